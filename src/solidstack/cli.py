@@ -1,0 +1,161 @@
+"""The ``solidstack`` command line: a thin shell over the Python API.
+
+Every command that takes a stack accepts a file path (.toml/.yaml/.json) or a preset name. Bad input prints
+one line per problem on stderr and exits with code 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from solidstack.errors import InputError, Problem
+
+app = typer.Typer(
+    name="solidstack",
+    help="Design and analyse all-solid-state battery stacks with ductile metal interlayers (US 2016/0233553 A1).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+if not console.is_terminal:  # pipes and files: wide enough for the layer tables
+    console = Console(width=160)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+StackArg = Annotated[str, typer.Argument(help="A stack file (.toml, .yaml, .json) or a preset name (see `solidstack presets`).")]
+AreaOpt = Annotated[str | None, typer.Option("--area", help='Override the cell area, e.g. "0.785 cm2".')]
+
+
+def _fail(problems: list[Problem]) -> None:
+    for p in problems:
+        err_console.print(f"error: {p}", markup=False)
+    raise typer.Exit(2)
+
+
+def _load(spec: str, area: str | None = None):
+    from solidstack.stack import resolve
+
+    return resolve(spec, **({"area": area} if area else {}))
+
+
+@app.command()
+def show(stack: StackArg, area: AreaOpt = None) -> None:
+    """Layer table (collector to collector), capacities, N/P ratio, totals and energy-density breakdown."""
+    from solidstack.metrics import breakdown
+    from solidstack.report.tables import stack_table
+
+    s = _load(stack, area)
+    console.print(stack_table(breakdown(s), ion=s.working_ion, description=s.description))
+
+
+@app.command()
+def validate(stack: StackArg) -> None:
+    """Check a stack file: exit 0 with a summary, or one line per problem and exit 2."""
+    s = _load(stack)
+    layers = " / ".join(
+        la.material if la.type in ("collector", "metal") else (la.electrolyte if la.type == "separator" else la.active.material)
+        for la in s.layers
+    )
+    console.print(f"ok: {s.name}: {layers}; {len(s.layers)} layers, {s.working_ion}+, "
+                  f"N/P {s.np_ratio:.2f}, {s.nominal_energy_mWh:.3f} mWh nominal", markup=False)
+
+
+@app.command()
+def presets() -> None:
+    """List the stacks shipped with solidstack (the patent's figures and examples)."""
+    from solidstack.stack.presets import preset_names, preset_summary
+
+    t = Table(title="presets", title_justify="left")
+    for c in ("preset", "name", "description", "source"):
+        t.add_column(c)
+    for name in preset_names():
+        info = preset_summary(name)
+        t.add_row(info["preset"], info["name"], info["description"], info["source"])
+    console.print(t)
+
+
+@app.command()
+def materials(
+    kind: Annotated[str | None, typer.Argument(help="metals, reactions, actives, electrolytes, collectors, additives, coatings or binders.")] = None,
+    name: Annotated[str | None, typer.Argument(help="An entry to show in full, with its sources.")] = None,
+    ion: Annotated[str, typer.Option("--ion", help="Working ion for reactions and actives: Li, Na or K.")] = "Li",
+) -> None:
+    """List the knowledge base, or show one entry with its sources."""
+    from solidstack.errors import UnknownNameError
+    from solidstack.materials import KINDS, catalog
+    from solidstack.report.tables import entry_table, listing_table
+
+    if kind is None:
+        t = Table(title="kinds of entry", title_justify="left")
+        t.add_column("kind")
+        t.add_column("entries", justify="right")
+        counts = {
+            "metals": len(catalog.metals()), "reactions": len(catalog.all_reactions()), "actives": len(catalog.actives()),
+            "electrolytes": len(catalog.electrolytes()),
+        }
+        for k in KINDS:
+            t.add_row(k, str(counts.get(k, len(catalog.auxiliaries(k.removesuffix("s"))))))
+        console.print(t)
+        return
+    kind_l = kind.lower()
+    if kind_l not in KINDS:
+        raise UnknownNameError("kind", kind, KINDS)
+    if name is None:
+        console.print(listing_table(kind_l, catalog))
+        return
+    record = {
+        "metals": lambda: catalog.metal(name),
+        "reactions": lambda: catalog.reactions(name, ion),
+        "actives": lambda: catalog.active(name, ion if ion != "Li" else None),
+        "electrolytes": lambda: catalog.electrolyte(name),
+    }.get(kind_l, lambda: catalog.auxiliary(name, kind_l.removesuffix("s")))()
+    console.print(entry_table(record))
+    if kind_l == "metals":
+        for ion_ in ("Li", "Na", "K"):
+            ox = catalog.oxidation(name, ion_)
+            if ox is not None:
+                console.print(f"oxidation indicator vs {ion_}+/{ion_}: {ox.potential_V:.2f} V ({ox.basis})", markup=False)
+
+
+def _register_command_modules() -> None:
+    import importlib
+    import pkgutil
+
+    import solidstack.commands as pkg
+
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        importlib.import_module(f"solidstack.commands.{info.name}").register(app)
+
+
+_register_command_modules()
+
+
+def main() -> None:
+    """Entry point: run the app, turning input errors into one line each and exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except InputError as err:
+        for p in err.problems:
+            err_console.print(f"error: {p}", markup=False)
+        sys.exit(2)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err_console.print("aborted")
+        sys.exit(130)
+    except Exception as err:  # click usage errors
+        import click
+
+        if isinstance(err, click.exceptions.ClickException):
+            err.show(file=sys.stderr)
+            sys.exit(2)
+        raise
+
+
+if __name__ == "__main__":
+    main()

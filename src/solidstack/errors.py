@@ -1,0 +1,72 @@
+"""Exceptions raised by solidstack.
+
+Every error a user can cause by their input is an :class:`InputError`: it carries one or more
+:class:`Problem` lines, each saying *where* (file, field) and *what*. The CLI prints one line per problem
+and exits with code 2; Python users catch :class:`InputError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: ``where`` (file and/or field path) and ``what``."""
+
+    where: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}" if self.where else self.what
+
+
+class SolidstackError(Exception):
+    """Base class of every solidstack error."""
+
+
+class InputError(SolidstackError, ValueError):
+    """Bad user input: a file, a field, a name. Holds one or more :class:`Problem`."""
+
+    def __init__(self, problems: Iterable[Problem] | Problem | str):
+        if isinstance(problems, str):
+            problems = [Problem("", problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def located(self, prefix: str) -> InputError:
+        """The same problems with ``prefix`` (e.g. a file name) put in front of each location."""
+        return InputError(
+            Problem(f"{prefix}: {p.where}" if p.where else prefix, p.what) for p in self.problems
+        )
+
+
+class UnknownNameError(InputError, KeyError):
+    """A material or preset name that is not known; the message lists the closest known names."""
+
+    def __init__(self, kind: str, name: str, known: Iterable[str], where: str = ""):
+        known = sorted(set(known), key=str.lower)
+        close = suggestions(name, known)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        self.kind, self.name, self.suggestions = kind, name, close
+        super().__init__(Problem(where, f"unknown {kind} {name!r}{hint}"))
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return "\n".join(str(p) for p in self.problems)
+
+
+def suggestions(name: str, known: Iterable[str], n: int = 3) -> list[str]:
+    """Up to ``n`` known names closest to ``name`` (case-insensitive)."""
+    known = list(known)
+    by_lower = {k.lower(): k for k in known}
+    hits = difflib.get_close_matches(name.lower(), list(by_lower), n=n, cutoff=0.5)
+    prefix = [k for k in known if k.lower().startswith(name.lower()[:2]) and name]
+    out = [by_lower[h] for h in hits]
+    for k in prefix:
+        if k not in out and len(out) < n:
+            out.append(k)
+    return out

@@ -1,0 +1,1 @@
+"""Rendering of solidstack objects: rich terminal tables now, figures and HTML reports later."""

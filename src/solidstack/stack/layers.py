@@ -1,0 +1,211 @@
+"""Layers of a cell stack, as read from a stack file.
+
+Every layer has a ``type``: ``collector``, ``metal`` (a metal foil between an electrode and its collector: the
+patent's ductile "metal layer" or an "inert metal layer"), ``anode``/``cathode`` (composite electrodes) and
+``separator`` (the solid electrolyte layer). Quantities carry units (see :mod:`solidstack.units`); layer
+methods return SI values (m, kg) for a given cell area in m2.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from solidstack.materials import ActiveMaterial, default_catalog
+from solidstack.units import quantity_type
+
+Length = quantity_type("length", 0.0, 0.01, lo_open=True)  # (0, 10 mm]
+Mass = quantity_type("mass", 0.0, 0.1, lo_open=True)  # (0, 100 g]
+ArealMass = quantity_type("areal_mass", 0.0, 10.0, lo_open=True)  # (0, 1 g/cm2]
+Pressure = quantity_type("pressure", 0.0, 5e9)  # [0, 5 GPa]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Porosity = Annotated[float, Field(ge=0.0, lt=1.0)]
+
+G_CM3 = 1000.0  # kg/m3 per g/cm3
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Component(_Frozen):
+    """One constituent of a composite electrode: a material name and its mass fraction (0..1)."""
+
+    material: str
+    fraction: Fraction
+
+
+class Coating(Component):
+    """A surface coating on the active material (e.g. 10 nm LiNbO3); ``fraction`` may be 0 when the
+    source counts the coating inside the active material's mass."""
+
+    thickness: Length | None = None
+
+
+class Collector(_Frozen):
+    type: Literal["collector"] = "collector"
+    material: str
+    thickness: Length
+    note: str | None = None
+
+    def density_kg_m3(self) -> float:
+        return _density(default_catalog().collector(self.material).density_g_cm3, self.material)
+
+    def thickness_m(self, area_m2: float) -> float:
+        return self.thickness.si
+
+    def mass_kg(self, area_m2: float) -> float:
+        return self.thickness.si * area_m2 * self.density_kg_m3()
+
+    @property
+    def label(self) -> str:
+        return f"{self.material} collector"
+
+
+class MetalLayer(_Frozen):
+    """A metal foil between an electrode and its collector.
+
+    ``role``: ``ductile`` (the patent's "metal layer", next to the collector) or ``inert`` (the patent's "inert
+    metal layer", between the ductile layer and the electrode). Left out, it is inferred from the position.
+    """
+
+    type: Literal["metal"] = "metal"
+    material: str
+    thickness: Length
+    role: Literal["ductile", "inert"] | None = None
+    note: str | None = None
+
+    def density_kg_m3(self) -> float:
+        return _density(default_catalog().metal(self.material).density_g_cm3, self.material)
+
+    def thickness_m(self, area_m2: float) -> float:
+        return self.thickness.si
+
+    def mass_kg(self, area_m2: float) -> float:
+        return self.thickness.si * area_m2 * self.density_kg_m3()
+
+    @property
+    def label(self) -> str:
+        return f"{self.material} foil"
+
+
+class _Pressed(_Frozen):
+    """A powder layer pressed to shape: two of {mass (or areal loading), thickness, porosity} fix it."""
+
+    mass: Mass | None = None
+    areal_loading: ArealMass | None = None
+    thickness: Length | None = None
+    porosity: Porosity | None = None
+    pressing_pressure: Pressure | None = None
+    note: str | None = None
+
+    def solid_density_kg_m3(self) -> float:
+        """Density of the pore-free mixture, 1 / sum(w_i / rho_i), in kg/m3."""
+        return 1.0 / sum(w / rho for w, rho in self._fractions_and_densities() if w > 0)
+
+    def _fractions_and_densities(self) -> list[tuple[float, float]]:
+        raise NotImplementedError
+
+    def mass_kg(self, area_m2: float) -> float:
+        if self.mass is not None:
+            return self.mass.si
+        if self.areal_loading is not None:
+            return self.areal_loading.si * area_m2
+        assert self.thickness is not None and self.porosity is not None
+        return self.thickness.si * area_m2 * self.solid_density_kg_m3() * (1.0 - self.porosity)
+
+    def thickness_m(self, area_m2: float) -> float:
+        if self.thickness is not None:
+            return self.thickness.si
+        assert self.porosity is not None
+        return self.mass_kg(area_m2) / (area_m2 * self.solid_density_kg_m3() * (1.0 - self.porosity))
+
+    def porosity_value(self, area_m2: float) -> float:
+        """The porosity given, or derived from mass, thickness and solid density."""
+        if self.porosity is not None:
+            return self.porosity
+        return 1.0 - self.mass_kg(area_m2) / (area_m2 * self.thickness_m(area_m2) * self.solid_density_kg_m3())
+
+
+class CompositeElectrode(_Pressed):
+    """A composite electrode: active material, solid electrolyte, conductive additive, binder and coating,
+    each by mass fraction (summing to 1)."""
+
+    type: Literal["anode", "cathode"]
+    active: Component
+    electrolyte: Component | None = None
+    additive: Component | None = None
+    binder: Component | None = None
+    coating: Coating | None = None
+
+    def components(self) -> list[tuple[str, Component]]:
+        named = [
+            ("active", self.active),
+            ("electrolyte", self.electrolyte),
+            ("additive", self.additive),
+            ("binder", self.binder),
+            ("coating", self.coating),
+        ]
+        return [(role, c) for role, c in named if c is not None]
+
+    def active_material(self, ion: str) -> ActiveMaterial:
+        return default_catalog().active(self.active.material, ion)
+
+    def _fractions_and_densities(self) -> list[tuple[float, float]]:
+        return [(c.fraction, component_density_kg_m3(role, c.material)) for role, c in self.components()]
+
+    def active_mass_kg(self, area_m2: float) -> float:
+        return self.mass_kg(area_m2) * self.active.fraction
+
+    def capacity_mAh(self, area_m2: float, ion: str) -> float:
+        """Practical capacity: active mass x the material's practical specific capacity (mAh)."""
+        cap = self.active_material(ion).practical_capacity_mAh_g
+        if cap is None:
+            raise ValueError(f"{self.active.material} has no practical capacity in the knowledge base")
+        return self.active_mass_kg(area_m2) * 1e3 * cap
+
+    @property
+    def label(self) -> str:
+        return f"{self.type} ({self.active.material})"
+
+
+class Separator(_Pressed):
+    """The solid electrolyte layer between the electrodes."""
+
+    type: Literal["separator"] = "separator"
+    electrolyte: str
+    binder: Component | None = None
+
+    def _fractions_and_densities(self) -> list[tuple[float, float]]:
+        se = 1.0 - (self.binder.fraction if self.binder else 0.0)
+        out = [(se, component_density_kg_m3("electrolyte", self.electrolyte))]
+        if self.binder:
+            out.append((self.binder.fraction, component_density_kg_m3("binder", self.binder.material)))
+        return out
+
+    @property
+    def label(self) -> str:
+        return f"separator ({self.electrolyte})"
+
+
+Layer = Annotated[Collector | MetalLayer | CompositeElectrode | Separator, Field(discriminator="type")]
+LAYER_TYPES = ("collector", "metal", "anode", "separator", "cathode")
+
+
+def component_density_kg_m3(role: str, material: str) -> float:
+    """Density (kg/m3) of a composite constituent looked up by its role."""
+    cat = default_catalog()
+    if role == "active":
+        rho = cat.active(material).density_g_cm3
+    elif role == "electrolyte":
+        rho = cat.electrolyte(material).density_g_cm3
+    else:
+        rho = cat.auxiliary(material, {"additive": "additive", "binder": "binder", "coating": "coating"}[role]).density_g_cm3
+    return _density(rho, material)
+
+
+def _density(rho_g_cm3: float | None, material: str) -> float:
+    if rho_g_cm3 is None:
+        raise ValueError(f"no density for {material!r} in the knowledge base; give the layer's thickness and mass")
+    return rho_g_cm3 * G_CM3

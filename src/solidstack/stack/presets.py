@@ -1,0 +1,69 @@
+"""Stack files shipped with the package: the patent's FIG. 1-6 structures and its example cells.
+
+``load_preset("example-1")`` returns a :class:`Stack`; ``resolve("example-1" or "my.toml")`` accepts either a
+preset name or a file path, as every CLI command does.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from solidstack.errors import InputError, Problem, UnknownNameError
+from solidstack.stack.io import parse_text
+from solidstack.stack.model import Stack
+
+
+def _preset_dir() -> Path:
+    return Path(str(resources.files("solidstack.stack") / "presets"))
+
+
+def preset_paths() -> dict[str, Path]:
+    """Preset name -> file, sorted by name."""
+    return {p.stem: p for p in sorted(_preset_dir().glob("*.toml"))}
+
+
+def preset_names() -> list[str]:
+    return list(preset_paths())
+
+
+def preset_summary(name: str) -> dict[str, str]:
+    """Name, title and source of a preset, read without building the stack."""
+    data = tomllib.loads(preset_paths()[name].read_text(encoding="utf-8"))
+    return {"preset": name, "name": data.get("name", ""), "description": data.get("description", ""), "source": data.get("source", "")}
+
+
+def load_preset(name: str, **overrides: str) -> Stack:
+    """The preset ``name``; ``overrides`` replace top-level fields (e.g. ``area="0.785 cm2"``)."""
+    paths = preset_paths()
+    key = name.strip().lower().replace("_", "-").replace(" ", "-")
+    if key not in paths:
+        raise UnknownNameError("preset", name, paths)
+    path = paths[key]
+    data = parse_text(path.read_text(encoding="utf-8"), "toml", f"preset {key}")
+    data.update(overrides)
+    try:
+        return Stack.from_dict(data)
+    except InputError as err:
+        raise err.located(f"preset {key}") from None
+
+
+def resolve(spec: str, **overrides: str) -> Stack:
+    """A stack from a preset name or a file path."""
+    path = Path(spec)
+    if path.suffix.lower() in (".toml", ".yaml", ".yml", ".json") or path.exists():
+        stack = Stack.from_file(path)
+        if overrides:
+            try:
+                stack = stack.replace(**overrides)
+            except InputError as err:
+                raise err.located(str(path)) from None
+        return stack
+    if spec.strip().lower().replace("_", "-").replace(" ", "-") in preset_paths():
+        return load_preset(spec, **overrides)
+    raise InputError(
+        Problem(spec, "no such file, and not a preset name")
+        if not UnknownNameError("preset", spec, preset_paths()).suggestions
+        else UnknownNameError("preset", spec, preset_paths()).problems[0]
+    )
