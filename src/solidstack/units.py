@@ -64,6 +64,23 @@ def _parse_unit(unit: str) -> pint.Unit:
     return ureg.Unit(_pint_unit_text(unit)) if unit else ureg.dimensionless
 
 
+@lru_cache(maxsize=1024)
+def _conversion(unit: str, dimension: str) -> tuple[float | None, float, bool]:
+    """(factor, offset, dimension matches) such that si = value * factor + offset; factor None if unknown."""
+    dim, si_unit = DIMENSIONS[dimension]
+    try:
+        punit = _parse_unit(unit)
+    except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError, KeyError):
+        return None, 0.0, False
+    expected = ureg.Quantity(1, si_unit or "dimensionless").dimensionality if dim else ureg.Quantity(1).dimensionality
+    if ureg.Quantity(1, punit).dimensionality != expected:
+        return 1.0, 0.0, False
+    target = si_unit or "dimensionless"
+    zero = float(ureg.Quantity(0.0, punit).to(target).magnitude)
+    one = float(ureg.Quantity(1.0, punit).to(target).magnitude)
+    return one - zero, zero, True
+
+
 @dataclass(frozen=True, slots=True)
 class Q:
     """A number with a unit, kept as written. ``si`` is the value in SI base units."""
@@ -111,15 +128,12 @@ def parse_quantity(raw: Any, dimension: str) -> Q:
         raise ValueError(f"{raw!r} is not a finite number")
     if not unit and dimension != "fraction":
         raise ValueError(f"{raw!r} has no unit; write it with one, e.g. {example!r}")
-    try:
-        punit = _parse_unit(unit)
-    except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError, KeyError):
-        raise ValueError(f"unknown unit {unit!r} in {raw!r}") from None
-    quantity = ureg.Quantity(value, punit)
-    expected = ureg.Quantity(1, si_unit or "dimensionless").dimensionality if dim else {}
-    if quantity.dimensionality != expected:
+    factor, offset, ok = _conversion(unit, dimension)
+    if factor is None:
+        raise ValueError(f"unknown unit {unit!r} in {raw!r}")
+    if not ok:
         raise ValueError(f"{raw!r} is not a {dimension.replace('_', ' ')} (expected a unit like {example!r})")
-    si = float(quantity.to(si_unit or "dimensionless").magnitude)
+    si = value * factor + offset
     return Q(value, unit, si)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -314,18 +314,26 @@ class Catalog:
                     self.oxidation(symbol, ion)
 
     # ---------------------------------------------------------------- look-ups
-    @staticmethod
-    def _match(kind: str, name: str, entries: Iterable[tuple[str, tuple[str, ...]]]) -> str:
-        entries = list(entries)
-        wanted = name.strip().lower()
-        for key, aliases in entries:
-            if wanted == key.lower() or wanted in (a.lower() for a in aliases):
-                return key
-        raise UnknownNameError(kind, name, [k for k, _ in entries])
+    _index_cache: dict[str, dict[str, str]]
+
+    def _match(self, kind: str, name: str, entries: Callable[[], Iterable[tuple[str, tuple[str, ...]]]]) -> str:
+        """The key whose name or alias is ``name`` (case-insensitive), via a per-kind index built once."""
+        cache = self.__dict__.setdefault("_index_cache", {})
+        index = cache.get(kind)
+        if index is None:
+            index = {}
+            for key, aliases in entries():
+                for alias in (*aliases, key):
+                    index[alias.strip().lower()] = key
+            cache[kind] = index
+        key = index.get(name.strip().lower()) if isinstance(name, str) else None
+        if key is None:
+            raise UnknownNameError(kind, str(name), sorted(set(index.values())))
+        return key
 
     def metal(self, symbol: str) -> Metal:
         """The metal with element ``symbol`` (case-insensitive; the English name works too)."""
-        key = self._match("metal", symbol, ((m.symbol, (m.name,)) for m in self._metals.values()))
+        key = self._match("metal", symbol, lambda: ((m.symbol, (m.name,)) for m in self._metals.values()))
         return self._metals[key]
 
     def metals(self) -> list[Metal]:
@@ -375,7 +383,7 @@ class Catalog:
 
         Without ``ion``: Li if the material stores Li, else its first listed ion.
         """
-        key = self._match("active material", name, self._active_names())
+        key = self._match("active material", name, self._active_names)
         variants = [a for a in self._actives if a.key == key]
         if ion is None:
             return next((a for a in variants if a.ion == "Li"), variants[0])
@@ -385,6 +393,11 @@ class Catalog:
                 return a
         stores = ", ".join(a.ion for a in variants)
         raise UnknownNameError(f"working ion for {key} (it stores {stores})", ion, [a.ion for a in variants])
+
+    def ions_of(self, name: str) -> list[str]:
+        """The working ions that active material ``name`` stores."""
+        key = self._match("active material", name, self._active_names)
+        return [a.ion for a in self._actives if a.key == key]
 
     def actives(self, ion: str | None = None, role: str | None = None) -> list[ActiveMaterial]:
         return [a for a in self._actives if (ion is None or a.ion == ion) and (role is None or a.role == role)]
@@ -396,7 +409,7 @@ class Catalog:
         return list(seen.items())
 
     def electrolyte(self, name: str) -> Electrolyte:
-        key = self._match("solid electrolyte", name, ((e.key, e.aliases + (e.name,)) for e in self._electrolytes.values()))
+        key = self._match("solid electrolyte", name, lambda: ((e.key, e.aliases + (e.name,)) for e in self._electrolytes.values()))
         return self._electrolytes[key]
 
     def electrolytes(self) -> list[Electrolyte]:
@@ -405,7 +418,7 @@ class Catalog:
     def auxiliary(self, name: str, kind: str | None = None) -> Auxiliary:
         """A collector, additive, coating or binder by name; ``kind`` restricts the search."""
         pool = [a for a in self._auxiliaries.values() if kind is None or a.kind == kind]
-        key = self._match(kind or "auxiliary material", name, ((a.key, a.aliases + (a.name,)) for a in pool))
+        key = self._match(kind or "auxiliary material", name, lambda: ((a.key, a.aliases + (a.name,)) for a in pool))
         return self._auxiliaries[key]
 
     def auxiliaries(self, kind: str | None = None) -> list[Auxiliary]:

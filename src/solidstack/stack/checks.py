@@ -145,7 +145,7 @@ def _electrochemistry(stack: Stack) -> Iterator[Problem]:
     for i, la in enumerate(stack.layers):
         where = f"layers[{i}]"
         if isinstance(la, CompositeElectrode):
-            variants = [a.ion for a in cat.actives() if a.key == cat.active(la.active.material).key]
+            variants = cat.ions_of(la.active.material)
             if ion not in variants:
                 yield Problem(
                     f"{where}.active.material",
