@@ -177,7 +177,11 @@ class Catalog:
             if len(statuses) != 1:
                 raise DataError(f"reactions.csv: {host}-{ion} rows disagree on reacts_at_rt: {statuses}")
             steps = tuple(sorted((st for _, st in items if st.step > 0), key=lambda s: s.step))
-            out[(host, ion)] = MetalIonReactions(host, ion, statuses.pop(), steps)
+            # a step-0 row carries the evidence for "does not react" (e.g. a phase diagram without compounds)
+            status_rows = [st for _, st in items if st.step == 0]
+            notes = "; ".join(st.notes for st in status_rows if st.notes)
+            sources = {"status": tuple(r for st in status_rows for refs in st.sources.values() for r in refs)}
+            out[(host, ion)] = MetalIonReactions(host, ion, statuses.pop(), steps, notes, sources if sources["status"] else {})
         return out
 
     @cached_property

@@ -138,6 +138,8 @@ class MetalIonReactions:
     ion: str
     status: str
     steps: tuple[ReactionStep, ...]
+    notes: str = ""
+    sources: Sources = field(default_factory=dict)
 
     @property
     def reacts(self) -> bool | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.console import Group
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -19,7 +20,7 @@ def _num(value: float | None, fmt: str = "{:.3g}") -> str:
 
 def stack_table(b: StackBreakdown, *, ion: str, description: str | None = None) -> Group:
     """Layer table (collector to collector) plus capacities, N/P, totals and energy."""
-    t = Table(title=f"{b.name}: layers, anode collector to cathode collector ({b.area_cm2:g} cm2)", title_justify="left")
+    t = _EscapingTable(title=f"{b.name}: layers, anode collector to cathode collector ({b.area_cm2:g} cm2)", title_justify="left")
     for col, just in [("#", "right"), ("layer", "left"), ("material", "left"), ("thickness um", "right"),
                       ("mass mg", "right"), ("mg/cm2", "right"), ("mass %", "right"), ("thick. %", "right"),
                       ("porosity", "right"), ("capacity mAh", "right")]:
@@ -65,21 +66,25 @@ def sources_text(sources: Sources) -> str:
 
 def listing_table(kind: str, catalog: Catalog) -> Table:
     """One row per entry of ``kind`` (a key of :data:`solidstack.materials.KINDS`)."""
-    t = Table(title=f"{kind} in the knowledge base", title_justify="left")
+    t = _EscapingTable(title=f"{kind} in the knowledge base", title_justify="left")
+    records: list = {
+        "metals": catalog.metals, "reactions": catalog.all_reactions, "actives": catalog.actives,
+        "electrolytes": catalog.electrolytes,
+    }.get(kind, lambda: catalog.auxiliaries(kind.removesuffix("s")))()
     if kind == "metals":
         cols = ["metal", "name", "elongation %", "status", "Brinell MPa", "Vickers MPa", "density g/cm3", "resistivity ohm m"]
         rows: Iterable[list[str]] = (
             [m.symbol, m.name, _num(m.elongation_pct, "{:g}") + (f"-{m.elongation_max_pct:g}" if m.elongation_max_pct else ""),
              m.elongation_status, _num(m.brinell_MPa, "{:g}"), _num(m.vickers_MPa, "{:g}"), _num(m.density_g_cm3, "{:g}"),
              _num(m.resistivity_ohm_m, "{:.3g}")]
-            for m in catalog.metals()
+            for m in records
         )
     elif kind == "reactions":
         cols = ["metal", "ion", "reacts", "onset V", "phases", "capacity mAh/g", "max volume %"]
         rows = (
             [r.host, r.ion, r.status, _num(r.onset_V, "{:.3g}"), " -> ".join([r.steps[0].from_phase] + [s.to_phase for s in r.steps]) if r.steps else "",
              _num(r.capacity_mAh_g, "{:.0f}"), _num(r.max_volume_change_pct, "{:.0f}")]
-            for r in catalog.all_reactions()
+            for r in records
         )
     elif kind == "actives":
         cols = ["active", "ion", "role", "window V", "average V", "practical mAh/g", "theoretical mAh/g", "density g/cm3", "volume %", "OCP"]
@@ -87,29 +92,43 @@ def listing_table(kind: str, catalog: Catalog) -> Table:
             [a.key, a.ion, a.role, str(a.window), _num(a.average_V, "{:g}"), _num(a.practical_capacity_mAh_g, "{:g}"),
              _num(a.theoretical_capacity_mAh_g, "{:g}"), _num(a.density_g_cm3, "{:g}"), _num(a.volume_change_pct, "{:g}"),
              "yes" if a.ocp else ""]
-            for a in catalog.actives()
+            for a in records
         )
     elif kind == "electrolytes":
         cols = ["electrolyte", "ion", "class", "conductivity S/cm", "window V", "window kind", "density g/cm3"]
         rows = (
             [e.key, e.ion, e.electrolyte_class, _num(e.conductivity_S_cm, "{:.2g}"), str(e.window) if e.window else "",
              e.window_kind, _num(e.density_g_cm3, "{:g}")]
-            for e in catalog.electrolytes()
+            for e in records
         )
     else:
         aux_kind = kind.removesuffix("s")
         cols = [aux_kind, "name", "density g/cm3", "resistivity ohm m"]
-        rows = ([a.key, a.name, _num(a.density_g_cm3, "{:g}"), _num(a.resistivity_ohm_m, "{:.3g}")] for a in catalog.auxiliaries(aux_kind))
-    for c in cols:
+        rows = ([a.key, a.name, _num(a.density_g_cm3, "{:g}"), _num(a.resistivity_ohm_m, "{:.3g}")] for a in records)
+    for c in [*cols, "sources"]:
         t.add_column(c)
-    for r in rows:
-        t.add_row(*r)
+    for r, rec in zip(rows, records, strict=True):
+        t.add_row(*r, source_keys(rec))
     return t
+
+
+def source_keys(record: object) -> str:
+    """The reference keys behind a record (all its value groups and, for reactions, all steps)."""
+    groups = [getattr(record, "sources", {}) or {}] + [st.sources for st in getattr(record, "steps", ())]
+    keys = dict.fromkeys(ref.key for g in groups for refs in g.values() for ref in refs)
+    return ", ".join(keys)
+
+
+class _EscapingTable(Table):
+    """A table whose cells are data, never rich markup (notes hold "[0038]" and "[key]")."""
+
+    def add_row(self, *cells, **kwargs) -> None:  # type: ignore[override]
+        super().add_row(*(escape(c) if isinstance(c, str) else c for c in cells), **kwargs)
 
 
 def entry_table(record: object) -> Table:
     """All fields of one record, then its sources."""
-    t = Table(show_header=False, title=f"{type(record).__name__}", title_justify="left")
+    t = _EscapingTable(show_header=False, title=f"{type(record).__name__}", title_justify="left")
     t.add_column("field", style="bold")
     t.add_column("value")
     for name in getattr(record, "__dataclass_fields__", {}):
