@@ -84,3 +84,12 @@ def test_binary_file(tmp_path):
     f.write_bytes(bytes(range(256)) * 4)
     r = run("validate", str(f))
     assert r.returncode == 2 and "binary" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("path", ["examples/na-ion-sn-interlayer.toml", "examples/nmc811-argyrodite.yaml"])
+def test_example_user_files(path):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    assert run("validate", str(root / path)).returncode == 0
+    assert run("show", str(root / path)).returncode == 0
