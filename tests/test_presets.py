@@ -130,3 +130,11 @@ def test_interlayer_cost_is_visible():
     share = (s.layer_mass_kg(li) + s.layer_mass_kg(inn)) / s.mass_kg
     assert s.interlayer_mass_share == pytest.approx(share)
     assert s.interlayer_mass_share > 0.2  # the foils are a large part of this lab cell
+
+
+def test_defaults_are_quantities(example1_dict):
+    # temperature and stack pressure may be left out: 25 degC and 0 MPa (unconstrained, as in the patent)
+    d = dict(example1_dict)
+    del d["temperature"], d["stack_pressure"]
+    s = Stack.from_dict(d)
+    assert s.temperature.si == pytest.approx(298.15) and s.stack_pressure.si == 0.0

@@ -55,6 +55,12 @@ class UnknownNameError(InputError, KeyError):
         self.kind, self.name, self.suggestions = kind, name, close
         super().__init__(Problem(where, f"unknown {kind} {name!r}{hint}"))
 
+    def with_hint(self, what: str) -> UnknownNameError:
+        """The same error with its message replaced by ``what`` (a more specific explanation)."""
+        self.problems = [Problem(p.where, what) for p in self.problems]
+        self.args = ("\n".join(str(p) for p in self.problems),)
+        return self
+
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return "\n".join(str(p) for p in self.problems)
 

@@ -395,8 +395,10 @@ class Catalog:
         for a in variants:
             if a.ion == ion:
                 return a
-        stores = ", ".join(a.ion for a in variants)
-        raise UnknownNameError(f"working ion for {key} (it stores {stores})", ion, [a.ion for a in variants])
+        stores = ", ".join(a.ion + "+" for a in variants)
+        raise UnknownNameError(f"working ion for {key}", ion, [a.ion for a in variants]).with_hint(
+            f"{key} does not store {ion}+ (it stores {stores})"
+        )
 
     def ions_of(self, name: str) -> list[str]:
         """The working ions that active material ``name`` stores."""

@@ -32,7 +32,7 @@ StackPressure = quantity_type("pressure", 0.0, 1e9)  # [0, 1 GPa]
 class StackSpec(BaseModel):
     """The file-level fields of a stack, as validated by pydantic (structure and units only)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
     name: str
     description: str | None = None
