@@ -1,0 +1,63 @@
+"""Reading the simulation's own data files in ``sim/data`` (constants with their basis, OCP extensions)."""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from solidstack.materials.records import OcpCurve
+
+
+def data_dir() -> Path:
+    """The directory holding ``materials.toml``, ``contact.toml`` and the extra OCP tables."""
+    return Path(str(resources.files("solidstack.sim") / "data"))
+
+
+@cache
+def load_toml(name: str) -> dict[str, Any]:
+    """A TOML file of ``sim/data`` as a dict (cached)."""
+    return tomllib.loads((data_dir() / name).read_text(encoding="utf-8"))
+
+
+@cache
+def read_ocp_table(name: str) -> OcpCurve:
+    """An ``x,U_V`` table of ``sim/data`` with ``#`` comment lines (the header) as an :class:`OcpCurve`."""
+    path = data_dir() / name
+    xs: list[float] = []
+    us: list[float] = []
+    header: list[str] = []
+    with path.open(encoding="utf-8") as fh:
+        for row in csv.reader(fh):
+            if not row:
+                continue
+            if row[0].startswith("#"):
+                header.append(",".join(row))
+                continue
+            if row[0] == "x":
+                continue
+            xs.append(float(row[0]))
+            us.append(float(row[1]))
+    return OcpCurve(name=path.stem, x=tuple(xs), U_V=tuple(us), header="\n".join(header))
+
+
+def host_constants(key: str, foil: bool = False) -> dict[str, Any]:
+    """Transport/kinetic constants for a host (``"graphite.Li"`` or ``"foil.In.Li"``), defaults filled in.
+
+    The returned dict has an extra ``is_default`` flag when no own entry exists (a data gap to report).
+    """
+    table = load_toml("materials.toml")
+    base = dict(table["foil_defaults" if foil else "defaults"])
+    own = table.get(key)
+    if own is not None:
+        base.update(own)
+    base["is_default"] = own is None
+    return base
+
+
+def contact_constants() -> dict[str, Any]:
+    """The contact-loss law constants (``contact.toml``)."""
+    return load_toml("contact.toml")

@@ -1,0 +1,150 @@
+"""PyBaMM parameter values for a stack: geometry and composition from the stack, materials from the knowledge
+base and ``sim/data``.
+
+Conventions (solid-state cell in a liquid-cell model):
+
+* the "electrolyte" is the solid electrolyte (SE), a single-ion conductor: transference number 1, uniform ion
+  concentration, conductivity from the knowledge base with Bruggeman exponent 1.5;
+* "porosity" is the SE volume fraction of each composite (and of the separator);
+* the 1-D cell has the stack's area (electrode height = width = sqrt(area));
+* a reacting foil is the electrode's secondary phase: volume fraction L_foil / L_electrode and particle radius
+  3 L_foil, so its capacity is that of the real foil and its reacting area is the foil face.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pybamm
+
+from solidstack.materials import catalog
+from solidstack.sim.hosts import F, Host, HostMap
+from solidstack.sim.ocp import ocp_function
+from solidstack.stack import Stack
+from solidstack.stack.layers import component_density_kg_m3
+
+#: Name of the input parameter holding the applied current density (A/m2, positive on discharge).
+CURRENT_INPUT = "Current density [A.m-2]"
+PHASE_PREFIX = ("Primary: ", "Secondary: ")
+DOMAIN = {"anode": ("negative", "Negative"), "cathode": ("positive", "Positive")}
+
+
+def contact_input(side: str) -> str:
+    """Name of the input parameter holding an electrode's contact-loss coefficient g_d g_p / eps_c (-)."""
+    return f"{DOMAIN[side][1]} contact loss coefficient"
+
+
+def strain_parameter(side: str, phase: int) -> str:
+    """Name of the parameter holding w_h * Omega_h of a phase (m3/mol)."""
+    return f"{DOMAIN[side][1]} {('primary', 'secondary')[phase]} contact strain volume [m3.mol-1]"
+
+
+def volume_fractions(stack: Stack, side: str) -> tuple[float, float]:
+    """(active, SE) volume fractions of a composite electrode, from mass fractions, densities and porosity."""
+    el = stack.anode if side == "anode" else stack.cathode
+    a = stack.area_m2
+    vols = {role: c.fraction / component_density_kg_m3(role, c.material) for role, c in el.components() if c.fraction > 0}
+    total = sum(vols.values())
+    solid = 1.0 - el.porosity_value(a)
+    return vols["active"] / total * solid, vols.get("electrolyte", 0.0) / total * solid
+
+
+def _i0_intercalation(i0: float):
+    def fn(c_e, c_s_surf, c_s_max, T):
+        x = c_s_surf / c_s_max
+        return pybamm.Scalar(2.0 * i0) * pybamm.sqrt(pybamm.maximum(x * (1 - x), 1e-8))
+
+    return fn
+
+
+def _i0_constant(i0: float):
+    def fn(c_e, c_s_surf, c_s_max, T):
+        return pybamm.Scalar(i0)
+
+    return fn
+
+
+def _phase_values(host: Host, stack: Stack, side: str, phase: int, n_phases: int, eps: float) -> dict[str, Any]:
+    d, D = DOMAIN[side]
+    pre = PHASE_PREFIX[phase] if n_phases > 1 else ""
+    metal_rho = None
+    if host.kind == "foil":
+        metal_rho = (catalog.metal(host.material).density_g_cm3 or 1.0) * 1e3
+    i0 = _i0_constant(host.i0) if host.kind == "foil" else _i0_intercalation(host.i0)
+    return {
+        f"{pre}Maximum concentration in {d} electrode [mol.m-3]": host.c_max,
+        f"{pre}Initial concentration in {d} electrode [mol.m-3]": host.x0 * host.c_max,
+        f"{pre}{D} particle diffusivity [m2.s-1]": host.diffusivity,
+        f"{pre}{D} particle radius [m]": host.radius,
+        f"{pre}{D} electrode OCP [V]": ocp_function(host.ocp, f"{host.label} OCP"),
+        f"{pre}{D} electrode active material volume fraction": eps,
+        f"{pre}{D} electrode exchange-current density [A.m-2]": i0,
+        f"{pre}{D} electrode density [kg.m-3]": metal_rho or 2000.0,
+        f"{pre}{D} electrode OCP entropic change [V.K-1]": 0.0,
+        strain_parameter(side, phase): host.strain_weight * host.omega,
+    }
+
+
+def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float]) -> pybamm.ParameterValues:
+    """Parameter values for ``stack`` with ``hosts`` (see module docstring). ``window`` (V) sets loose
+    model-level voltage limits; the protocol's own cut-offs end the steps."""
+    pv = pybamm.ParameterValues("Chen2020")  # only for thermal/collector entries a 1-D isothermal model reads
+    for key in [k for k in pv.keys() if k.startswith(("Negative", "Positive", "Initial concentration in", "Maximum conc"))
+                and ("electrode" in k or "particle" in k)]:
+        del pv[key]
+    T = stack.temperature.si
+    side_len = math.sqrt(stack.area_m2)
+    se_name = stack.separator.electrolyte
+    sigma = (catalog.electrolyte(se_name).conductivity_S_cm or 1e-4) * 100.0  # S/m
+    sep = stack.separator
+    values: dict[str, Any] = {
+        "Ambient temperature [K]": T, "Initial temperature [K]": T, "Reference temperature [K]": T,
+        "Electrode height [m]": side_len, "Electrode width [m]": side_len,
+        "Cation transference number": 1.0, "Thermodynamic factor": 1.0,
+        "Electrolyte conductivity [S.m-1]": sigma, "Electrolyte diffusivity [m2.s-1]": 1e-9,
+        "Initial concentration in electrolyte [mol.m-3]": 1000.0,
+        "Separator thickness [m]": sep.thickness_m(stack.area_m2),
+        "Separator porosity": 1.0 - sep.porosity_value(stack.area_m2),
+        "Separator Bruggeman coefficient (electrolyte)": 1.5,
+        "Nominal cell capacity [A.h]": stack.cathode_capacity_mAh * 1e-3,
+        "Current function [A]": pybamm.InputParameter(CURRENT_INPUT) * stack.area_m2,
+        "Lower voltage cut-off [V]": -5.0,  # model-level guards only; the protocol's cut-offs end the steps
+        "Upper voltage cut-off [V]": window[1] + 3.0,
+        "Open-circuit voltage at 0% SOC [V]": window[0], "Open-circuit voltage at 100% SOC [V]": window[1],
+        "Contact resistance [Ohm]": 0.0,
+    }
+    for side in ("anode", "cathode"):
+        d, D = DOMAIN[side]
+        el = stack.anode if side == "anode" else stack.cathode
+        L = el.thickness_m(stack.area_m2)
+        eps_a, eps_se = volume_fractions(stack, side)
+        side_hosts = hosts.side(side)  # type: ignore[arg-type]
+        from solidstack.sim.data_files import host_constants
+
+        const = host_constants(f"{side_hosts[0].material}.{stack.working_ion}")
+        values.update({
+            f"{D} electrode thickness [m]": L,
+            f"{D} electrode porosity": eps_se,
+            f"{D} electrode conductivity [S.m-1]": const["conductivity_S_m"],
+            f"{D} electrode Bruggeman coefficient (electrolyte)": 1.5,
+            f"{D} electrode Bruggeman coefficient (electrode)": 0.0,
+            f"{D} electrode charge transfer coefficient": 0.5,
+            f"{D} electrode double-layer capacity [F.m-2]": 0.2,
+            f"{D} electrode specific heat capacity [J.kg-1.K-1]": 700.0,
+            f"{D} electrode thermal conductivity [W.m-1.K-1]": 1.0,
+            f"{D} electrode OCP entropic change [V.K-1]": 0.0,
+            f"{D} electrode density [kg.m-3]": el.solid_density_kg_m3(),
+            f"{D} electrode reaction-driven LAM factor [m3.mol-1]": 0.0,
+            f"{D} electrode LAM constant proportional term [s-1]": 0.0,
+            f"{D} electrode LAM constant exponential term": 2.0,
+        })
+        for i, host in enumerate(side_hosts):
+            eps = eps_a if host.kind == "active" else (host.thickness or 0.0) / L
+            values.update(_phase_values(host, stack, side, i, len(side_hosts), eps))
+    pv.update(values, check_already_exists=False)
+    return pv
+
+
+def faraday() -> float:
+    return F

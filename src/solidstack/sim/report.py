@@ -1,0 +1,42 @@
+"""Rich tables of simulation results for the command line."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from solidstack.sim.result import CyclingResult
+
+COLUMNS = [
+    ("cycle", "cycle", "{:d}"),
+    ("charge_capacity_mAh_g", "charge mAh/g", "{:.1f}"),
+    ("discharge_capacity_mAh_g", "discharge mAh/g", "{:.1f}"),
+    ("coulombic_efficiency", "CE %", "{:.1%}"),
+    ("retention", "retention %", "{:.1%}"),
+    ("mean_charge_voltage_V", "V chg", "{:.3f}"),
+    ("mean_discharge_voltage_V", "V dis", "{:.3f}"),
+    ("contact_fraction_anode", "contact anode", "{:.3f}"),
+    ("contact_fraction_cathode", "contact cathode", "{:.3f}"),
+]
+
+
+def cycles_table(result: CyclingResult, max_rows: int = 40) -> Table:
+    """The per-cycle table (first and last rows when there are more than ``max_rows``)."""
+    t = Table(title=f"{result.stack_name}: {result.model_name}, {len(result.cycles)} cycle(s)", title_justify="left")
+    held = [c for c in result.cycles.columns if c.endswith("_held_mAh")]
+    for _, head, _ in COLUMNS:
+        t.add_column(head, justify="right")
+    for c in held:
+        t.add_column(c.removesuffix("_held_mAh").replace("_", " ") + " mAh", justify="right")
+    df = result.cycles
+    rows = list(range(len(df)))
+    if len(rows) > max_rows:
+        rows = rows[: max_rows // 2] + [-1] + rows[-max_rows // 2 :]
+    for i in rows:
+        if i == -1:
+            t.add_row(*(["..."] * (len(COLUMNS) + len(held))))
+            continue
+        r = df.iloc[i]
+        cells = [fmt.format(int(r[col]) if col == "cycle" else float(r[col])) for col, _, fmt in COLUMNS]
+        cells += [f"{float(r[c]):.3f}" for c in held]
+        t.add_row(*cells)
+    return t
