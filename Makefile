@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/solidstack show example-1
+	$(BIN)/solidstack reproduce --out out --json out/numbers.json
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
