@@ -151,12 +151,17 @@ def inert_layer_inert(ctx: ClaimContext, side: str) -> Finding:
     return _stores(ctx, side, layer)
 
 
-def ductile_metal_in(ctx: ClaimContext, side: str, metals: list[str]) -> Finding:
+def _metal_in(ctx: ClaimContext, side: str, metals: list[str], layers, kind: str) -> Finding:
+    """Met if any of ``layers`` (the ``kind`` layers of ``side``) is one of ``metals``."""
     found = []
-    for la in ductile_layers(ctx, side):
+    for la in layers:
         sym = ctx.catalog.metal(la.material).symbol
         found.append(Finding(MET if sym in metals else NOT_MET, layer_label(ctx, la), f"{sym} {'is' if sym in metals else 'is not'} in the listed group"))
-    return _any(found, f"no ductile metal layer on the {side} side", f"{side} side")
+    return _any(found, f"no {kind} layer on the {side} side", f"{side} side")
+
+
+def ductile_metal_in(ctx: ClaimContext, side: str, metals: list[str]) -> Finding:
+    return _metal_in(ctx, side, metals, ductile_layers(ctx, side), "ductile metal")
 
 
 def ductile_metal_softer_than(ctx: ClaimContext, side: str, reference: str) -> Finding:
@@ -173,11 +178,7 @@ def active_is(ctx: ClaimContext, side: str, actives: list[str]) -> Finding:
 
 
 def inert_metal_in(ctx: ClaimContext, side: str, metals: list[str]) -> Finding:
-    found = []
-    for la in inert_layers(ctx, side):
-        sym = ctx.catalog.metal(la.material).symbol
-        found.append(Finding(MET if sym in metals else NOT_MET, layer_label(ctx, la), f"{sym} {'is' if sym in metals else 'is not'} in the listed group"))
-    return _any(found, f"no inert metal layer on the {side} side", f"{side} side")
+    return _metal_in(ctx, side, metals, inert_layers(ctx, side), "inert metal")
 
 
 def touching_layer_inert(ctx: ClaimContext, side: str) -> Finding:
