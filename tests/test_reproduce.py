@@ -11,7 +11,8 @@ import pytest
 from solidstack.studies.published import published_numbers
 from solidstack.studies.reproduce import CELLS, reproduce
 
-#: Targets claimed as met (issue 5 section 4): (cell, quantity). Everything else is reported, not claimed.
+#: Targets claimed as met (issue 5 section 4): (cell, quantity). Everything else is reported, not claimed:
+#: Example 2's retention (Li foil lithiating the cathode is not modelled) and Example 3's (above 100 %).
 CLAIMED_MET = {
     ("example-1", "charge_plateau_V"),
     ("example-2", "charge_plateau_V"),
@@ -20,6 +21,9 @@ CLAIMED_MET = {
     ("example-4", "charge_plateau_V"),
     ("comparative", "charge_plateau_V"),
     ("example-4", "charge_capacity_mAh_g"),
+    ("example-4", "discharge_capacity_mAh_g"),
+    ("example-4", "coulombic_efficiency_pct"),
+    ("comparative", "charge_capacity_mAh_g"),
     ("comparative", "discharge_capacity_mAh_g"),
     ("comparative", "coulombic_efficiency_pct"),
     ("example-1", "retention_pct"),

@@ -7,7 +7,7 @@ import pybamm
 import pytest
 
 from solidstack.sim import simulate
-from solidstack.sim.result import step_capacity
+from solidstack.sim.result import MOL_TO_MAH, step_capacity
 from solidstack.stack import Stack, resolve
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -49,15 +49,17 @@ def plain():
 
 
 def test_no_interlayer_equals_hand_built_pybamm(plain):
-    # Independent reference: a plain PyBaMM SPMe (no phases, no contact submodel) driven by an Experiment written
-    # here as strings, with the same parameter values; contact loss off so both solve the same equations.
+    # Independent reference: a plain PyBaMM SPMe (no phases, no contact submodel; only the SE-reduction interphase
+    # option every solidstack model carries) driven by an Experiment written here as strings, with the same
+    # parameter values; contact loss off so both solve the same equations.
     ours = simulate(_stack([]), cycles=1, contact_loss=False)
     pv = ours.parameter_values.copy()
     proto = ours.protocol
     amps = proto.current_density_A_m2 * 1e-4  # 1 cm2 cell
     exp = pybamm.Experiment([(f"Charge at {amps} A until {proto.upper_V} V",
                               f"Discharge at {amps} A until {proto.lower_V} V")])
-    sol = pybamm.Simulation(pybamm.lithium_ion.SPMe(), parameter_values=pv, experiment=exp,
+    ref = pybamm.lithium_ion.SPMe({"SEI": "electron-migration limited", "SEI film resistance": "none"})
+    sol = pybamm.Simulation(ref, parameter_values=pv, experiment=exp,
                             solver=pybamm.IDAKLUSolver()).solve()
     for k, step in enumerate(sol.cycles[0].steps):
         ours_step = ours.solution.cycles[0].steps[k]
@@ -85,7 +87,8 @@ def test_in_foil_behind_graphite_lowers_charge_plateau_and_cu_removes_it(plain):
 
 def test_charge_conservation_with_reacting_foil():
     # Charge passed (integral of the current) equals the change of lithium in every host plus what stranded hosts
-    # hold, to 0.1 % of the charge passed (Faraday's law; no other sink exists in the model).
+    # hold plus what the SE-reduction interphase consumed at the anode, to 0.1 % of the charge passed (Faraday's
+    # law; no other sink exists in the model).
     r = simulate(resolve("comparative"), cycles=2)
     ts, cyc = r.timeseries, r.cycles
     anode_cols = [c for c in cyc.columns if c.startswith("anode_") and c.endswith(("_held_mAh", "_stranded_mAh"))]
@@ -96,7 +99,9 @@ def test_charge_conservation_with_reacting_foil():
     passed = cyc["charge_capacity_mAh"].sum() + cyc["discharge_capacity_mAh"].sum()
     net_to_anode = cyc["charge_capacity_mAh"].sum() - cyc["discharge_capacity_mAh"].sum()
     last = cyc.iloc[-1]
-    assert sum(last[c] for c in anode_cols) - anode0 == pytest.approx(net_to_anode, abs=1e-3 * passed)
+    sei = float(r.solution.cycles[-1]["Loss of lithium to negative SEI [mol]"].entries[-1]) * MOL_TO_MAH
+    assert sei > 0.0
+    assert sum(last[c] for c in anode_cols) - anode0 + sei == pytest.approx(net_to_anode, abs=1e-3 * passed)
     assert cathode0 - sum(last[c] for c in cathode_cols) == pytest.approx(net_to_anode, abs=1e-3 * passed)
     # Li that did not come back from the LiIn (held at the 3.0 V cut-off, or stranded by lost contact)
     assert last["anode_In_foil_held_mAh"] + last["anode_In_foil_stranded_mAh"] > 0.1
@@ -106,7 +111,10 @@ def test_contact_fraction_never_rises():
     r = simulate(resolve("comparative"), cycles=2)
     for col in ("contact_fraction_anode", "contact_fraction_cathode"):
         f = r.timeseries[col].to_numpy()
-        assert np.all(np.diff(f) <= 1e-12)
+        # df/dt <= 0 exactly; the solved state may wiggle within the solver's relative tolerance (IDAKLU rtol 1e-4),
+        # which shows where a host crosses a steep OCP region (NMC111 leaving its 4.54 V plateau)
+        assert np.all(np.diff(f) <= 1e-4 * f[:-1])
+        assert np.all(np.diff(r.cycles[col].to_numpy()) < 0)
         assert f[0] == pytest.approx(1.0)
     assert r.cycles["contact_fraction_anode"].iloc[-1] < 1.0
 
@@ -125,3 +133,59 @@ def test_stack_pressure_slows_contact_loss():
     pressed = simulate(_stack([], "25 MPa"), cycles=5, model="SPM")
     assert pressed.cycles["contact_fraction_anode"].iloc[-1] > free.cycles["contact_fraction_anode"].iloc[-1]
     assert pressed.cycles["retention"].iloc[-1] > free.cycles["retention"].iloc[-1]
+
+
+def test_nmc111_ocp_above_4v3_matches_high_voltage_literature():
+    # Independent numbers: x(4.7 V) <= ~0.23 from 215 mAh/g reversible over 2.5-4.7 V (Shaju, Subba Rao, Chowdari,
+    # Electrochim. Acta 48 (2002) 145; 277.9 mAh/g per unit x), best estimate 0.15-0.23 (OCP README); upper charge
+    # plateau near 4.54 V (Kim & Chung, Electrochim. Acta 49 (2004) 937).
+    from solidstack.sim.hosts import find_hosts
+
+    curve = find_hosts(resolve("comparative")).cathode[0].ocp
+    x, u = np.asarray(curve.x), np.asarray(curve.U_V)
+    assert np.all(np.diff(u) < 0)
+    x47 = float(np.interp(4.7, u[::-1], x[::-1]))
+    assert 0.15 <= x47 <= 0.23
+    hi = (u > 4.4) & (u < 4.7)
+    slope = -np.gradient(u, x)
+    flattest = float(u[hi][np.argmin(slope[hi])])
+    assert 4.50 <= flattest <= 4.58
+
+
+def test_graphite_first_cycle_loss_from_se_reduction():
+    # The loss comes from the interphase equations (SE reduced below its 1.71 V limit, Li consumed). Its one
+    # constant was calibrated to 7 % of the first lithiation (Novak et al., J. Power Sources 97-98 (2001) 39);
+    # checked here against the typical first-cycle loss of graphite of 20-35 mAh/g (5-10 %) for 1-3 m2/g
+    # (Fong, von Sacken, Dahn, J. Electrochem. Soc. 137 (1990) 2009; Joho et al., J. Power Sources 97-98 (2001) 78;
+    # as compiled in /work/shared/reference-data/ocp/README.md).
+    from solidstack.sim.sei import first_cycle_loss
+
+    frac, per_g = first_cycle_loss()
+    assert 0.05 <= frac <= 0.10
+    assert 20.0 <= per_g <= 35.0
+
+
+def test_no_se_reduction_above_its_limit():
+    # An interphase forms only where the host sits below the SE's reduction limit: with the limit put below the
+    # graphite's potential (0.0 V vs Li) no lithium is consumed.
+    r = simulate(_stack([]), cycles=1, contact_loss=False)
+    pv = r.parameter_values.copy()
+    pv.update({"SEI open-circuit potential [V]": 0.0})
+    sim = pybamm.Simulation(r.model, parameter_values=pv, experiment=r.simulation.experiment,
+                            solver=pybamm.IDAKLUSolver())
+    sol = sim.solve(inputs=r.inputs)
+    assert abs(float(sol["Loss of lithium to negative SEI [mol]"].entries[-1])) < 1e-12
+    assert float(r.solution["Loss of lithium to negative SEI [mol]"].entries[-1]) > 0.0
+
+
+@pytest.mark.parametrize("preset, foil", [("comparative", "In foil"), ("example-1", "Li foil")])
+def test_se_reduction_runs_with_a_reacting_foil_phase(preset, foil):
+    # PyBaMM composite electrode + SEI (issues #4123, #4164): both negative phases carry the interphase and the run
+    # completes; the foil (reacting on its face only) consumes far less than the graphite.
+    r = simulate(resolve(preset), cycles=2)
+    assert len(r.cycles) == 2
+    sol = r.solution
+    prim = float(sol["Loss of lithium to negative primary SEI [mol]"].entries[-1])
+    sec = float(sol["Loss of lithium to negative secondary SEI [mol]"].entries[-1])
+    assert prim > 0.0 and sec > 0.0 and sec < prim
+    assert any(h.label == foil for h in r.hosts.anode)

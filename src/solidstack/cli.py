@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from solidstack.errors import InputError, Problem
+from solidstack.report import console as make_console
 
 app = typer.Typer(
     name="solidstack",
@@ -22,9 +23,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-if not console.is_terminal:  # pipes and files: wide enough for the layer tables
-    console = Console(width=160)
+console = make_console()
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 StackArg = Annotated[str, typer.Argument(help="A stack file (.toml, .yaml, .json) or a preset name (see `solidstack presets`).")]

@@ -17,18 +17,16 @@ def register(app: typer.Typer) -> None:
         json_path: Annotated[Path | None, typer.Option("--json", help="Write every published and simulated number as JSON.")] = None,
     ) -> None:
         """Reproduce Examples 1-4, Reference and Comparative Example side by side with the published numbers."""
-        from rich.console import Console
         from rich.progress import Progress
 
         from solidstack.errors import InputError, Problem
+        from solidstack.report import console as make_console
         from solidstack.studies.reproduce import CELLS
         from solidstack.studies.reproduce import reproduce as run
 
         if model.lower() not in ("spm", "spme", "dfn"):
             raise InputError(Problem("--model", f"unknown model {model!r} (use spm, spme or dfn)"))
-        console = Console()
-        if not console.is_terminal:
-            console = Console(width=160)
+        console = make_console()
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("simulating the patent's cells", total=len(CELLS))
             rep = run(cycles=cycles, model={"spm": "SPM", "spme": "SPMe", "dfn": "DFN"}[model.lower()],

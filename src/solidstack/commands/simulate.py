@@ -48,10 +48,11 @@ def register(app: typer.Typer) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         from solidstack.cli import _load
+        from solidstack.report import console as make_console
         from solidstack.sim import Protocol, SimulationError
         from solidstack.sim import simulate as run
 
-        console = Console()
+        console = make_console()
         err = Console(stderr=True, highlight=False, soft_wrap=True)
         s = _load(stack)
         if model.lower() not in ("spm", "spme", "dfn"):

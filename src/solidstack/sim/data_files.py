@@ -17,10 +17,38 @@ def data_dir() -> Path:
     return Path(str(resources.files("solidstack.sim") / "data"))
 
 
+#: Temporary values of (file, dotted key), set only while a calibration fits them (see sim/calibration.py).
+OVERRIDES: dict[tuple[str, str], float] = {}
+
+
+def calibration_records(path: Path | None = None) -> list[dict[str, Any]]:
+    """The records of ``calibration.toml`` (fitted constants and what they were fitted to); [] if none."""
+    path = path or data_dir() / "calibration.toml"
+    if not path.is_file():
+        return []
+    return list(tomllib.loads(path.read_text(encoding="utf-8")).get("constant", []))
+
+
+def _set(data: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, last = dotted.split(".")
+    for part in parents:
+        data = data.setdefault(part, {})
+    data[last] = value
+
+
 @cache
 def load_toml(name: str) -> dict[str, Any]:
-    """A TOML file of ``sim/data`` as a dict (cached)."""
-    return tomllib.loads((data_dir() / name).read_text(encoding="utf-8"))
+    """A TOML file of ``sim/data`` as a dict (cached), with the calibrated constants of ``calibration.toml``
+    (and any temporary override of a running calibration) set in place."""
+    data = tomllib.loads((data_dir() / name).read_text(encoding="utf-8"))
+    if name != "calibration.toml":
+        for rec in calibration_records():
+            if rec["file"] == name:
+                _set(data, rec["key"], rec["value"])
+        for (file, key), value in OVERRIDES.items():
+            if file == name:
+                _set(data, key, value)
+    return data
 
 
 @cache

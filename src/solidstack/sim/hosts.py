@@ -235,5 +235,13 @@ def find_hosts(stack: Stack) -> HostMap:
                 acc += el / 100.0 * la.thickness_m(stack.area_m2)
         hm.ductile_accommodation_m[side] = acc
         hm.gaps.extend(side_hosts[0].gaps)
+    se = stack.separator.electrolyte
+    for role, c in stack.anode.components():
+        if role == "electrolyte" and c.fraction > 0:
+            se = c.material
+    win = catalog.electrolyte(se).window
+    if win is None or win.lo is None:
+        hm.gaps.append(f"{se}: no reduction limit in the knowledge base; its reduction at the anode (first-cycle "
+                       "interphase) is not modelled")
     hm.gaps = list(dict.fromkeys(hm.gaps))
     return hm

@@ -2,6 +2,11 @@
 
 The structure is: the model (SPM, SPMe, DFN) and the number of phases per electrode (1, or 2 with a reacting
 foil). Everything else (geometry, materials, current, contact-loss coefficients) is parameters or inputs.
+
+Every model carries the solid electrolyte's reduction at the negative electrode (PyBaMM "SEI": "electron-migration
+limited" on each negative phase, see ``sim/data/sei.toml``): the rate is zero wherever a host stays above the SE's
+reduction limit, so cells whose anode never goes below it are unaffected; an SE without a known limit gets a zero
+interphase conductivity (parameters.py).
 """
 
 from __future__ import annotations
@@ -19,7 +24,11 @@ def model_options(n_phases: dict[str, int]) -> dict:
     """PyBaMM options for ``n_phases`` = {"anode": 1|2, "cathode": 1|2}."""
     n, p = n_phases["anode"], n_phases["cathode"]
     lam = tuple(("current-driven",) * k if k > 1 else "current-driven" for k in (n, p))
-    opts: dict = {"loss of active material": lam, "calculate discharge energy": "true"}
+    from solidstack.sim.data_files import load_toml
+
+    sei = load_toml("sei.toml")["interphase"]
+    opts: dict = {"loss of active material": lam, "calculate discharge energy": "true",
+                  "SEI": "electron-migration limited", "SEI film resistance": sei["film_resistance"]}
     if n > 1 or p > 1:
         opts.update({"particle phases": (str(n), str(p)), "surface form": "algebraic"})
     return opts
@@ -29,13 +38,15 @@ def summary_names(n_phases: dict[str, int]) -> list[str]:
     """Variables recorded at the end of every cycle."""
     names = ["Negative electrode contact fraction", "Positive electrode contact fraction",
              "Throughput capacity [A.h]", "Throughput energy [W.h]", "Discharge energy [W.h]",
-             "Discharge capacity [A.h]", "Total lithium [mol]"]
+             "Discharge capacity [A.h]", "Total lithium [mol]", "Loss of lithium to negative SEI [mol]"]
     for side, domain in (("anode", "negative"), ("cathode", "positive")):
         k = n_phases[side]
         for ph in ("primary", "secondary")[:k]:
             names.append(f"Total lithium in {ph} phase in {domain} electrode [mol]")
             lam_phase = f"{ph} " if k > 1 else ""
             names.append(f"Loss of lithium due to loss of {lam_phase}active material in {domain} electrode [mol]")
+        if side == "anode" and k > 1:
+            names += [f"Loss of lithium to negative {ph} SEI [mol]" for ph in ("primary", "secondary")]
     return names
 
 

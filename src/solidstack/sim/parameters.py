@@ -8,7 +8,10 @@ Conventions (solid-state cell in a liquid-cell model):
 * "porosity" is the SE volume fraction of each composite (and of the separator);
 * the 1-D cell has the stack's area (electrode height = width = sqrt(area));
 * a reacting foil is the electrode's secondary phase: volume fraction L_foil / L_electrode and particle radius
-  3 L_foil, so its capacity is that of the real foil and its reacting area is the foil face.
+  3 L_foil, so its capacity is that of the real foil and its reacting area is the foil face;
+* every phase of the negative electrode carries the SE-reduction interphase ("SEI", electron-migration limited):
+  its open-circuit potential is the reduction limit of the SE touching it (knowledge base window_lo), its other
+  constants come from ``sim/data/sei.toml``.
 """
 
 from __future__ import annotations
@@ -48,6 +51,42 @@ def volume_fractions(stack: Stack, side: str) -> tuple[float, float]:
     total = sum(vols.values())
     solid = 1.0 - el.porosity_value(a)
     return vols["active"] / total * solid, vols.get("electrolyte", 0.0) / total * solid
+
+
+def reducing_electrolyte(stack: Stack) -> tuple[str, float | None]:
+    """(name, reduction limit in V vs the ion's metal or None) of the SE touching the negative electrode's hosts:
+    the anode composite's own SE, else the separator's."""
+    name = stack.separator.electrolyte
+    for role, c in stack.anode.components():
+        if role == "electrolyte" and c.fraction > 0:
+            name = c.material
+    win = catalog.electrolyte(name).window
+    return name, (win.lo if win is not None and win.lo is not None else None)
+
+
+def sei_values(stack: Stack, n_phases: int) -> dict[str, Any]:
+    """Parameters of the SE-reduction interphase on each of the ``n_phases`` negative-electrode phases."""
+    from solidstack.sim.data_files import load_toml
+
+    data = load_toml("sei.toml")
+    ip, kin = data["interphase"], data["kinetics"]
+    _, u_red = reducing_electrolyte(stack)
+    kappa = kin["electron_conductivity_S_m"]  # calibrated: sim/data/calibration.toml
+    if u_red is None:
+        kappa, u_red = 0.0, 0.0  # no known reduction limit: no interphase
+    out: dict[str, Any] = {}
+    for i in range(n_phases):
+        pre = PHASE_PREFIX[i] if n_phases > 1 else ""
+        out.update({
+            f"{pre}SEI open-circuit potential [V]": u_red,
+            f"{pre}SEI electron conductivity [S.m-1]": kappa,
+            f"{pre}SEI partial molar volume [m3.mol-1]": ip["sei_molar_volume_m3_mol"],
+            f"{pre}Ratio of lithium moles to SEI moles": ip["li_per_sei_mol"],
+            f"{pre}Initial SEI thickness [m]": ip["initial_thickness_m"],
+            f"{pre}SEI growth activation energy [J.mol-1]": ip["activation_energy_J_mol"],
+            f"{pre}SEI resistivity [Ohm.m]": 0.0,  # film resistance option "none": not used
+        })
+    return out
 
 
 def _i0_intercalation(i0: float):
@@ -142,6 +181,7 @@ def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float]) 
         for i, host in enumerate(side_hosts):
             eps = eps_a if host.kind == "active" else (host.thickness or 0.0) / L
             values.update(_phase_values(host, stack, side, i, len(side_hosts), eps))
+    values.update(sei_values(stack, len(hosts.anode)))
     pv.update(values, check_already_exists=False)
     return pv
 

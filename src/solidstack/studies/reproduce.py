@@ -95,10 +95,10 @@ def _jsonable(x: Any) -> Any:
 
 def fitted_numbers() -> set[tuple[str, str, int | None]]:
     """(cell, quantity, cycle) of every published number a calibration was fitted to."""
-    from solidstack.sim.data_files import contact_constants
+    from solidstack.sim.data_files import calibration_records
 
-    records = contact_constants().get("calibration", [])
-    return {(r["cell"], r["quantity"], r.get("cycle")) for r in records}
+    fitted = [r["fitted_to"] for r in calibration_records() if "fitted_to" in r]
+    return {(f["cell"], f["quantity"], f.get("cycle")) for f in fitted}
 
 
 def measure(result: Any, number: PublishedNumber) -> float | None:

@@ -1,0 +1,37 @@
+"""``solidstack calibrate``: fit the few constants physics and literature cannot fix, and record them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def calibrate(
+        only: Annotated[list[str] | None, typer.Option("--only", help="Run only this calibration (repeatable).")] = None,
+        iterations: Annotated[int, typer.Option("--iterations", min=2, max=40, help="Bisection steps per constant.")] = 14,
+    ) -> None:
+        """Fit the calibrated constants (each to a named number) and write them to sim/data/calibration.toml."""
+        from rich.table import Table
+
+        from solidstack.report import console as make_console
+        from solidstack.sim.calibration import CALIBRATIONS, by_name
+        from solidstack.sim.calibration import calibrate as run
+
+        for name in only or []:
+            by_name(name)  # unknown name: one-line error, exit 2, before any work
+        console = make_console()
+        with console.status("calibrating (each constant: a bisection of full simulations)"):
+            records = run(only or None, iterations,
+                          progress=lambda n, v, a: console.print(f"{n}: {v:.4g} (measure {a:.4g})", markup=False))
+        t = Table(title="calibrated constants (sim/data/calibration.toml)", title_justify="left")
+        for col in ("name", "constant", "value", "target", "achieved", "fitted to"):
+            t.add_column(col)
+        for r in records:
+            fitted = r.get("fitted_to")
+            t.add_row(r["name"], f"{r['file']}: {r['key']}", f"{r['value']:.4g} {r['unit']}", f"{r['target']:g}",
+                      f"{r['achieved']:.4g}", f"patent {fitted['paragraph']}" if fitted else r["source"][:60])
+        console.print(t)
+        console.print(f"{len(records)} of {len(CALIBRATIONS)} calibrations written", markup=False)

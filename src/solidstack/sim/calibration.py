@@ -1,0 +1,194 @@
+"""Calibrations: the few constants that physics and literature cannot fix, fitted to named numbers.
+
+Each :class:`Calibration` fits one constant of a ``sim/data`` file (named by file and dotted key) so that a
+stated measure of a simulation equals a stated target: a literature number or a patent number. ``solidstack
+calibrate`` runs them in order and writes the results, with what each was fitted to and how closely, to
+``sim/data/calibration.toml``. The simulation reads the fitted values from there (they override the key in their
+file, see :func:`solidstack.sim.data_files.load_toml`); ``solidstack reproduce`` marks the patent numbers named
+there as **fitted**, every other one being a prediction.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+CALIBRATION_FILE = "calibration.toml"
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Fit ``file``'s ``key`` in [``lo``, ``hi``] (bisection in log space) so that ``measure(value)`` = ``target``.
+
+    ``increasing``: whether the measure rises with the value. ``fitted_to``: the patent number (cell, quantity,
+    cycle, paragraph) if the target is one, else None; ``source``: where the target comes from.
+    """
+
+    name: str
+    file: str
+    key: str
+    unit: str
+    target: float
+    target_text: str
+    source: str
+    measure: Callable[[float], float]
+    lo: float
+    hi: float
+    increasing: bool = True
+    fitted_to: dict[str, Any] | None = None
+    setup: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@contextmanager
+def overridden(file: str, key: str, value: float) -> Iterator[None]:
+    """Within the block, ``file``'s ``key`` reads as ``value`` (caches cleared on entry and exit)."""
+    from solidstack.sim import data_files
+    from solidstack.sim.run import clear_cache
+
+    data_files.OVERRIDES[(file, key)] = value
+    data_files.load_toml.cache_clear()
+    clear_cache()
+    try:
+        yield
+    finally:
+        data_files.OVERRIDES.pop((file, key), None)
+        data_files.load_toml.cache_clear()
+        clear_cache()
+
+
+def fit(cal: Calibration, iterations: int = 14) -> tuple[float, float]:
+    """(value, measure at that value) by bisection in log(value) between ``cal.lo`` and ``cal.hi``."""
+    lo, hi = cal.lo, cal.hi
+    for _ in range(iterations):
+        mid = math.sqrt(lo * hi)
+        with overridden(cal.file, cal.key, mid):
+            above = cal.measure(mid) > cal.target
+        if above == cal.increasing:
+            hi = mid
+        else:
+            lo = mid
+    value = float(f"{math.sqrt(lo * hi):.4g}")
+    with overridden(cal.file, cal.key, value):
+        achieved = cal.measure(value)
+    return value, achieved
+
+
+# ----------------------------------------------------------------------------------------------- the measures
+def reference_retention_at_5(_: float) -> float:
+    """Discharge capacity retention at cycle 5 (fraction) of the Reference Example preset, SPMe."""
+    from solidstack.sim.run import simulate
+    from solidstack.stack import load_preset
+
+    r = simulate(load_preset("reference"), cycles=5)
+    return float(r.cycles.loc[r.cycles["cycle"] == 5, "retention"].iloc[0])
+
+
+def graphite_first_cycle_loss(_: float) -> float:
+    """Fraction of the first lithiation of graphite lost to the SE-reduction interphase (see sim/sei.py)."""
+    from solidstack.sim.sei import first_cycle_loss
+
+    return first_cycle_loss()[0]
+
+
+CALIBRATIONS: tuple[Calibration, ...] = (
+    # first: the interphase, fitted to a literature number; the contact law's eps_c depends on it
+    Calibration(
+        name="graphite-first-cycle-loss",
+        file="sei.toml",
+        key="kinetics.electron_conductivity_S_m",
+        unit="S/m",
+        target=0.07,
+        target_text="7 % of the first lithiation of graphite lost irreversibly to the interphase",
+        source="P. Novak et al., J. Power Sources 97-98 (2001) 39: < 7 % of the first lithiation for graphite when water "
+        "is excluded (abstract read); a liquid-electrolyte number, no sulfide-SE graphite first-cycle efficiency was found",
+        measure=graphite_first_cycle_loss,
+        lo=1e-12,
+        hi=1e-8,
+        setup="graphite half-cell-like cell (sim/sei.py: the Example 4 graphite composite against 2.5x its NMC111 mass), "
+        "0.2 mA/cm2, 3.0-4.37 V, contact loss off, SPMe, 1 cycle",
+    ),
+    Calibration(
+        name="reference-retention",
+        file="contact.toml",
+        key="law.eps_c",
+        unit="-",
+        target=0.36,
+        target_text="Reference Example keeps 36 % of its cycle-1 discharge capacity at cycle 5",
+        source="US 2016/0233553 A1 [0106]",
+        measure=reference_retention_at_5,
+        lo=0.02,
+        hi=2.0,
+        fitted_to={"cell": "reference", "quantity": "retention_pct", "cycle": 5, "paragraph": "[0106]"},
+        setup="Reference Example preset (SUS/In/graphite/SE/NMC111/In/SUS, 3.0-4.1 V, 0.2 mA/cm2, 0 MPa), SPMe, 5 cycles",
+    ),
+)
+
+
+def by_name(name: str) -> Calibration:
+    from solidstack.errors import UnknownNameError
+
+    for cal in CALIBRATIONS:
+        if cal.name == name:
+            return cal
+    raise UnknownNameError("calibration", name, [c.name for c in CALIBRATIONS])
+
+
+def record(cal: Calibration, value: float, achieved: float, iterations: int) -> dict[str, Any]:
+    rec: dict[str, Any] = {
+        "name": cal.name, "file": cal.file, "key": cal.key, "value": value, "unit": cal.unit,
+        "target": cal.target, "achieved": round(achieved, 5), "target_text": cal.target_text, "source": cal.source,
+        "setup": cal.setup, "method": f"bisection in log space over [{cal.lo:g}, {cal.hi:g}], {iterations} steps",
+        "date": date.today().isoformat(),
+    }
+    if cal.fitted_to is not None:
+        rec["fitted_to"] = dict(cal.fitted_to)
+    return rec
+
+
+def write(records: list[dict[str, Any]], path: Path | None = None) -> Path:
+    """Write ``records`` (merged over the file's existing ones, by name) to ``calibration.toml``."""
+    import tomli_w
+
+    from solidstack.sim.data_files import calibration_records, data_dir
+    from solidstack.stack.io import atomic_write_text
+
+    path = path or data_dir() / CALIBRATION_FILE
+    merged = {r["name"]: r for r in calibration_records(path)}
+    merged.update({r["name"]: r for r in records})
+    order = [c.name for c in CALIBRATIONS]
+    ordered = sorted(merged.values(), key=lambda r: order.index(r["name"]) if r["name"] in order else len(order))
+    header = (
+        "# Constants fitted by `solidstack calibrate` (solidstack/sim/calibration.py), each with what it was fitted to.\n"
+        "# Written by that command; the simulation reads `value` in place of `key` in `file`. Do not edit by hand.\n\n"
+    )
+    atomic_write_text(path, header + tomli_w.dumps({"constant": ordered}))
+    return path
+
+
+def calibrate(names: list[str] | None = None, iterations: int = 14, path: Path | None = None,
+              progress: Callable[[str, float, float], None] | None = None) -> list[dict[str, Any]]:
+    """Run the calibrations (all, in order, or those named) and write their records; returns the records.
+
+    A constant fitted earlier in the run holds while the later ones are fitted (the contact law's eps_c is
+    fitted with the interphase already calibrated).
+    """
+    from contextlib import ExitStack
+
+    chosen = [by_name(n) for n in names] if names else list(CALIBRATIONS)
+    records = []
+    with ExitStack() as held:
+        for cal in chosen:
+            value, achieved = fit(cal, iterations)
+            rec = record(cal, value, achieved, iterations)
+            write([rec], path)  # each one lands before the next starts
+            held.enter_context(overridden(cal.file, cal.key, value))
+            records.append(rec)
+            if progress is not None:
+                progress(cal.name, value, achieved)
+    return records
