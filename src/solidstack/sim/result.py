@@ -67,14 +67,31 @@ class CyclingResult:
     def from_solution(cls, stack: Stack, protocol: Protocol, hosts: HostMap, sim: pybamm.Simulation,
                       sol: pybamm.Solution, inputs: dict[str, float], model_name: str,
                       terminations: dict[tuple[int, int], str], time_limit_s: float) -> CyclingResult:
+        """The result of one PyBaMM experiment solution (all its cycles; time series of the cycles it saved)."""
+        ends = CycleEnds()
+        for sv in getattr(sol, "all_summary_variables", None) or []:
+            ends.add(sv.last_state)
+        saved = {c: cyc for c, cyc in enumerate(sol.cycles or [], start=1) if cyc is not None}
+        return cls.from_cycles(stack, protocol, hosts, sim, ends, saved, sol, inputs, model_name, terminations,
+                               time_limit_s)
+
+    @classmethod
+    def from_cycles(cls, stack: Stack, protocol: Protocol, hosts: HostMap, sim: pybamm.Simulation,
+                    ends: CycleEnds, saved: dict[int, pybamm.Solution], sol: pybamm.Solution,
+                    inputs: dict[str, float], model_name: str, terminations: dict[tuple[int, int], str],
+                    time_limit_s: float) -> CyclingResult:
+        """The result from the end state of every cycle (``ends``, in order) and the full solutions of the
+        cycles whose time series are kept (``saved``, by cycle number)."""
         g_cam = stack.cathode.active_mass_kg(stack.area_m2) * 1e3
-        sv = sol.summary_variables
-        n = len(sol.cycles) if sol.cycles else 0
-        n = min(n, len(sv["Throughput capacity [A.h]"])) if n else len(sv["Throughput capacity [A.h]"])
+        n = len(ends)
+        host_cols = _host_columns(hosts)
+        names = ["Throughput capacity [A.h]", "Discharge capacity [A.h]", "Throughput energy [W.h]",
+                 "Discharge energy [W.h]", "Negative electrode contact fraction",
+                 "Positive electrode contact fraction"] + [v for _, li, lost in host_cols for v in (li, lost)]
+        sv = ends.values(names)
 
         def cum(name: str) -> np.ndarray:
-            vals = np.asarray(sv[name], dtype=float)[:n]
-            return np.diff(np.concatenate([[0.0], vals]))
+            return np.diff(np.concatenate([[0.0], sv[name]]))
 
         dT, dQ = cum("Throughput capacity [A.h]"), cum("Discharge capacity [A.h]")
         dTE, dDE = cum("Throughput energy [W.h]"), cum("Discharge energy [W.h]")
@@ -91,20 +108,21 @@ class CyclingResult:
                 "retention": q_dis / q_dis[0] if n else q_dis,
                 "mean_charge_voltage_V": np.where(q_chg > 0, e_chg / q_chg, np.nan),
                 "mean_discharge_voltage_V": np.where(q_dis > 0, e_dis / q_dis, np.nan),
-                "contact_fraction_anode": np.asarray(sv["Negative electrode contact fraction"], dtype=float)[:n],
-                "contact_fraction_cathode": np.asarray(sv["Positive electrode contact fraction"], dtype=float)[:n],
+                "contact_fraction_anode": sv["Negative electrode contact fraction"],
+                "contact_fraction_cathode": sv["Positive electrode contact fraction"],
             }
-        for stem, li_var, lost_var in _host_columns(hosts):
-            table[f"{stem}_held_mAh"] = np.asarray(sv[li_var], dtype=float)[:n] * MOL_TO_MAH
-            table[f"{stem}_stranded_mAh"] = np.asarray(sv[lost_var], dtype=float)[:n] * MOL_TO_MAH
-        names = protocol.step_names()
+        for stem, li_var, lost_var in host_cols:
+            table[f"{stem}_held_mAh"] = sv[li_var] * MOL_TO_MAH
+            table[f"{stem}_stranded_mAh"] = sv[lost_var] * MOL_TO_MAH
+        names_steps = protocol.step_names()
         limited = []
         for c in range(1, n + 1):
-            for i, nm in enumerate(names):
+            for i, nm in enumerate(names_steps):
                 if terminations.get((c, i + 1), "") == "final time" and nm in ("charge", "discharge"):
                     limited.append(f"cycle {c} {nm}")
         table["time_limited_steps"] = [
-            ",".join(nm for i, nm in enumerate(names) if terminations.get((c, i + 1)) == "final time") for c in range(1, n + 1)
+            ",".join(nm for i, nm in enumerate(names_steps) if terminations.get((c, i + 1)) == "final time")
+            for c in range(1, n + 1)
         ]
         notes = list(hosts.notes)
         if limited:
@@ -112,33 +130,37 @@ class CyclingResult:
                          + (" ..." if len(limited) > 6 else "") + " (a host larger than the cell could fill/empty)")
         if abs(stack.temperature.si - 298.15) > 1.0:
             notes.append("kinetics and SE conductivity are 25 degC values; temperature dependence is not modelled")
-        ts = cls._timeseries(sol, hosts, stack.area_m2)
+        ts = cls._timeseries({c: s for c, s in saved.items() if c <= n}, hosts, stack.area_m2)
         return cls(stack_name=stack.name, cycles=pd.DataFrame(table), timeseries=ts, hosts=hosts, protocol=protocol,
                    model_name=model_name, simulation=sim, solution=sol, inputs=inputs, notes=notes,
                    cathode_active_g=g_cam)
 
     @staticmethod
-    def _timeseries(sol: pybamm.Solution, hosts: HostMap, area_m2: float) -> pd.DataFrame:
-        frames = []
-        for c, cyc in enumerate(sol.cycles or [], start=1):
-            if cyc is None:
-                continue
-            d: dict[str, Any] = {
-                "time_s": cyc["Time [s]"].entries,
-                "current_A": cyc["Current [A]"].entries,
-                "voltage_V": cyc["Voltage [V]"].entries,
-                "capacity_mAh": cyc["Discharge capacity [A.h]"].entries * 1e3,
-            }
-            for stem, li_var, _ in _host_columns(hosts):
-                d[f"{stem}_held_mAh"] = cyc[li_var].entries * MOL_TO_MAH
-            d["contact_fraction_anode"] = cyc["Negative electrode contact fraction"].entries
-            d["contact_fraction_cathode"] = cyc["Positive electrode contact fraction"].entries
-            df = pd.DataFrame(d)
-            df.insert(0, "cycle", c)
-            frames.append(df)
-        if not frames:
+    def _timeseries(saved: dict[int, pybamm.Solution], hosts: HostMap, area_m2: float) -> pd.DataFrame:
+        """Time series of the ``saved`` cycles; each variable is evaluated once over all of them."""
+        cycles = sorted(saved)
+        if not cycles:
             return pd.DataFrame(columns=["cycle", "time_s", "current_A", "voltage_V", "capacity_mAh"])
-        out = pd.concat(frames, ignore_index=True)
+        sols = [saved[c] for c in cycles]
+        columns: list[tuple[str, str, float]] = [
+            ("current_A", "Current [A]", 1.0), ("voltage_V", "Voltage [V]", 1.0),
+            ("capacity_mAh", "Discharge capacity [A.h]", 1e3)]
+        columns += [(f"{stem}_held_mAh", li_var, MOL_TO_MAH) for stem, li_var, _ in _host_columns(hosts)]
+        columns += [("contact_fraction_anode", "Negative electrode contact fraction", 1.0),
+                    ("contact_fraction_cathode", "Positive electrode contact fraction", 1.0)]
+        lengths = [len(s.t) for s in sols]
+        d: dict[str, Any] = {"cycle": np.repeat(cycles, lengths), "time_s": np.concatenate([s.t for s in sols])}
+        joined = _join(sols)
+        for col, var, scale in columns:
+            vals = None
+            if joined is not None:
+                vals = np.asarray(joined[var].entries, dtype=float).ravel()
+                if vals.size != len(d["cycle"]):  # should not happen; fall back to one cycle at a time
+                    joined, vals = None, None
+            if vals is None:
+                vals = np.concatenate([np.asarray(s[var].entries, dtype=float).ravel() for s in sols])
+            d[col] = vals * scale
+        out = pd.DataFrame(d)
         out["current_density_mA_cm2"] = out["current_A"] * 1e3 / (area_m2 * 1e4)
         return out
 
@@ -219,6 +241,58 @@ class CyclingResult:
             _pyplot().close(fig)
             out.append(path)
         return out
+
+
+class CycleEnds:
+    """The state at the end of every cycle (one column each), kept instead of PyBaMM's per-cycle summaries.
+
+    PyBaMM's summary of a cycle holds its first and last states as views into the full arrays of the cycle's
+    first and last steps, so every cycle of a long run kept ~1 MB alive; a copy of one column does not."""
+
+    def __init__(self) -> None:
+        self.t: list[np.ndarray] = []
+        self.y: list[np.ndarray] = []
+        self.models: list[pybamm.BaseModel] = []
+        self.inputs: list[dict] = []
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    def add(self, state: pybamm.Solution) -> None:
+        """Record the last time point of ``state`` (a solution with a state vector)."""
+        self.t.append(np.array(state.all_ts[-1][-1:], dtype=float))
+        self.y.append(np.array(state.all_ys[-1][:, -1:], dtype=float))
+        self.models.append(state.all_models[-1])
+        self.inputs.append(state.all_inputs[-1])
+
+    def state(self, i: int = -1) -> pybamm.Solution:
+        """End state ``i`` as a one-point PyBaMM solution."""
+        return pybamm.Solution(self.t[i], self.y[i], self.models[i], self.inputs[i])
+
+    def values(self, names: list[str]) -> dict[str, np.ndarray]:
+        """Each variable of ``names`` at the end of every cycle (evaluated once over all cycles)."""
+        n = len(self)
+        if n == 0:
+            return {name: np.zeros(0) for name in names}
+        try:
+            sol = pybamm.Solution(list(self.t), list(self.y), list(self.models), list(self.inputs))
+            out = {name: np.asarray(sol[name].entries, dtype=float).ravel() for name in names}
+            if all(v.size == n for v in out.values()):
+                return out
+        except ValueError:  # e.g. two cycle ends at the same time (a cycle of skipped steps)
+            pass
+        states = [self.state(i) for i in range(n)]
+        return {name: np.array([float(np.ravel(s[name].entries)[-1]) for s in states]) for name in names}
+
+
+def _join(sols: list[pybamm.Solution]) -> pybamm.Solution | None:
+    """One solution made of ``sols`` (for evaluating a variable once); None if PyBaMM refuses."""
+    if len(sols) == 1:
+        return sols[0]
+    try:
+        return pybamm.Solution.from_sub_solutions(sols)
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 def step_capacity(current_A: np.ndarray, capacity_mAh: np.ndarray) -> np.ndarray:

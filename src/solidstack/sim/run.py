@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pybamm
@@ -14,12 +16,17 @@ from solidstack.sim.hosts import HostMap, find_hosts
 from solidstack.sim.model import MODELS, build_model
 from solidstack.sim.parameters import CURRENT_INPUT, build_parameters, contact_input
 from solidstack.sim.protocol import Protocol
-from solidstack.sim.result import CyclingResult
+from solidstack.sim.result import CycleEnds, CyclingResult
 from solidstack.stack import Stack
 
 ProgressFn = Callable[[int, int], None]
 
 _sims: dict[str, pybamm.Simulation] = {}
+
+#: Cycles per PyBaMM experiment solve. Long runs are solved in chunks of this many cycles, each starting from the
+#: previous chunk's last state; only the end state of every cycle and the solutions of the cycles whose time
+#: series are kept survive a chunk, so memory does not grow with the number of cycles.
+CHUNK_CYCLES = 50
 
 
 class SimulationError(SolidstackError):
@@ -50,14 +57,16 @@ class _Tracker(pybamm.callbacks.Callback):
 
     step_names: list[str]
     progress: ProgressFn | None = None
+    offset: int = 0
+    total: int = 0
     cycle: int = 0
     step: int = 0
-    total: int = 0
     terminations: dict[tuple[int, int], str] = field(default_factory=dict)
     error: str | None = None
 
     def on_cycle_start(self, logs):
-        self.cycle, self.total = logs["cycle number"]
+        self.cycle = self.offset + logs["cycle number"][0]
+        self.step = 0
 
     def on_step_start(self, logs):
         if "termination" in logs and self.step >= 1 and logs["step number"][0] > 1:
@@ -85,10 +94,41 @@ class _Tracker(pybamm.callbacks.Callback):
 
 
 def _fingerprint(stack: Stack, protocol: Protocol, model: str) -> str:
+    """What a built simulation depends on: the stack without inputs, the protocol without its cycle count."""
     data = stack.to_dict()
     for k in ("name", "description", "source", "stack_pressure", "cycling"):
         data.pop(k, None)
-    return json.dumps([data, protocol.__dict__, model], sort_keys=True, default=str)
+    proto = {k: v for k, v in protocol.__dict__.items() if k != "cycles"}
+    return json.dumps([data, proto, model], sort_keys=True, default=str)
+
+
+def _kept_cycles(n: int, save_at_cycles: list[int] | int | None) -> set[int] | None:
+    """Cycles whose time series are kept (None: all). As in PyBaMM, the first and last cycles always are."""
+    if save_at_cycles is None:
+        return None if n <= 200 else {1, 2, 3, 4, 5, n - 4, n - 3, n - 2, n - 1, n}
+    if isinstance(save_at_cycles, int):
+        return {c for c in range(1, n + 1) if c % save_at_cycles == 0} | {1, n}
+    return {int(c) for c in save_at_cycles} | {1, n}
+
+
+@contextmanager
+def _limited_cycles(experiment: pybamm.Experiment, m: int):
+    """Run only the first ``m`` cycles of ``experiment`` (its cycles are all the same protocol cycle)."""
+    full = experiment.cycle_lengths
+    experiment.cycle_lengths = full[:m]
+    try:
+        yield
+    finally:
+        experiment.cycle_lengths = full
+
+
+def _continuation(state: pybamm.Solution) -> pybamm.Solution:
+    """A one-point solution at ``state`` from which PyBaMM continues an experiment as if no solve had ended
+    there (same state, time, model and step termination) but without carrying earlier cycles along."""
+    start = pybamm.Solution(state.all_ts[-1][-1:].copy(), state.all_ys[-1][:, -1:].copy(), state.all_models[-1:],
+                            state.all_inputs[-1:], state.t_event, state.y_event, state.termination)
+    start.cycles, start.all_summary_variables, start.all_first_states = [], [], []
+    return start
 
 
 def simulate(
@@ -98,17 +138,26 @@ def simulate(
     model: str = "SPMe",
     *,
     contact_loss: bool = True,
-    save_at_cycles: list[int] | None = None,
+    save_at_cycles: list[int] | int | None = None,
     progress: ProgressFn | None = None,
     eps_c: float | None = None,
 ) -> CyclingResult:
     """Cycle ``stack`` with ``protocol`` (default: the stack's own ``[cycling]`` section) in PyBaMM.
 
     ``cycles`` overrides the protocol's cycle count; ``model`` is ``SPM``, ``SPMe`` or ``DFN``; ``contact_loss``
-    False switches the contact-loss law off (the coefficients become 0); ``save_at_cycles`` limits the cycles
-    whose time series are kept (default: all up to 200 cycles, else the first and last 5); ``progress(done,
-    total)`` is called after each cycle; ``eps_c`` overrides the contact law's calibrated constant. Raises :class:`InputError` for bad input and :class:`SimulationError`
-    (with the finished cycles in ``.result``) when the solver fails.
+    False switches the contact-loss law off (the coefficients become 0); ``save_at_cycles`` (a list, or an int
+    for every multiple) limits the cycles whose time series are kept (default: all up to 200 cycles, else the
+    first and last 5; the first and last cycles are always kept, as in PyBaMM); ``progress(done, total)`` is
+    called after each cycle; ``eps_c`` overrides the contact law's calibrated constant. Raises
+    :class:`InputError` for bad input and :class:`SimulationError` (with the finished cycles in ``.result``)
+    when the solver fails.
+
+    Runs longer than :data:`CHUNK_CYCLES` are solved in chunks, each continuing from the previous chunk's last
+    state (same results as one solve); only the end state of every cycle and the kept cycles' solutions are
+    held, so memory stays flat. ``result.solution`` is then a PyBaMM solution of the kept cycles (``.cycles``
+    has None for the others) without PyBaMM summary variables; the per-cycle table has them all. The cached
+    simulation is shared by runs of any length: its experiment holds ``CHUNK_CYCLES`` cycles and each solve
+    runs only as many as needed.
     """
     if model.lower() not in MODELS:
         raise InputError(Problem("model", f"unknown model {model!r}; use one of spm, spme, dfn"))
@@ -123,7 +172,7 @@ def simulate(
     cap_Ah = _theoretical_cathode_Ah(stack)
     if sim is None:
         pv = build_parameters(stack, hosts, (protocol.lower_V, protocol.upper_V))
-        exp = protocol.experiment(stack.area_m2, cap_Ah)
+        exp = protocol.with_changes(cycles=CHUNK_CYCLES).experiment(stack.area_m2, cap_Ah)
         sim = pybamm.Simulation(build_model(model, n_phases), parameter_values=pv, experiment=exp,
                                 solver=pybamm.IDAKLUSolver())
         _sims[key] = sim
@@ -131,25 +180,74 @@ def simulate(
     inputs = {CURRENT_INPUT: protocol.current_density_A_m2,
               contact_input("anode"): k["anode"], contact_input("cathode"): k["cathode"]}
     n = protocol.cycles
-    if save_at_cycles is None and n > 200:
-        save_at_cycles = sorted({1, 2, 3, 4, 5, n - 4, n - 3, n - 2, n - 1, n})
-    tracker = _Tracker(step_names=protocol.step_names(), progress=progress)
-    try:
-        sol = sim.solve(inputs=inputs, callbacks=[tracker], save_at_cycles=save_at_cycles,
-                        initial_soc=None)
-    except pybamm.SolverError as err:
-        raise SimulationError(f"solver failed in cycle {tracker.cycle or 1}, {tracker.step_name()} step: "
-                              f"{_first_line(str(err))}", tracker.cycle or 1, tracker.step_name()) from None
-    if isinstance(sol, pybamm.EmptySolution) or not getattr(sol, "cycles", None):
-        raise SimulationError(f"no cycle could be run: {_first_line(tracker.error or 'every step was infeasible')}",
-                              1, tracker.step_name())
-    result = CyclingResult.from_solution(stack, protocol, hosts, sim, sol, inputs, model, tracker.terminations,
-                                         time_limit_s=protocol.time_limit_s(stack.area_m2, cap_Ah))
-    if tracker.error is not None:
+    kept = _kept_cycles(n, save_at_cycles)
+    tracker = _Tracker(step_names=protocol.step_names(), progress=progress, total=n)
+    ends, saved = CycleEnds(), {}
+    sol: pybamm.Solution | None = None
+    start: pybamm.Solution | None = None
+    failure: str | None = None
+    chunks = 0
+    while len(ends) < n and failure is None:
+        done = len(ends)
+        m = min(CHUNK_CYCLES, n - done)
+        tracker.offset = done
+        save = None if kept is None else sorted(c - done for c in kept if done < c <= done + m)
+        try:
+            with _limited_cycles(sim.experiment, m):
+                sol = sim.solve(inputs=inputs, callbacks=[tracker], save_at_cycles=save, starting_solution=start,
+                                initial_soc=None)
+        except pybamm.SolverError as err:
+            if done == 0:
+                raise SimulationError(f"solver failed in cycle {tracker.cycle or 1}, {tracker.step_name()} step: "
+                                      f"{_first_line(str(err))}", tracker.cycle or 1, tracker.step_name()) from None
+            failure = str(err)
+            break
+        chunks += 1
+        if isinstance(sol, pybamm.EmptySolution) or not getattr(sol, "cycles", None):
+            if done == 0:
+                raise SimulationError(
+                    f"no cycle could be run: {_first_line(tracker.error or 'every step was infeasible')}",
+                    1, tracker.step_name())
+            break
+        start = _collect_chunk(sol, done, kept, ends, saved)
+        failure = tracker.error
+        if len(ends) - done < m or len(ends) >= n:
+            break
+        # PyBaMM's Solution.last_state/first_state refer back to their solution (``_sub_solutions``), so a
+        # chunk's step solutions sit in reference cycles that only the cyclic GC frees; it runs by object count,
+        # not by the (mostly C-level) memory they hold, so without this a long run grows ~0.5 MB per cycle.
+        sol = None
+        gc.collect()
+    if chunks > 1:
+        sol = _joined_solution(saved, len(ends))
+    result = CyclingResult.from_cycles(stack, protocol, hosts, sim, ends, saved, sol, inputs, model, tracker.terminations,
+                                       time_limit_s=protocol.time_limit_s(stack.area_m2, cap_Ah))
+    if failure is not None:
         raise SimulationError(
-            f"solver failed in cycle {tracker.cycle}, {tracker.step_name()} step: {_first_line(tracker.error)} "
+            f"solver failed in cycle {tracker.cycle}, {tracker.step_name()} step: {_first_line(failure)} "
             f"({len(result.cycles)} cycle(s) finished)", tracker.cycle, tracker.step_name(), result)
     return result
+
+
+def _collect_chunk(sol: pybamm.Solution, done: int, kept: set[int] | None, ends: CycleEnds,
+                   saved: dict[int, pybamm.Solution]) -> pybamm.Solution:
+    """Record the end state of every cycle of a chunk's solution and the cycles to keep (numbered from
+    ``done`` + 1); return the state to continue from."""
+    summaries = sol.all_summary_variables
+    for i, (cyc, summary) in enumerate(zip(sol.cycles, summaries, strict=True), start=done + 1):
+        ends.add(summary.last_state)
+        if cyc is not None and (kept is None or i in kept):
+            saved[i] = cyc
+    return _continuation(summaries[-1].last_state)
+
+
+def _joined_solution(saved: dict[int, pybamm.Solution], n: int) -> pybamm.Solution:
+    """One PyBaMM solution of the kept cycles of a run solved in chunks; ``.cycles`` has ``n`` entries, None for
+    the cycles not kept (as PyBaMM's own ``save_at_cycles``). It has no summary variables (see the table)."""
+    cycles = [saved.get(c) for c in range(1, n + 1)]
+    sol = pybamm.Solution.from_sub_solutions([c for c in cycles if c is not None])
+    sol.cycles = cycles
+    return sol
 
 
 def _first_line(text: str) -> str:

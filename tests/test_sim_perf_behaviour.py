@@ -1,0 +1,100 @@
+"""Long runs are solved in chunks of cycles: the results must not depend on the chunking (behaviour only; the
+timings and memory are in bench/bench_sim.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pybamm
+import pytest
+
+from solidstack.sim import SimulationError, simulate
+from solidstack.sim import run as run_module
+from solidstack.stack import resolve
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture
+def chunk(monkeypatch):
+    def set_chunk(n: int) -> None:
+        monkeypatch.setattr(run_module, "CHUNK_CYCLES", n)
+        run_module.clear_cache()  # the cached simulations' experiments hold CHUNK_CYCLES cycles
+
+    yield set_chunk
+    run_module.clear_cache()
+
+
+def test_chunked_run_gives_the_same_cycles_as_one_solve(chunk):
+    # Example 1: a reacting Li foil (two anode phases) and contact loss, so contact fractions and host contents
+    # change every cycle and must carry over from one chunk to the next.
+    stack = resolve("example-1")
+    chunk(50)
+    whole = simulate(stack, cycles=12)
+    chunk(5)
+    progress: list[tuple[int, int]] = []
+    chunked = simulate(stack, cycles=12, progress=lambda c, n: progress.append((c, n)))
+    a, b = whole.cycles, chunked.cycles
+    assert list(a.columns) == list(b.columns)
+    assert list(b["cycle"]) == list(range(1, 13))
+    num = a.select_dtypes("number").columns
+    np.testing.assert_allclose(b[num].to_numpy(), a[num].to_numpy(), rtol=1e-9, atol=1e-12)
+    assert list(b["time_limited_steps"]) == list(a["time_limited_steps"])
+    # the state really evolves across the chunk boundaries (cycles 5|6 and 10|11)
+    assert b["contact_fraction_anode"].is_monotonic_decreasing and b["contact_fraction_anode"].iloc[-1] < 1.0
+    assert np.all(np.diff(b["anode_graphite_held_mAh"]) != 0)
+    # time series: same points for every cycle, and time runs on across chunks
+    np.testing.assert_allclose(chunked.timeseries.drop(columns="cycle").to_numpy(),
+                               whole.timeseries.drop(columns="cycle").to_numpy(), rtol=1e-9, atol=1e-12)
+    assert np.all(np.diff(chunked.timeseries["time_s"]) > 0)
+    assert progress == [(c, 12) for c in range(1, 13)]
+    # the PyBaMM solution of a chunked run holds the kept cycles, numbered as in the table
+    assert len(chunked.solution.cycles) == 12
+    assert all(c is not None for c in chunked.solution.cycles)
+
+
+def test_kept_time_series_follow_save_at_cycles_across_chunks(chunk):
+    chunk(4)
+    r = simulate(resolve("example-4"), cycles=10, model="SPM", save_at_cycles=[3, 6])
+    assert len(r.cycles) == 10
+    assert sorted(r.timeseries["cycle"].unique()) == [1, 3, 6, 10]  # the first and last are always kept
+    assert [c is not None for c in r.solution.cycles] == [c in (1, 3, 6, 10) for c in range(1, 11)]
+    ts = r.timeseries
+    for c in (3, 6, 10):  # each kept cycle ends with the table's capacity passed in it
+        part = ts[ts["cycle"] == c]
+        assert part["capacity_mAh"].max() - part["capacity_mAh"].min() == pytest.approx(
+            r.cycles.loc[c - 1, "charge_capacity_mAh"], rel=1e-6)
+
+
+def test_solver_failure_in_a_later_chunk_keeps_the_finished_cycles(chunk, monkeypatch):
+    # PyBaMM re-raises a failure in the first step of a solve; in a later chunk that is cycle 3 here, and the
+    # two cycles of the first chunk must survive in the error's result.
+    chunk(2)
+    simulate(resolve("example-4"), cycles=1, model="SPM")  # build outside the failure injection
+    real_step = pybamm.IDAKLUSolver.step
+    calls = {"n": 0}
+
+    def flaky(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 5:  # cycle 3, charge
+            raise pybamm.SolverError("injected failure")
+        return real_step(self, *args, **kwargs)
+
+    monkeypatch.setattr(pybamm.IDAKLUSolver, "step", flaky)
+    with pytest.raises(SimulationError) as info:
+        simulate(resolve("example-4"), cycles=5, model="SPM")
+    err = info.value
+    assert (err.cycle, err.step) == (3, "charge")
+    assert "cycle 3, charge step" in str(err)
+    assert err.result is not None and list(err.result.cycles["cycle"]) == [1, 2]
+    assert np.isfinite(err.result.cycles["discharge_capacity_mAh"]).all()
+
+
+def test_simulations_are_shared_across_cycle_counts():
+    s = resolve("example-4")
+    a = simulate(s, cycles=1, model="SPM")
+    b = simulate(s, cycles=3, model="SPM")
+    assert a.simulation is b.simulation
+    assert list(b.cycles["cycle"]) == [1, 2, 3]
+    np.testing.assert_allclose(b.cycles.iloc[0][["charge_capacity_mAh", "discharge_capacity_mAh"]].to_numpy(float),
+                               a.cycles.iloc[0][["charge_capacity_mAh", "discharge_capacity_mAh"]].to_numpy(float),
+                               rtol=1e-9)
