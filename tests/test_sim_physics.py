@@ -189,3 +189,17 @@ def test_se_reduction_runs_with_a_reacting_foil_phase(preset, foil):
     sec = float(sol["Loss of lithium to negative secondary SEI [mol]"].entries[-1])
     assert prim > 0.0 and sec > 0.0 and sec < prim
     assert any(h.label == foil for h in r.hosts.anode)
+
+
+@pytest.mark.parametrize(("preset", "model"), [("example-4", "DFN"), ("comparative", "SPM"), ("example-1", "DFN"),
+                                               ("example-3", "SPM")])
+def test_every_model_runs_the_patent_cells(preset, model):
+    """SPM and DFN run the patent's cells as SPMe does (single- and two-phase anodes), and agree with SPMe on the
+    first discharge within 2 % at this low rate (0.1-0.2 mA/cm2, where the three models differ only by the small
+    electrolyte and particle gradients)."""
+    from solidstack.stack import load_preset
+
+    s = load_preset(preset)
+    a = simulate(s, cycles=1, model=model).cycles["discharge_capacity_mAh"].iloc[0]
+    b = simulate(s, cycles=1, model="SPMe").cycles["discharge_capacity_mAh"].iloc[0]
+    assert a == pytest.approx(b, rel=0.02)

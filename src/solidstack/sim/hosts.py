@@ -22,6 +22,9 @@ from solidstack.stack.layers import MetalLayer
 Side = Literal["anode", "cathode"]
 F = 96485.33212  # C/mol
 
+#: How far inside its OCP table (in stoichiometry) a pristine electrode starts (numerical, see _active_host).
+START_INSIDE = 1e-3
+
 #: OCP extensions shipped in sim/data for (material, ion) where the knowledge-base curve is too short.
 OCP_EXTENSIONS = {("NMC111", "Li"): "NMC111_Li_extension.csv"}
 #: OCP tables shipped in sim/data for materials the knowledge base has no curve for.
@@ -107,8 +110,10 @@ def _active_host(stack: Stack, side: Side) -> Host:
         omega = abs(mat.volume_change_pct) / 100.0 / (c_max * dx)
     else:
         gaps.append(f"{mat.key} ({ion}): no volume change in the knowledge base; its own strain is taken as 0")
-    # pristine electrodes: anodes empty, cathodes full (as assembled)
-    x0 = curve.x[0] if side == "anode" else curve.x[-1]
+    # pristine electrodes: anodes empty, cathodes full (as assembled), started START_INSIDE into the table: at the
+    # table's end the clipped interpolant has a kink, and there the DAE's consistent initialisation fails (SPM with
+    # two phases, DFN)
+    x0 = curve.x[0] + START_INSIDE if side == "anode" else curve.x[-1] - START_INSIDE
     return Host(
         label=mat.key, material=mat.key, side=side, kind="active", ocp=curve, c_max=float(c_max), x0=float(x0),
         radius=const["radius_m"], diffusivity=const["diffusivity_m2_s"], i0=const["i0_A_m2"], omega=omega,
