@@ -27,8 +27,8 @@ def model_options(n_phases: dict[str, int]) -> dict:
     from solidstack.sim.data_files import load_toml
 
     sei = load_toml("sei.toml")["interphase"]
-    opts: dict = {"loss of active material": lam, "calculate discharge energy": "true",
-                  "SEI": "electron-migration limited", "SEI film resistance": sei["film_resistance"]}
+    opts: dict = {"loss of active material": lam, "SEI": "electron-migration limited",
+                  "SEI film resistance": sei["film_resistance"]}
     if n > 1 or p > 1:
         opts.update({"particle phases": (str(n), str(p)), "surface form": "algebraic"})
     return opts
@@ -37,8 +37,7 @@ def model_options(n_phases: dict[str, int]) -> dict:
 def summary_names(n_phases: dict[str, int]) -> list[str]:
     """Variables recorded at the end of every cycle."""
     names = ["Negative electrode contact fraction", "Positive electrode contact fraction",
-             "Throughput capacity [A.h]", "Throughput energy [W.h]", "Discharge energy [W.h]",
-             "Discharge capacity [A.h]", "Total lithium [mol]", "Loss of lithium to negative SEI [mol]"]
+             "Throughput capacity [A.h]", "Discharge capacity [A.h]", "Total lithium [mol]", "Loss of lithium to negative SEI [mol]"]
     for side, domain in (("anode", "negative"), ("cathode", "positive")):
         k = n_phases[side]
         for ph in ("primary", "secondary")[:k]:

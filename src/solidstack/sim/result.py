@@ -69,8 +69,9 @@ class CyclingResult:
                       terminations: dict[tuple[int, int], str], time_limit_s: float) -> CyclingResult:
         """The result of one PyBaMM experiment solution (all its cycles; time series of the cycles it saved)."""
         ends = CycleEnds()
-        for sv in getattr(sol, "all_summary_variables", None) or []:
-            ends.add(sv.last_state)
+        cycles = list(sol.cycles or [])
+        for i, sv in enumerate(getattr(sol, "all_summary_variables", None) or []):
+            ends.add(sv.last_state, cycles[i] if i < len(cycles) else None)
         saved = {c: cyc for c, cyc in enumerate(sol.cycles or [], start=1) if cyc is not None}
         return cls.from_cycles(stack, protocol, hosts, sim, ends, saved, sol, inputs, model_name, terminations,
                                time_limit_s)
@@ -79,14 +80,14 @@ class CyclingResult:
     def from_cycles(cls, stack: Stack, protocol: Protocol, hosts: HostMap, sim: pybamm.Simulation,
                     ends: CycleEnds, saved: dict[int, pybamm.Solution], sol: pybamm.Solution,
                     inputs: dict[str, float], model_name: str, terminations: dict[tuple[int, int], str],
-                    time_limit_s: float) -> CyclingResult:
+                    time_limit_s: float, voltages: dict[int, np.ndarray] | None = None) -> CyclingResult:
         """The result from the end state of every cycle (``ends``, in order) and the full solutions of the
-        cycles whose time series are kept (``saved``, by cycle number)."""
+        cycles whose time series are kept (``saved``, by cycle number; ``voltages``: their voltage at the output
+        points where already known)."""
         g_cam = stack.cathode.active_mass_kg(stack.area_m2) * 1e3
         n = len(ends)
         host_cols = _host_columns(hosts)
-        names = ["Throughput capacity [A.h]", "Discharge capacity [A.h]", "Throughput energy [W.h]",
-                 "Discharge energy [W.h]", "Negative electrode contact fraction",
+        names = ["Throughput capacity [A.h]", "Discharge capacity [A.h]", "Negative electrode contact fraction",
                  "Positive electrode contact fraction"] + [v for _, li, lost in host_cols for v in (li, lost)]
         sv = ends.values(names)
 
@@ -94,9 +95,8 @@ class CyclingResult:
             return np.diff(np.concatenate([[0.0], sv[name]]))
 
         dT, dQ = cum("Throughput capacity [A.h]"), cum("Discharge capacity [A.h]")
-        dTE, dDE = cum("Throughput energy [W.h]"), cum("Discharge energy [W.h]")
         q_dis, q_chg = (dT + dQ) / 2 * 1e3, (dT - dQ) / 2 * 1e3
-        e_dis, e_chg = (dTE + dDE) / 2 * 1e3, (dTE - dDE) / 2 * 1e3
+        v_chg, v_dis = ends.mean_voltages()
         with np.errstate(divide="ignore", invalid="ignore"):
             table: dict[str, Any] = {
                 "cycle": np.arange(1, n + 1),
@@ -106,8 +106,8 @@ class CyclingResult:
                 "discharge_capacity_mAh_g": q_dis / g_cam,
                 "coulombic_efficiency": q_dis / q_chg if protocol.first == "charge" else q_chg / q_dis,
                 "retention": q_dis / q_dis[0] if n else q_dis,
-                "mean_charge_voltage_V": np.where(q_chg > 0, e_chg / q_chg, np.nan),
-                "mean_discharge_voltage_V": np.where(q_dis > 0, e_dis / q_dis, np.nan),
+                "mean_charge_voltage_V": np.where(q_chg > 0, v_chg, np.nan),
+                "mean_discharge_voltage_V": np.where(q_dis > 0, v_dis, np.nan),
                 "contact_fraction_anode": sv["Negative electrode contact fraction"],
                 "contact_fraction_cathode": sv["Positive electrode contact fraction"],
             }
@@ -130,14 +130,16 @@ class CyclingResult:
                          + (" ..." if len(limited) > 6 else "") + " (a host larger than the cell could fill/empty)")
         if abs(stack.temperature.si - 298.15) > 1.0:
             notes.append("kinetics and SE conductivity are 25 degC values; temperature dependence is not modelled")
-        ts = cls._timeseries({c: s for c, s in saved.items() if c <= n}, hosts, stack.area_m2)
+        ts = cls._timeseries({c: s for c, s in saved.items() if c <= n}, hosts, stack.area_m2, voltages)
         return cls(stack_name=stack.name, cycles=pd.DataFrame(table), timeseries=ts, hosts=hosts, protocol=protocol,
                    model_name=model_name, simulation=sim, solution=sol, inputs=inputs, notes=notes,
                    cathode_active_g=g_cam)
 
     @staticmethod
-    def _timeseries(saved: dict[int, pybamm.Solution], hosts: HostMap, area_m2: float) -> pd.DataFrame:
-        """Time series of the ``saved`` cycles; each variable is evaluated once over all of them."""
+    def _timeseries(saved: dict[int, pybamm.Solution], hosts: HostMap, area_m2: float,
+                    voltages: dict[int, np.ndarray] | None = None) -> pd.DataFrame:
+        """Time series of the ``saved`` cycles; each variable is evaluated once over all of them (the voltage
+        not at all where ``voltages`` has it for every cycle, from the voltage integrals)."""
         cycles = sorted(saved)
         if not cycles:
             return pd.DataFrame(columns=["cycle", "time_s", "current_A", "voltage_V", "capacity_mAh"])
@@ -150,16 +152,13 @@ class CyclingResult:
                     ("contact_fraction_cathode", "Positive electrode contact fraction", 1.0)]
         lengths = [len(s.t) for s in sols]
         d: dict[str, Any] = {"cycle": np.repeat(cycles, lengths), "time_s": np.concatenate([s.t for s in sols])}
-        joined = _join(sols)
+        segments = [seg for s in sols for seg in _segments(s)]
+        known = voltages or {}
         for col, var, scale in columns:
-            vals = None
-            if joined is not None:
-                vals = np.asarray(joined[var].entries, dtype=float).ravel()
-                if vals.size != len(d["cycle"]):  # should not happen; fall back to one cycle at a time
-                    joined, vals = None, None
-            if vals is None:
-                vals = np.concatenate([np.asarray(s[var].entries, dtype=float).ravel() for s in sols])
-            d[col] = vals * scale
+            if var == "Voltage [V]" and all(c in known and known[c].size == n for c, n in zip(cycles, lengths, strict=True)):
+                d[col] = np.concatenate([known[c] for c in cycles])
+            else:
+                d[col] = evaluate(segments, var) * scale
         out = pd.DataFrame(d)
         out["current_density_mA_cm2"] = out["current_A"] * 1e3 / (area_m2 * 1e4)
         return out
@@ -254,16 +253,31 @@ class CycleEnds:
         self.y: list[np.ndarray] = []
         self.models: list[pybamm.BaseModel] = []
         self.inputs: list[dict] = []
+        self.integrals: list[np.ndarray] = []
 
     def __len__(self) -> int:
         return len(self.t)
 
-    def add(self, state: pybamm.Solution) -> None:
-        """Record the last time point of ``state`` (a solution with a state vector)."""
+    def add(self, state: pybamm.Solution, cycle: pybamm.Solution | None = None,
+            integrals: np.ndarray | None = None) -> None:
+        """Record the last time point of ``state`` (a solution with a state vector) and the cycle's charge and
+        discharge and their voltage integrals (``integrals``, else computed from the ``cycle``'s own solution,
+        see :func:`voltage_integrals`; NaN without either)."""
         self.t.append(np.array(state.all_ts[-1][-1:], dtype=float))
         self.y.append(np.array(state.all_ys[-1][:, -1:], dtype=float))
         self.models.append(state.all_models[-1])
         self.inputs.append(state.all_inputs[-1])
+        if integrals is None:
+            integrals = voltage_integrals(cycle) if cycle is not None else np.full(4, np.nan)
+        self.integrals.append(np.asarray(integrals, dtype=float))
+
+    def mean_voltages(self) -> tuple[np.ndarray, np.ndarray]:
+        """Mean charge and discharge voltage of every cycle (V; NaN where nothing passed)."""
+        if not self.integrals:
+            return np.zeros(0), np.zeros(0)
+        q_chg, e_chg, q_dis, e_dis = np.array(self.integrals).T
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(q_chg > 0, e_chg / q_chg, np.nan), np.where(q_dis > 0, e_dis / q_dis, np.nan)
 
     def state(self, i: int = -1) -> pybamm.Solution:
         """End state ``i`` as a one-point PyBaMM solution."""
@@ -274,25 +288,136 @@ class CycleEnds:
         n = len(self)
         if n == 0:
             return {name: np.zeros(0) for name in names}
+        # one segment per run of consecutive ends with the same model and inputs (usually all of them)
+        segments: list[tuple[np.ndarray, np.ndarray, pybamm.BaseModel, dict]] = []
+        for i in range(n):
+            if segments and self.models[i] is segments[-1][2] and _same_inputs(self.inputs[i], segments[-1][3]):
+                segments[-1][0].append(self.t[i])
+                segments[-1][1].append(self.y[i])
+            else:
+                segments.append(([self.t[i]], [self.y[i]], self.models[i], self.inputs[i]))
+        segs = [(np.concatenate(t), np.hstack(y), m, inp) for t, y, m, inp in segments]
+        return {name: evaluate(segs, name) for name in names}
+
+
+Segment = tuple[np.ndarray, np.ndarray, pybamm.BaseModel, dict]
+
+
+def _segments(sol: pybamm.Solution) -> list[Segment]:
+    """The (t, y, model, inputs) pieces of a PyBaMM solution, one per sub-solution (step)."""
+    return list(zip(sol.all_ts, sol.all_ys, sol.all_models, sol.all_inputs, strict=True))
+
+
+def _same_inputs(a: dict, b: dict) -> bool:
+    return a is b or (a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a))
+
+
+def evaluate(segments: list[Segment], name: str) -> np.ndarray:
+    """Scalar variable ``name`` at every time point of ``segments`` (concatenated), as PyBaMM's ``sol[name]``
+    gives it. Where the discretised expression evaluates on a whole state array at once (NumPy, e.g. states,
+    their integrals, inputs) that is used (~10x cheaper than PyBaMM's processed variables); the rest is read
+    through PyBaMM, in one processed variable for all such segments."""
+    out: list[np.ndarray | None] = [_evaluate_directly(seg, name) for seg in segments]
+    rest = [i for i, v in enumerate(out) if v is None]
+    if rest:
+        parts = [segments[i] for i in rest]
         try:
-            sol = pybamm.Solution(list(self.t), list(self.y), list(self.models), list(self.inputs))
-            out = {name: np.asarray(sol[name].entries, dtype=float).ravel() for name in names}
-            if all(v.size == n for v in out.values()):
-                return out
-        except ValueError:  # e.g. two cycle ends at the same time (a cycle of skipped steps)
-            pass
-        states = [self.state(i) for i in range(n)]
-        return {name: np.array([float(np.ravel(s[name].entries)[-1]) for s in states]) for name in names}
+            sol = pybamm.Solution(*(list(x) for x in zip(*parts, strict=True)))
+            vals = np.asarray(sol[name].entries, dtype=float).ravel()
+            if vals.size != sum(seg[0].size for seg in parts):
+                raise ValueError(name)
+            for i, v in zip(rest, np.split(vals, np.cumsum([seg[0].size for seg in parts])[:-1]), strict=True):
+                out[i] = v
+        except ValueError:  # e.g. two segments at the same time: one at a time
+            for i in rest:
+                out[i] = np.asarray(pybamm.Solution(*segments[i])[name].entries, dtype=float).ravel()
+    return np.concatenate(out) if out else np.zeros(0)  # type: ignore[arg-type]
 
 
-def _join(sols: list[pybamm.Solution]) -> pybamm.Solution | None:
-    """One solution made of ``sols`` (for evaluating a variable once); None if PyBaMM refuses."""
-    if len(sols) == 1:
-        return sols[0]
-    try:
-        return pybamm.Solution.from_sub_solutions(sols)
-    except (ValueError, TypeError, AttributeError):
+def _evaluate_directly(seg: Segment, name: str) -> np.ndarray | None:
+    """``name`` on all of ``seg``'s points in one NumPy evaluation of its expression, or None where that does
+    not apply (remembered per model and variable)."""
+    t, y, model, inputs = seg
+    usable = model.__dict__.setdefault("_solidstack_direct", {})
+    if usable.get(name) is False:
         return None
+    try:
+        var = model.get_processed_variable_or_event(name)
+        if name not in usable and (var.shape not in ((), (1,), (1, 1)) or _has_time_integral(var)):
+            raise ValueError(name)
+        v = np.asarray(var.evaluate(t=t, y=y, inputs=inputs), dtype=float)
+        if v.size not in (1, t.size):
+            raise ValueError(name)
+    except Exception:  # noqa: BLE001 - e.g. an expression that only takes one state column: PyBaMM reads it
+        usable[name] = False
+        return None
+    usable[name] = True
+    return np.broadcast_to(v.ravel(), (t.size,)).copy() if v.size == 1 else v.ravel()
+
+
+def _has_time_integral(var: pybamm.Symbol) -> bool:
+    return any(isinstance(s, (pybamm.ExplicitTimeIntegral, pybamm.DiscreteTimeSum)) for s in var.pre_order())
+
+
+def voltage_integrals(cycle: pybamm.Solution) -> np.ndarray:
+    """[charge passed (A.h), integral of V over it (W.h), discharge passed, integral of V over it] in one cycle's
+    solution (see :func:`voltage_integrals_of`)."""
+    return voltage_integrals_of([cycle])[0]
+
+
+def voltage_integrals_of(cycles: list[pybamm.Solution],
+                         voltages: list[np.ndarray] | None = None) -> list[np.ndarray]:
+    """:func:`voltage_integrals` of each of ``cycles``, the variables evaluated once for all of them; the voltage
+    at each cycle's output points is appended to ``voltages`` if given (so the time series need not re-read it).
+
+    The integrals of I and V I over time (what PyBaMM's "calculate discharge energy" states integrate) by
+    Simpson's rule on each interval between output points, the midpoint state from the cubic Hermite
+    interpolation of the solver's states and their time derivatives. (The trapezoid rule on the output points
+    alone is off by up to 10 mV: near the cut-offs the solver's steps are long.) An interval counts as charge or
+    discharge by the sign of its current."""
+    segs: list[Segment] = []
+    owner: list[tuple[int, bool]] = []  # (cycle, with midpoints)
+    for k, cycle in enumerate(cycles):
+        yps = cycle.all_yps or [None] * len(cycle.all_ys)
+        for (t, y, model, inputs), yp in zip(_segments(cycle), yps, strict=True):
+            if t.size < 2:
+                segs.append((t, y, model, inputs))
+                owner.append((k, False))
+            elif yp is not None and np.shape(yp) == np.shape(y):  # points and midpoints, interleaved
+                h = np.diff(t)
+                y_mid = 0.5 * (y[:, 1:] + y[:, :-1]) + h / 8.0 * (yp[:, :-1] - yp[:, 1:])
+                tt = np.empty(2 * t.size - 1)
+                tt[0::2], tt[1::2] = t, t[:-1] + h / 2
+                yy = np.empty((y.shape[0], tt.size))
+                yy[:, 0::2], yy[:, 1::2] = y, y_mid
+                segs.append((tt, yy, model, inputs))
+                owner.append((k, True))
+            else:  # no time derivatives: trapezoid rule on the output points
+                segs.append((t, y, model, inputs))
+                owner.append((k, False))
+    out = [np.zeros(4) for _ in cycles]
+    at_points: list[list[np.ndarray]] = [[] for _ in cycles]
+    volt, amp = (evaluate(segs, v) for v in ("Voltage [V]", "Current [A]")) if segs else (np.zeros(0), np.zeros(0))
+    ends = np.cumsum([s[0].size for s in segs])
+    for (k, has_mid), (tt, *_), v, i in zip(owner, segs, np.split(volt, ends[:-1]), np.split(amp, ends[:-1]),
+                                            strict=True):
+        at_points[k].append(v[0::2] if has_mid else v)
+        if tt.size < 2:
+            continue
+        if has_mid:
+            h = tt[2::2] - tt[:-2:2]
+            p, m = v * i, slice(1, None, 2)
+            dq = h / 6.0 * (i[:-2:2] + 4.0 * i[m] + i[2::2]) / 3600.0
+            de = h / 6.0 * (p[:-2:2] + 4.0 * p[m] + p[2::2]) / 3600.0
+        else:
+            h = np.diff(tt)
+            dq = h / 2.0 * (i[:-1] + i[1:]) / 3600.0
+            de = h / 2.0 * (v[:-1] * i[:-1] + v[1:] * i[1:]) / 3600.0
+        chg = dq < 0
+        out[k] += [-dq[chg].sum(), -de[chg].sum(), dq[~chg].sum(), de[~chg].sum()]
+    if voltages is not None:
+        voltages.extend(np.concatenate(v) if v else np.zeros(0) for v in at_points)
+    return out
 
 
 def step_capacity(current_A: np.ndarray, capacity_mAh: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import numpy as np
 import pybamm
 
 from solidstack.errors import InputError, Problem, SolidstackError
@@ -16,7 +17,7 @@ from solidstack.sim.hosts import HostMap, find_hosts
 from solidstack.sim.model import MODELS, build_model
 from solidstack.sim.parameters import CURRENT_INPUT, build_parameters, contact_input
 from solidstack.sim.protocol import Protocol
-from solidstack.sim.result import CycleEnds, CyclingResult
+from solidstack.sim.result import CycleEnds, CyclingResult, voltage_integrals_of
 from solidstack.stack import Stack
 
 ProgressFn = Callable[[int, int], None]
@@ -154,9 +155,10 @@ def simulate(
 
     Runs longer than :data:`CHUNK_CYCLES` are solved in chunks, each continuing from the previous chunk's last
     state (same results as one solve); only the end state of every cycle and the kept cycles' solutions are
-    held, so memory stays flat. ``result.solution`` is then a PyBaMM solution of the kept cycles (``.cycles``
-    has None for the others) without PyBaMM summary variables; the per-cycle table has them all. The cached
-    simulation is shared by runs of any length: its experiment holds ``CHUNK_CYCLES`` cycles and each solve
+    held, so memory stays flat. ``result.solution`` is then (and whenever cycles are not kept) a PyBaMM
+    solution of the kept cycles (``.cycles`` has None for the others) without PyBaMM summary variables; the
+    per-cycle table has them all. Every cycle of a chunk is saved while it is solved: the mean voltages are
+    integrals over each cycle's own solution (result.voltage_integrals_of). The cached simulation is shared by runs of any length: its experiment holds ``CHUNK_CYCLES`` cycles and each solve
     runs only as many as needed.
     """
     if model.lower() not in MODELS:
@@ -182,7 +184,7 @@ def simulate(
     n = protocol.cycles
     kept = _kept_cycles(n, save_at_cycles)
     tracker = _Tracker(step_names=protocol.step_names(), progress=progress, total=n)
-    ends, saved = CycleEnds(), {}
+    ends, saved, voltages = CycleEnds(), {}, {}
     sol: pybamm.Solution | None = None
     start: pybamm.Solution | None = None
     failure: str | None = None
@@ -191,11 +193,9 @@ def simulate(
         done = len(ends)
         m = min(CHUNK_CYCLES, n - done)
         tracker.offset = done
-        save = None if kept is None else sorted(c - done for c in kept if done < c <= done + m)
         try:
-            with _limited_cycles(sim.experiment, m):
-                sol = sim.solve(inputs=inputs, callbacks=[tracker], save_at_cycles=save, starting_solution=start,
-                                initial_soc=None)
+            with _limited_cycles(sim.experiment, m):  # every cycle of a chunk is saved (see _collect_chunk)
+                sol = sim.solve(inputs=inputs, callbacks=[tracker], starting_solution=start, initial_soc=None)
         except pybamm.SolverError as err:
             if done == 0:
                 raise SimulationError(f"solver failed in cycle {tracker.cycle or 1}, {tracker.step_name()} step: "
@@ -209,7 +209,7 @@ def simulate(
                     f"no cycle could be run: {_first_line(tracker.error or 'every step was infeasible')}",
                     1, tracker.step_name())
             break
-        start = _collect_chunk(sol, done, kept, ends, saved)
+        start = _collect_chunk(sol, done, kept, ends, saved, voltages)
         failure = tracker.error
         if len(ends) - done < m or len(ends) >= n:
             break
@@ -218,10 +218,10 @@ def simulate(
         # not by the (mostly C-level) memory they hold, so without this a long run grows ~0.5 MB per cycle.
         sol = None
         gc.collect()
-    if chunks > 1:
+    if chunks > 1 or len(saved) < len(ends):  # chunked, or cycles not kept: drop them from the solution
         sol = _joined_solution(saved, len(ends))
     result = CyclingResult.from_cycles(stack, protocol, hosts, sim, ends, saved, sol, inputs, model, tracker.terminations,
-                                       time_limit_s=protocol.time_limit_s(stack.area_m2, cap_Ah))
+                                       time_limit_s=protocol.time_limit_s(stack.area_m2, cap_Ah), voltages=voltages)
     if failure is not None:
         raise SimulationError(
             f"solver failed in cycle {tracker.cycle}, {tracker.step_name()} step: {_first_line(failure)} "
@@ -230,14 +230,21 @@ def simulate(
 
 
 def _collect_chunk(sol: pybamm.Solution, done: int, kept: set[int] | None, ends: CycleEnds,
-                   saved: dict[int, pybamm.Solution]) -> pybamm.Solution:
-    """Record the end state of every cycle of a chunk's solution and the cycles to keep (numbered from
-    ``done`` + 1); return the state to continue from."""
+                   saved: dict[int, pybamm.Solution], voltages: dict[int, np.ndarray]) -> pybamm.Solution:
+    """Record the end state and the voltage integrals of every cycle of a chunk's solution (every cycle's
+    solution is there: the chunk is solved saving them all) and the cycles to keep (numbered from ``done`` + 1);
+    return the state to continue from. The solutions of the cycles not kept are dropped with the chunk; the
+    kept ones' voltage at their output points (read for the integrals) goes into ``voltages``."""
     summaries = sol.all_summary_variables
+    v_at_points: list[np.ndarray] = []
+    integrals = iter(voltage_integrals_of([c for c in sol.cycles if c is not None], v_at_points))
+    v_iter = iter(v_at_points)
     for i, (cyc, summary) in enumerate(zip(sol.cycles, summaries, strict=True), start=done + 1):
-        ends.add(summary.last_state)
+        ends.add(summary.last_state, integrals=next(integrals) if cyc is not None else None)
+        v = next(v_iter) if cyc is not None else None
         if cyc is not None and (kept is None or i in kept):
             saved[i] = cyc
+            voltages[i] = v
     return _continuation(summaries[-1].last_state)
 
 
