@@ -6,7 +6,7 @@
 >>> result.cycles[["cycle", "discharge_capacity_mAh_g", "coulombic_efficiency"]]  # doctest: +SKIP
 
 The mapping (hosts, access/shielding, working-ion metal foils, single-ion solid electrolyte, contact loss) is
-described in docs/readme-sim.md; its constants are in ``solidstack/sim/data`` with what each is based on.
+described in the README, "Cycling simulation"; its constants are in ``solidstack/sim/data`` with what each is based on.
 """
 
 from solidstack.sim.hosts import Host, HostMap, find_hosts

@@ -1,7 +1,7 @@
 """Electrode/collector contact loss as a PyBaMM active-material submodel.
 
 The contact fraction f of an electrode's interface with its collector side decays with the cyclic volumetric
-strain at that interface (docs/readme-sim.md):
+strain at that interface (the README, "Cycling simulation"):
 
     df/dt = -K f edot,     edot = sum_h Omega_h |a_h j_h| / F,     K = g_d g_p / eps_c
 

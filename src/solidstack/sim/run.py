@@ -39,7 +39,7 @@ class SimulationError(SolidstackError):
 
 
 def contact_coefficients(stack: Stack, hosts: HostMap, eps_c: float | None = None) -> dict[str, float]:
-    """K = g_d g_p / eps_c per electrode (see contact.toml and docs/readme-sim.md); ``eps_c`` overrides the
+    """K = g_d g_p / eps_c per electrode (see contact.toml and the README, "Cycling simulation"); ``eps_c`` overrides the
     calibrated value (for calibration and sensitivity studies)."""
     law = dict(contact_constants()["law"])
     if eps_c is not None:
