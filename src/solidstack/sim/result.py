@@ -170,19 +170,28 @@ class CyclingResult:
 
     def to_csv(self, directory: str | Path) -> list[Path]:
         """Write ``cycles.csv`` and ``timeseries.csv`` into ``directory``."""
-        d = Path(directory)
-        d.mkdir(parents=True, exist_ok=True)
-        self.cycles.to_csv(d / "cycles.csv", index=False)
-        self.timeseries.to_csv(d / "timeseries.csv", index=False)
-        return [d / "cycles.csv", d / "timeseries.csv"]
+        return self._write(directory, "csv")
 
     def to_parquet(self, directory: str | Path) -> list[Path]:
         """Write ``cycles.parquet`` and ``timeseries.parquet`` into ``directory`` (needs pyarrow)."""
+        return self._write(directory, "parquet")
+
+    def _write(self, directory: str | Path, fmt: str) -> list[Path]:
+        """Both tables as ``fmt`` files, each written to a temporary name and renamed (nothing half-written)."""
+        import os
+
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
-        self.cycles.to_parquet(d / "cycles.parquet", index=False)
-        self.timeseries.to_parquet(d / "timeseries.parquet", index=False)
-        return [d / "cycles.parquet", d / "timeseries.parquet"]
+        out = []
+        for name, table in (("cycles", self.cycles), ("timeseries", self.timeseries)):
+            path, tmp = d / f"{name}.{fmt}", d / f".{name}.{fmt}.tmp"
+            try:
+                getattr(table, f"to_{fmt}")(tmp, index=False)
+                os.replace(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)
+            out.append(path)
+        return out
 
     def plot_voltage(self, cycles: list[int] | None = None, ax=None):
         """Voltage against capacity per cycle (charge and discharge); returns the matplotlib figure."""
