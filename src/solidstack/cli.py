@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from solidstack.errors import InputError, Problem
+from solidstack.errors import InputError
 from solidstack.report import console as make_console
 
 app = typer.Typer(
@@ -28,12 +28,6 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 StackArg = Annotated[str, typer.Argument(help="A stack file (.toml, .yaml, .json) or a preset name (see `solidstack presets`).")]
 AreaOpt = Annotated[str | None, typer.Option("--area", help='Override the cell area, e.g. "0.785 cm2".')]
-
-
-def _fail(problems: list[Problem]) -> None:
-    for p in problems:
-        err_console.print(f"error: {p}", markup=False)
-    raise typer.Exit(2)
 
 
 def _load(spec: str, area: str | None = None):

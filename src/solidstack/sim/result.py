@@ -64,19 +64,6 @@ class CyclingResult:
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_solution(cls, stack: Stack, protocol: Protocol, hosts: HostMap, sim: pybamm.Simulation,
-                      sol: pybamm.Solution, inputs: dict[str, float], model_name: str,
-                      terminations: dict[tuple[int, int], str], time_limit_s: float) -> CyclingResult:
-        """The result of one PyBaMM experiment solution (all its cycles; time series of the cycles it saved)."""
-        ends = CycleEnds()
-        cycles = list(sol.cycles or [])
-        for i, sv in enumerate(getattr(sol, "all_summary_variables", None) or []):
-            ends.add(sv.last_state, cycles[i] if i < len(cycles) else None)
-        saved = {c: cyc for c, cyc in enumerate(sol.cycles or [], start=1) if cyc is not None}
-        return cls.from_cycles(stack, protocol, hosts, sim, ends, saved, sol, inputs, model_name, terminations,
-                               time_limit_s)
-
-    @classmethod
     def from_cycles(cls, stack: Stack, protocol: Protocol, hosts: HostMap, sim: pybamm.Simulation,
                     ends: CycleEnds, saved: dict[int, pybamm.Solution], sol: pybamm.Solution,
                     inputs: dict[str, float], model_name: str, terminations: dict[tuple[int, int], str],
@@ -267,17 +254,15 @@ class CycleEnds:
     def __len__(self) -> int:
         return len(self.t)
 
-    def add(self, state: pybamm.Solution, cycle: pybamm.Solution | None = None,
-            integrals: np.ndarray | None = None) -> None:
+    def add(self, state: pybamm.Solution, integrals: np.ndarray | None = None) -> None:
         """Record the last time point of ``state`` (a solution with a state vector) and the cycle's charge and
-        discharge and their voltage integrals (``integrals``, else computed from the ``cycle``'s own solution,
-        see :func:`voltage_integrals`; NaN without either)."""
+        discharge and their voltage integrals (``integrals``, see :func:`voltage_integrals`; NaN if None)."""
         self.t.append(np.array(state.all_ts[-1][-1:], dtype=float))
         self.y.append(np.array(state.all_ys[-1][:, -1:], dtype=float))
         self.models.append(state.all_models[-1])
         self.inputs.append(state.all_inputs[-1])
         if integrals is None:
-            integrals = voltage_integrals(cycle) if cycle is not None else np.full(4, np.nan)
+            integrals = np.full(4, np.nan)
         self.integrals.append(np.asarray(integrals, dtype=float))
 
     def mean_voltages(self) -> tuple[np.ndarray, np.ndarray]:
