@@ -62,8 +62,7 @@ def resolve(spec: str, **overrides: str) -> Stack:
         return stack
     if spec.strip().lower().replace("_", "-").replace(" ", "-") in preset_paths():
         return load_preset(spec, **overrides)
-    raise InputError(
-        Problem(spec, "no such file, and not a preset name")
-        if not UnknownNameError("preset", spec, preset_paths()).suggestions
-        else UnknownNameError("preset", spec, preset_paths()).problems[0]
-    )
+    unknown = UnknownNameError("preset", spec, preset_paths())
+    if unknown.suggestions:
+        raise unknown
+    raise InputError(Problem(spec, "no such file, and not a preset name"))
