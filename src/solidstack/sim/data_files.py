@@ -1,4 +1,4 @@
-"""Reading the simulation's own data files in ``sim/data`` (constants with their basis, OCP extensions)."""
+"""Reading the simulation's own constants in ``sim/data`` (contact, SEI, calibration) and the material tables it needs from ``materials/data``."""
 
 from __future__ import annotations
 
@@ -13,8 +13,13 @@ from solidstack.materials.records import OcpCurve
 
 
 def data_dir() -> Path:
-    """The directory holding ``materials.toml``, ``contact.toml`` and the extra OCP tables."""
+    """The directory holding the simulation's own constants (``contact.toml``, ``sei.toml``, ``calibration.toml``)."""
     return Path(str(resources.files("solidstack.sim") / "data"))
+
+
+def materials_dir() -> Path:
+    """The knowledge base's data directory (material data: OCP tables, transport and kinetic constants)."""
+    return Path(str(resources.files("solidstack.materials") / "data"))
 
 
 #: Temporary values of (file, dotted key), set only while a calibration fits them (see sim/calibration.py).
@@ -53,8 +58,8 @@ def load_toml(name: str) -> dict[str, Any]:
 
 @cache
 def read_ocp_table(name: str) -> OcpCurve:
-    """An ``x,U_V`` table of ``sim/data`` with ``#`` comment lines (the header) as an :class:`OcpCurve`."""
-    path = data_dir() / name
+    """An ``x,U_V`` table of ``materials/data/ocp`` with ``#`` comment lines (the header) as an :class:`OcpCurve`."""
+    path = materials_dir() / "ocp" / name
     xs: list[float] = []
     us: list[float] = []
     header: list[str] = []
@@ -72,12 +77,17 @@ def read_ocp_table(name: str) -> OcpCurve:
     return OcpCurve(name=path.stem, x=tuple(xs), U_V=tuple(us), header="\n".join(header))
 
 
+@cache
+def _transport_table() -> dict[str, Any]:
+    return tomllib.loads((materials_dir() / "transport.toml").read_text(encoding="utf-8"))
+
+
 def host_constants(key: str, foil: bool = False) -> dict[str, Any]:
     """Transport/kinetic constants for a host (``"graphite.Li"`` or ``"foil.In.Li"``), defaults filled in.
 
     The returned dict has an extra ``is_default`` flag when no own entry exists (a data gap to report).
     """
-    table = load_toml("materials.toml")
+    table = _transport_table()
     base = dict(table["foil_defaults" if foil else "defaults"])
     own = table.get(key)
     if own is not None:

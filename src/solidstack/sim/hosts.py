@@ -25,9 +25,9 @@ F = 96485.33212  # C/mol
 #: How far inside its OCP table (in stoichiometry) a pristine electrode starts (numerical, see _active_host).
 START_INSIDE = 1e-3
 
-#: OCP extensions shipped in sim/data for (material, ion) where the knowledge-base curve is too short.
+#: OCP extensions shipped in materials/data/ocp for (material, ion) where the knowledge-base curve is too short.
 OCP_EXTENSIONS = {("NMC111", "Li"): "NMC111_Li_extension.csv"}
-#: OCP tables shipped in sim/data for materials the knowledge base has no curve for.
+#: OCP tables shipped in materials/data/ocp for materials the knowledge base has no curve for.
 OCP_SUBSTITUTES = {("Na3V2(PO4)3", "Na"): "Na3V2PO43_Na.csv"}
 
 
@@ -89,7 +89,7 @@ def _active_host(stack: Stack, side: Side) -> Host:
     sub = OCP_SUBSTITUTES.get((mat.key, ion))
     if curve is None and sub is not None:
         curve = read_ocp_table(sub)
-        gaps.append(f"{mat.key} ({ion}): no OCP curve in the knowledge base; using sim/data/{sub} (plateau value, see its header)")
+        gaps.append(f"{mat.key} ({ion}): no OCP curve in the knowledge base; using materials/data/ocp/{sub} (plateau value, see its header)")
     if curve is None:
         raise _no_ocp(mat.key, ion)
     ext = OCP_EXTENSIONS.get((mat.key, ion))
@@ -97,7 +97,7 @@ def _active_host(stack: Stack, side: Side) -> Host:
         curve = merge(curve, read_ocp_table(ext))
     const = host_constants(f"{mat.key}.{ion}")
     if const["is_default"]:
-        gaps.append(f"{mat.key} ({ion}): no transport/kinetic data; placeholder values from sim/data/materials.toml [defaults]")
+        gaps.append(f"{mat.key} ({ion}): no transport/kinetic data; placeholder values from materials/data/transport.toml [defaults]")
     rho = (mat.density_g_cm3 or 0.0) * 1e6  # g/m3
     c_max = const.get("c_max_mol_m3")
     if c_max is None:
@@ -124,7 +124,7 @@ def _active_host(stack: Stack, side: Side) -> Host:
 def _no_ocp(material: str, ion: str, why: str = "no OCP curve") -> Exception:
     from solidstack.errors import InputError, Problem
 
-    return InputError(Problem("", f"cannot simulate {material} with {ion}+: {why} in the knowledge base or sim/data"))
+    return InputError(Problem("", f"cannot simulate {material} with {ion}+: {why} in the knowledge base (materials/data)"))
 
 
 def _foil_host(stack: Stack, layer: MetalLayer, side: Side) -> Host | None:
@@ -134,7 +134,7 @@ def _foil_host(stack: Stack, layer: MetalLayer, side: Side) -> Host | None:
     rx = catalog.reactions(metal.symbol, ion)
     rho_mol = (metal.density_g_cm3 or 0.0) * 1e6 / metal.molar_mass_g_mol  # mol metal / m3
     const = host_constants(f"foil.{metal.symbol}.{ion}", foil=True)
-    gaps = [f"{metal.symbol} foil ({ion}): no kinetic data; placeholder values (sim/data/materials.toml [foil_defaults])"] if const["is_default"] else []
+    gaps = [f"{metal.symbol} foil ({ion}): no kinetic data; placeholder values (materials/data/transport.toml [foil_defaults])"] if const["is_default"] else []
     t = layer.thickness_m(stack.area_m2)
     common = dict(material=metal.symbol, side=side, kind="foil", radius=3.0 * t, diffusivity=const["diffusivity_m2_s"],
                   i0=const["i0_A_m2"], thickness=t, basis=const["basis"])
