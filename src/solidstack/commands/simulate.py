@@ -57,22 +57,28 @@ def register(app: typer.Typer) -> None:
 
             prepare_out_dir(out)
         failed: SimulationError | None = None
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err, transient=False) as bar:
-            task = bar.add_task(f"{s.name}: cycles", total=None)
+        # the bar starts with the first finished cycle, so bad input prints nothing but its error line
+        bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                       console=err, transient=False)
+        task = bar.add_task(f"{s.name}: cycles", total=None)
 
-            def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
+        def progress(done: int, total: int) -> None:
+            if not bar.live.is_started:
+                bar.start()
+            bar.update(task, completed=done, total=total)
 
-            try:
-                result = run(s, cycles=cycles, current=current, window=window, cv_hold=cv_hold, rest=rest,
-                             period=period, pressure=pressure, contact_loss=not no_contact_loss,
-                             model=model.upper() if model.lower() != "spme" else "SPMe", progress=progress)
-            except InputError as e:
-                raise InputError([Problem(_OPTION.get(p.where, p.where), p.what) for p in e.problems]) from None
-            except SimulationError as e:
-                failed = e
-                result = e.result
+        try:
+            result = run(s, cycles=cycles, current=current, window=window, cv_hold=cv_hold, rest=rest,
+                         period=period, pressure=pressure, contact_loss=not no_contact_loss,
+                         model=model.upper() if model.lower() != "spme" else "SPMe", progress=progress)
+        except InputError as e:
+            raise InputError([Problem(_OPTION.get(p.where, p.where), p.what) for p in e.problems]) from None
+        except SimulationError as e:
+            failed = e
+            result = e.result
+        finally:
+            if bar.live.is_started:
+                bar.stop()
         if result is not None:
             from solidstack.sim.report import cycles_table
 

@@ -232,7 +232,8 @@ def resolve_protocol(stack: Stack, protocol: Protocol | pybamm.Experiment | dict
         return base.with_changes(**changes)
     except InputError as err:
         names = {"current": "current", "lower_cutoff": "window", "upper_cutoff": "window", "cv_hold_until": "cv_hold"}
-        raise InputError([Problem(names.get(p.where, p.where), p.what) for p in err.problems]) from None
+        raise InputError([Problem(names.get(p.where, p.where) or ("window" if "cutoff" in p.what else ""), p.what)
+                          for p in err.problems]) from None
 
 
 @contextmanager

@@ -52,6 +52,8 @@ def step_pieces(saved: dict[int, pybamm.Solution], names: list[str]) -> list[Ste
         sol = saved[c]
         steps = list(getattr(sol, "steps", None) or [sol])
         for k, st in enumerate(steps, start=1):
+            if isinstance(st, pybamm.EmptySolution) or not getattr(st, "all_ts", None):
+                continue  # a step skipped at once (e.g. a CV hold already below its current): no rows
             yps = st.all_yps or [None] * len(st.all_ys)
             for (t, y, model, inputs), yp in zip(_segments(st), yps, strict=True):
                 ok = yp is not None and np.shape(yp) == np.shape(y)
@@ -155,13 +157,15 @@ def sample(pieces: list[StepPiece], period: Q | None, variables: list[tuple[str,
 
 def _cumulative_energies(pieces: list[StepPiece], energies: list[np.ndarray],
                          offsets: dict[int, tuple[float, float]]) -> dict[str, np.ndarray]:
-    """Charge and discharge energy passed since the start of the run (mWh) at every row."""
+    """Charge and discharge energy passed since the start of the run (mWh) at every row: summed over the rows'
+    own steps, and from ``offsets`` (the table's per-cycle integrals) at the first row and after a gap."""
     chg_parts, dis_parts = [], []
     cycle, done_chg, done_dis = None, 0.0, 0.0
     for p, e in zip(pieces, energies, strict=True):
         if p.cycle != cycle:
+            if cycle is None or p.cycle != cycle + 1:  # first row, or after cycles not kept: the table's integrals
+                done_chg, done_dis = offsets.get(p.cycle, (np.nan, np.nan))
             cycle = p.cycle
-            done_chg, done_dis = offsets.get(cycle, (np.nan, np.nan))
         charging = p.kind in ("charge", "CV hold")
         discharging = p.kind == "discharge"
         chg_parts.append(done_chg + (e if charging else 0.0 * e))

@@ -238,6 +238,12 @@ class Protocol(BaseModel):
         return self.rest.si if self.rest is not None and self.rest.si > 0 else None
 
     @property
+    def current_density(self) -> Q:
+        """``current`` when it is a current density (the field's former name); see :attr:`current_density_A_m2`."""
+        _density_only(self.current, "current")
+        return self.current  # type: ignore[return-value]
+
+    @property
     def current_density_A_m2(self) -> float:
         """The current density (A/m2) when ``current`` is one; for a current or a C-rate use
         :meth:`resolved` (they need the stack's area or capacity)."""
