@@ -201,3 +201,38 @@ def test_parameter_values_export(ex4, tmp_path):
     with pytest.raises(InputError, match="not expressible in BPX: .*contact"):
         r.export_parameters(tmp_path / "params.bpx.json")
     assert not (tmp_path / "params.bpx.json").exists()
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from solidstack.cli import main; main()", *args],
+                          capture_output=True, text=True)
+
+
+def test_cli_protocol_options_reach_the_run(tmp_path):
+    p = _cli("simulate", "example-4", "--cycles", "1", "--model", "spm", "--current", "C/5", "--window", "3.0,4.2",
+             "--cv-hold", "C/50", "--rest", "5 min", "--pressure", "10 MPa", "--no-contact-loss", "--out", str(tmp_path))
+    assert p.returncode == 0, p.stderr
+    run = json.loads((tmp_path / "run.json").read_text())
+    assert {k: run["protocol"][k] for k in ("current", "cv_hold_until", "rest", "upper_cutoff")} == {
+        "current": "C/5", "cv_hold_until": "C/50", "rest": "5 min", "upper_cutoff": "4.2 V"}
+    assert run["stack"]["stack_pressure"] == "10 MPa" and run["contact_loss"] is False
+    cycles = pd.read_csv(tmp_path / "cycles.csv")
+    assert cycles["contact_fraction_anode"].iloc[0] == pytest.approx(1.0)  # contact loss off
+    ts = pd.read_csv(tmp_path / "timeseries.csv")
+    assert list(ts["step_type"].unique()) == ["charge", "CV hold", "rest", "discharge"]
+
+
+@pytest.mark.parametrize(("args", "start"), [
+    (["--current", "fast"], "error: --current: "),
+    (["--window", "4.2"], "error: --window: "),
+    (["--window", "4.2:3.0"], "error: --window: "),
+    (["--period", "3 V"], "error: --period: "),
+    (["--cv-hold", "-1 mA"], "error: --cv-hold: "),
+    (["--rest", "10 parsecs"], "error: --rest: "),
+    (["--pressure", "high"], "error: --pressure: "),
+    (["--format", "xlsx"], "error: --format: "),
+])
+def test_cli_bad_protocol_options_are_one_line(tmp_path, args, start):
+    p = _cli("simulate", "example-4", *args, "--out", str(tmp_path / "o"))
+    assert p.returncode == 2 and p.stderr.startswith(start) and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())

@@ -17,9 +17,9 @@ from solidstack.sim.hosts import HostMap, find_hosts
 from solidstack.sim.model import MODELS, build_model
 from solidstack.sim.parameters import CURRENT_INPUT, build_parameters, contact_input
 from solidstack.sim.protocol import Protocol
-from solidstack.stack.cycling import parse_window
 from solidstack.sim.result import CycleEnds, CyclingResult, voltage_integrals_of
 from solidstack.stack import Stack
+from solidstack.stack.cycling import parse_window
 
 ProgressFn = Callable[[int, int], None]
 
