@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
 
         from solidstack.cli import _load
         from solidstack.report import console as make_console
-        from solidstack.sim import SimulationError
+        from solidstack.sim import CyclingResult, SimulationError
         from solidstack.sim import simulate as run
         from solidstack.sim.provenance import command_line
 
@@ -57,6 +57,7 @@ def register(app: typer.Typer) -> None:
 
             prepare_out_dir(out)
         failed: SimulationError | None = None
+        result: CyclingResult | None
         # the bar starts with the first finished cycle, so bad input prints nothing but its error line
         bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                        console=err, transient=False)

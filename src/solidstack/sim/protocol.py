@@ -38,8 +38,9 @@ def _cycle_steps(protocol: Protocol, area_m2: float, t_max: float) -> list[pybam
     p = protocol
     j = pybamm.InputParameter(CURRENT_INPUT)
     charge = [pybamm.step.current(-j * area_m2, termination=f">{p.upper_V} V", duration=t_max)]
-    if p.cv_hold_until is not None:
-        charge.append(pybamm.step.voltage(p.upper_V, termination=f"{p.cv_hold_until_A_m2 * area_m2} A", duration=t_max))
+    hold = p.cv_hold_until_A_m2
+    if hold is not None:
+        charge.append(pybamm.step.voltage(p.upper_V, termination=f"{hold * area_m2} A", duration=t_max))
     discharge = [pybamm.step.current(j * area_m2, termination=f"<{p.lower_V} V", duration=t_max)]
     rest = [pybamm.step.rest(duration=p.rest_s)] if p.rest_s else []
     first, second = (charge, discharge) if p.first == "charge" else (discharge, charge)

@@ -5,8 +5,8 @@
 used (``sim/data``) and the command line. It is stored
 
 * in ``CyclingResult.provenance``;
-* in both tables' ``DataFrame.attrs["solidstack_run"]``, which pandas writes into the Parquet file's key-value
-  metadata (key ``PANDAS_ATTRS``) and ``pandas.read_parquet`` restores;
+* in both tables' ``DataFrame.attrs["solidstack_run"]`` (as a JSON string), which pandas writes into the Parquet
+  file's key-value metadata (key ``PANDAS_ATTRS``) and ``pandas.read_parquet`` restores;
 * as ``run.json`` (and the stack as ``stack.toml``) by :func:`write_run`.
 
 :func:`stack_from_parquet` rebuilds the :class:`~solidstack.stack.Stack` from a written Parquet file.
@@ -96,10 +96,12 @@ def run_info(stack: Stack, given: Protocol, resolved: Protocol, model: str, *, c
 
 
 def attach(result: CyclingResult, info: dict[str, Any]) -> None:
-    """Store ``info`` in the result and in both tables' attrs (so Parquet files carry it)."""
+    """Store ``info`` in the result and, as one JSON string (pandas deep-copies attrs on every operation; a
+    string costs nothing), in both tables' attrs, so Parquet files carry it."""
     result.provenance = info
+    text = json.dumps(info, default=str)
     for table in (result.cycles, result.timeseries):
-        table.attrs[ATTRS_KEY] = info
+        table.attrs[ATTRS_KEY] = text
 
 
 def to_bdf(result: CyclingResult) -> pd.DataFrame:
@@ -117,7 +119,7 @@ def to_bdf(result: CyclingResult) -> pd.DataFrame:
 
         out["Applied Pressure / Pa"] = parse_quantity(p, "pressure").si
     if result.provenance:
-        out.attrs[ATTRS_KEY] = result.provenance
+        out.attrs[ATTRS_KEY] = json.dumps(result.provenance, default=str)
     return out
 
 
@@ -164,7 +166,7 @@ def read_run(path: str | Path) -> dict[str, Any]:
     attrs = json.loads(meta[PARQUET_KEY])
     if ATTRS_KEY not in attrs:
         raise InputError(Problem(str(path), "has no solidstack provenance in its metadata"))
-    return attrs[ATTRS_KEY]
+    return json.loads(attrs[ATTRS_KEY])
 
 
 def stack_from_parquet(path: str | Path) -> Stack:

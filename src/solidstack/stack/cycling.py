@@ -91,6 +91,7 @@ def parse_sampling(raw: Any) -> Q:
         text = raw.strip()
         if re.fullmatch(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?s", text):  # "30s"
             text = text[:-1] + " s"
+        q: Q | None
         try:
             q = parse_quantity(text, "time")
         except ValueError:
@@ -291,7 +292,7 @@ class Protocol(BaseModel):
             value = getattr(self, which)
             if value is None or (isinstance(value, Q) and not _is_current(value)):
                 continue
-            j = self.current_density_on(stack, which)
+            j = self.current_density_on(stack, which) or 0.0
             side = "anode" if stack.anode_capacity_mAh < stack.cathode_capacity_mAh else "cathode"
             basis = (f"on the limiting capacity {stack.limiting_capacity_mAh:.4g} mAh ({side}, min of anode "
                      f"and cathode)" if isinstance(value, CRate) else f"over the area {stack.area}")
