@@ -140,11 +140,13 @@ def test_period_sampling_and_step_columns(ex4):
     assert np.max(np.abs(v_pybamm - res["voltage_V"])) < 1e-3
 
 
-def test_capacity_step_sampling(ex4):
-    r = simulate(ex4, cycles=1, model="SPM", period="0.02 mAh")
+@pytest.mark.parametrize("period", ["0.02 mAh", "2 mAh/g"])
+def test_capacity_step_sampling(ex4, period):
+    step = 0.02 if period.endswith("mAh") else 2.0 * ex4.cathode.active_mass_kg(ex4.area_m2) * 1e3  # mAh/g x g
+    r = simulate(ex4, cycles=1, model="SPM", period=period)
     part = r.timeseries[r.timeseries["step_type"] == "charge"]
     dq = np.diff(part["step_capacity_mAh"].to_numpy())
-    assert np.allclose(dq[:-1], 0.02, rtol=2e-3) and 0 < dq[-1] <= 0.02 * 1.002
+    assert np.allclose(dq[:-1], step, rtol=2e-3) and 0 < dq[-1] <= step * 1.002
 
 
 def test_bdf_columns(ex4):

@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
         window: Annotated[str | None, typer.Option("--window", help="Voltage window LO:HI or LO,HI in V, e.g. 3.0:4.37.")] = None,
         cv_hold: Annotated[str | None, typer.Option("--cv-hold", help='Hold at the upper cut-off until the current falls to this, e.g. "C/50" or "0.02 mA/cm2".')] = None,
         rest: Annotated[str | None, typer.Option("--rest", help='Rest after each step, e.g. "10 min".')] = None,
-        period: Annotated[str | None, typer.Option("--period", help='Sample the time series every "30s" (a time) or "0.01 mAh" (a capacity); default: the solver\'s points.')] = None,
+        period: Annotated[str | None, typer.Option("--period", help='Sample the time series every "30s" (a time), "0.01 mAh" (a capacity) or "0.5 mAh/g" (per g of cathode active material); default: the solver\'s points.')] = None,
         pressure: Annotated[str | None, typer.Option("--pressure", help='Stack pressure, e.g. "10 MPa" (default: the stack\'s own).')] = None,
         no_contact_loss: Annotated[bool, typer.Option("--no-contact-loss", help="Switch the contact-loss law off.")] = False,
         model: Annotated[str, typer.Option("--model", help="spm, spme or dfn.")] = "spme",

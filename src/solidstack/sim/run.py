@@ -159,8 +159,8 @@ def simulate(
     ("0.2 mA/cm2", "0.2 mA" or a C-rate "C/10", "0.5C" on the stack's limiting capacity, min of anode and
     cathode), ``window`` ("3.0:4.2", "3.0,4.2" or (3.0, 4.2) V), ``cycles``, ``cv_hold`` (current or C-rate
     that ends a CV hold at the upper cut-off), ``rest`` (a duration after each step), ``first`` (charge or
-    discharge), ``period`` (time-series sampling: "30 s" or a capacity "0.01 mAh"; default the solver's
-    points); ``pressure`` replaces the stack pressure ("10 MPa"). Without a ``[cycling]`` section ``current``
+    discharge), ``period`` (time-series sampling: "30 s", a capacity "0.01 mAh" or "0.5 mAh/g" of cathode
+    active material; default the solver's points); ``pressure`` replaces the stack pressure ("10 MPa"). Without a ``[cycling]`` section ``current``
     and ``window`` are required. How C-rates were resolved is in ``result.notes``; what was run in
     ``result.provenance`` (and ``run.json``).
 

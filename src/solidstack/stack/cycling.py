@@ -84,7 +84,8 @@ def parse_current(raw: Any) -> Q | CRate:
 
 
 def parse_sampling(raw: Any) -> Q:
-    """A sampling step of the time series: a time ("30 s", "1 min") or a capacity ("0.01 mAh"); positive."""
+    """A sampling step of the time series: a time ("30 s", "1 min"), a capacity ("0.01 mAh") or a capacity per
+    gram of cathode active material ("0.5 mAh/g"); positive."""
     if isinstance(raw, Q):
         return raw
     if isinstance(raw, str):
@@ -100,21 +101,34 @@ def parse_sampling(raw: Any) -> Q:
             if q.si <= 0:
                 raise ValueError(f"sampling step {raw!r} must be positive")
             return q
-    raise ValueError(f"{raw!r} is not a sampling step: write a time ('30 s') or a capacity ('0.01 mAh')")
+    raise ValueError(f"{raw!r} is not a sampling step: write a time ('30 s'), a capacity ('0.01 mAh') or a "
+                     "capacity per gram of cathode active material ('0.5 mAh/g')")
 
 
 def _charge(text: str) -> Q | None:
-    """``text`` as a charge (capacity) with ``si`` in A.s, or None."""
+    """``text`` as a charge (capacity, ``si`` in A.s) or a specific charge per mass (``si`` in A.s/kg), or None."""
+    kind = _charge_kind(text)
+    return kind[1] if kind else None
+
+
+def _charge_kind(text: str) -> tuple[str, Q] | None:
     m = _NUMBER_UNIT.match(text)
     if not m or not m.group(2):
         return None
     try:
-        q = ureg.Quantity(float(m.group(1)), m.group(2))
-        if q.dimensionality != ureg.Quantity(1, "A*s").dimensionality:
-            return None
-        return Q(float(m.group(1)), m.group(2), float(q.to("A*s").magnitude))
+        q = ureg.Quantity(float(m.group(1)), m.group(2).replace("g-1", "/g"))
+        for kind, unit in (("charge", "A*s"), ("specific", "A*s/kg")):
+            if q.dimensionality == ureg.Quantity(1, unit).dimensionality:
+                return kind, Q(float(m.group(1)), m.group(2), float(q.to(unit).magnitude))
     except Exception:  # noqa: BLE001 - pint raises many kinds for an unknown unit
         return None
+    return None
+
+
+def is_specific_capacity(q: Q) -> bool:
+    """Whether a sampling step is a capacity per mass (``"0.5 mAh/g"``: per gram of cathode active material)."""
+    kind = _charge_kind(str(q))
+    return kind is not None and kind[0] == "specific"
 
 
 def is_capacity_step(q: Q) -> bool:
@@ -269,7 +283,8 @@ class Protocol(BaseModel):
         return value.si
 
     def resolved(self, stack: Stack) -> Protocol:
-        """This protocol with its currents as current densities on ``stack`` (mA/cm2); range-checked."""
+        """This protocol with its currents as current densities on ``stack`` (mA/cm2), range-checked, and a
+        sampling step per gram of cathode active material as a capacity (mAh)."""
         changes: dict[str, Any] = {}
         problems = []
         for which in ("current", "cv_hold_until"):
@@ -283,6 +298,9 @@ class Protocol(BaseModel):
                 changes[which] = f"{j / 10:.6g} mA/cm2"
         if problems:
             raise InputError(problems)
+        if self.period is not None and is_specific_capacity(self.period):
+            grams = stack.cathode.active_mass_kg(stack.area_m2) * 1e3
+            changes["period"] = f"{self.period.si * grams * 1e-3 / 3.6:.6g} mAh"  # A.s/kg * kg -> mAh
         return self.with_changes(**changes) if changes else self
 
     def describe_currents(self, stack: Stack) -> list[str]:
