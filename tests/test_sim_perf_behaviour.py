@@ -43,8 +43,9 @@ def test_chunked_run_gives_the_same_cycles_as_one_solve(chunk):
     assert b["contact_fraction_anode"].is_monotonic_decreasing and b["contact_fraction_anode"].iloc[-1] < 1.0
     assert np.all(np.diff(b["anode_graphite_held_mAh"]) != 0)
     # time series: same points for every cycle, and time runs on across chunks
-    np.testing.assert_allclose(chunked.timeseries.drop(columns="cycle").to_numpy(),
-                               whole.timeseries.drop(columns="cycle").to_numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(chunked.timeseries.drop(columns="cycle").select_dtypes("number").to_numpy(),
+                               whole.timeseries.drop(columns="cycle").select_dtypes("number").to_numpy(),
+                               rtol=1e-9, atol=1e-12)
     assert np.all(np.diff(chunked.timeseries["time_s"]) > 0)
     assert progress == [(c, 12) for c in range(1, 13)]
     # the PyBaMM solution of a chunked run holds the kept cycles, numbered as in the table

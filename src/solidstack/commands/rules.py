@@ -38,7 +38,7 @@ def screen_command(
     cathode: Annotated[str | None, typer.Option("--cathode", help="Cathode active material (e.g. NMC111, LiCoO2).")] = None,
     ion: Annotated[str, typer.Option("--ion", help="Working ion: Li, Na or K.")] = "Li",
     role: Annotated[str, typer.Option("--role", help="ductile (the patent's metal layer, touching the electrode) or inert.")] = "ductile",
-    window: Annotated[str | None, typer.Option("--window", help="Override the electrode's window: LO,HI in V vs M+/M.")] = None,
+    window: Annotated[str | None, typer.Option("--window", help="Override the electrode's window: LO:HI or LO,HI in V vs M+/M.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
     """Rank every metal as a layer next to an electrode: the patent's verdict and the physical one, with reasons,
@@ -65,8 +65,8 @@ def claims_command(
     stack: Annotated[str, typer.Argument(help="A stack file (.toml, .yaml, .json) or a preset name (see `solidstack presets`).")],
     fmt: Annotated[str, typer.Option("--format", help="table, markdown or json.")] = "table",
     basis: Annotated[str, typer.Option("--window-basis", help="Windows of the physical verdicts: practical, patent or cycling.")] = "practical",
-    anode_window: Annotated[str | None, typer.Option("--anode-window", help="Override the anode window: LO,HI in V vs M+/M.")] = None,
-    cathode_window: Annotated[str | None, typer.Option("--cathode-window", help="Override the cathode window: LO,HI in V vs M+/M.")] = None,
+    anode_window: Annotated[str | None, typer.Option("--anode-window", help="Override the anode window: LO:HI or LO,HI in V vs M+/M.")] = None,
+    cathode_window: Annotated[str | None, typer.Option("--cathode-window", help="Override the cathode window: LO:HI or LO,HI in V vs M+/M.")] = None,
 ) -> None:
     """Claim chart: claims 2-13 (and the first aspect of [0015]) met / not met / undetermined, each limitation
     with the stack feature it matched and the evidence; in table format the metal layers' verdicts too."""

@@ -9,26 +9,11 @@ import typer
 
 from solidstack.errors import InputError, Problem
 
-
-def _parse_window(text: str) -> tuple[float, float]:
-    try:
-        lo, hi = (float(p.strip().removesuffix("V").strip()) for p in text.split(":"))
-    except ValueError:
-        raise InputError(Problem("--window", f"expected LOWER:UPPER in V, e.g. 3.0:4.37, got {text!r}")) from None
-    return lo, hi
-
-
-def _parse_current(text: str) -> float:
-    """A current density with units (e.g. "0.2 mA/cm2") in A/m2."""
-    from solidstack.units import parse_quantity
-
-    try:
-        q = parse_quantity(text, "current_density")
-    except ValueError as e:
-        raise InputError(Problem("--current", str(e))) from None
-    if q.si <= 0:
-        raise InputError(Problem("--current", f"current density must be positive, got {text!r}"))
-    return float(q.si)
+FORMATS = ("solidstack", "bdf")
+#: Where simulate() reports a problem -> the option that set it.
+_OPTION = {"current": "--current", "window": "--window", "cycles": "--cycles", "cv_hold": "--cv-hold",
+           "cv_hold_until": "--cv-hold", "rest": "--rest", "period": "--period", "stack_pressure": "--pressure",
+           "model": "--model"}
 
 
 def register(app: typer.Typer) -> None:
@@ -38,10 +23,16 @@ def register(app: typer.Typer) -> None:
     def simulate(
         stack: Annotated[str, typer.Argument(help="A stack file (.toml, .yaml, .json) or a preset name.")],
         cycles: Annotated[int | None, typer.Option("--cycles", help="Number of cycles (default: the stack's own).")] = None,
-        current: Annotated[str | None, typer.Option("--current", help='Current density, e.g. "0.2 mA/cm2".')] = None,
-        window: Annotated[str | None, typer.Option("--window", help="Voltage window LOWER:UPPER in V, e.g. 3.0:4.37.")] = None,
+        current: Annotated[str | None, typer.Option("--current", help='Current density "0.2 mA/cm2", current "0.2 mA" or C-rate "C/10", "0.5C" (on the limiting capacity, min of anode and cathode).')] = None,
+        window: Annotated[str | None, typer.Option("--window", help="Voltage window LO:HI or LO,HI in V, e.g. 3.0:4.37.")] = None,
+        cv_hold: Annotated[str | None, typer.Option("--cv-hold", help='Hold at the upper cut-off until the current falls to this, e.g. "C/50" or "0.02 mA/cm2".')] = None,
+        rest: Annotated[str | None, typer.Option("--rest", help='Rest after each step, e.g. "10 min".')] = None,
+        period: Annotated[str | None, typer.Option("--period", help='Sample the time series every "30s" (a time), "0.01 mAh" (a capacity) or "0.5 mAh/g" (per g of cathode active material); default: the solver\'s points.')] = None,
+        pressure: Annotated[str | None, typer.Option("--pressure", help='Stack pressure, e.g. "10 MPa" (default: the stack\'s own).')] = None,
+        no_contact_loss: Annotated[bool, typer.Option("--no-contact-loss", help="Switch the contact-loss law off.")] = False,
         model: Annotated[str, typer.Option("--model", help="spm, spme or dfn.")] = "spme",
-        out: Annotated[Path | None, typer.Option("--out", help="Write CSV, Parquet and PNG files here.")] = None,
+        fmt: Annotated[str, typer.Option("--format", help="Files in --out: solidstack (CSV, Parquet, PNG, run.json, stack.toml) or bdf (also the time series in Battery Data Format columns).")] = "solidstack",
+        out: Annotated[Path | None, typer.Option("--out", help="Write CSV, Parquet, PNG, run.json and the input stack here.")] = None,
     ) -> None:
         """Cycle a stack in PyBaMM (interlayer hosts, contact loss) and print the per-cycle table."""
         from rich.console import Console
@@ -49,41 +40,46 @@ def register(app: typer.Typer) -> None:
 
         from solidstack.cli import _load
         from solidstack.report import console as make_console
-        from solidstack.sim import Protocol, SimulationError
+        from solidstack.sim import CyclingResult, SimulationError
         from solidstack.sim import simulate as run
+        from solidstack.sim.provenance import command_line
 
         console = make_console()
         err = Console(stderr=True, highlight=False, soft_wrap=True)
-        s = _load(stack)
+        fmt = fmt.strip().lower()
+        if fmt not in FORMATS:
+            raise InputError(Problem("--format", f"{fmt!r} is not one of {', '.join(FORMATS)}"))
         if model.lower() not in ("spm", "spme", "dfn"):
             raise InputError(Problem("--model", f"unknown model {model!r}; use spm, spme or dfn"))
-        if cycles is not None and cycles < 1:
-            raise InputError(Problem("--cycles", f"need at least 1 cycle, got {cycles}"))
-        protocol = Protocol.from_stack(s) if s.cycling is not None else None
-        changes: dict = {"cycles": cycles}
-        if current is not None:
-            changes["current_density_A_m2"] = _parse_current(current)
-        if window is not None:
-            changes["lower_V"], changes["upper_V"] = _parse_window(window)
-        if protocol is None:
-            if current is None or window is None:
-                raise InputError(Problem("cycling", "the stack has no [cycling] section; give --current and --window"))
-            protocol = Protocol(changes["current_density_A_m2"], changes["lower_V"], changes["upper_V"], cycles or 1)
-        else:
-            protocol = protocol.with_changes(**changes)
+        s = _load(stack)
+        if out is not None:
+            from solidstack.fsio import prepare_out_dir
+
+            prepare_out_dir(out)
         failed: SimulationError | None = None
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err, transient=False) as bar:
-            task = bar.add_task(f"{s.name}: cycles", total=protocol.cycles)
+        result: CyclingResult | None
+        # the bar starts with the first finished cycle, so bad input prints nothing but its error line
+        bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                       console=err, transient=False)
+        task = bar.add_task(f"{s.name}: cycles", total=None)
 
-            def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done)
+        def progress(done: int, total: int) -> None:
+            if not bar.live.is_started:
+                bar.start()
+            bar.update(task, completed=done, total=total)
 
-            try:
-                result = run(s, protocol, model=model.upper() if model.lower() != "spme" else "SPMe", progress=progress)
-            except SimulationError as e:
-                failed = e
-                result = e.result
+        try:
+            result = run(s, cycles=cycles, current=current, window=window, cv_hold=cv_hold, rest=rest,
+                         period=period, pressure=pressure, contact_loss=not no_contact_loss,
+                         model=model.upper() if model.lower() != "spme" else "SPMe", progress=progress)
+        except InputError as e:
+            raise InputError([Problem(_OPTION.get(p.where, p.where), p.what) for p in e.problems]) from None
+        except SimulationError as e:
+            failed = e
+            result = e.result
+        finally:
+            if bar.live.is_started:
+                bar.stop()
         if result is not None:
             from solidstack.sim.report import cycles_table
 
@@ -91,7 +87,8 @@ def register(app: typer.Typer) -> None:
             for note in result.notes:
                 console.print(f"note: {note}", markup=False, highlight=False)
             if out is not None:
-                files = result.to_csv(out)
+                files = result.write_run(out, command=command_line(), bdf=fmt == "bdf")
+                files += result.to_csv(out)
                 try:
                     files += result.to_parquet(out)
                 except ImportError:

@@ -61,11 +61,9 @@ def check_window(lo_V: float, hi_V: float, where: str = "window") -> None:
 
 def parse_window(text: str, where: str = "window") -> tuple[float, float]:
     """``"0.01,0.25"`` or ``"0.01:0.25"`` (V vs M+/M) -> (0.01, 0.25); bad text raises :class:`InputError`."""
-    parts = text.replace(":", ",").split(",")
-    try:
-        lo, hi = (float(p.strip().removesuffix("V").strip()) for p in parts)
-    except ValueError:
-        raise InputError(Problem(where, f"{text!r} is not a window: write LO,HI in V, e.g. 0.01,0.25")) from None
+    from solidstack.stack.cycling import parse_window as parse_window_text  # the one window syntax
+
+    lo, hi = parse_window_text(text, where)
     check_window(lo, hi, where)
     return lo, hi
 

@@ -1,90 +1,139 @@
-"""The cycling protocol and its PyBaMM experiment.
+"""The PyBaMM experiment of a cycling :class:`~solidstack.stack.cycling.Protocol`, and the way back.
 
-Constant current density between voltage cut-offs, charge or discharge first, N cycles, optional CV hold at the
-upper cut-off and rests. The current is an input parameter (A/m2), so runs differing only in current re-solve the
-same built simulation. Every constant-current step has a time limit (``TIME_LIMIT_FACTOR`` times the time to pass
-the cathode's theoretical capacity), so a host too large to fill or empty (e.g. a thick reacting foil) ends the
-step on time instead of running forever; such steps are reported.
+The protocol type itself is :class:`solidstack.stack.cycling.Protocol` (the stack file's ``[cycling]`` section);
+this module builds its PyBaMM experiment and reads a ``pybamm.Experiment`` into it.
+
+The current is an input parameter (A/m2), so runs differing only in current re-solve the same built simulation.
+Every constant-current step has a time limit (``TIME_LIMIT_FACTOR`` times the time to pass the cathode's
+theoretical capacity), so a host too large to fill or empty (e.g. a thick reacting foil) ends the step on time
+instead of running forever; such steps are reported.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass, replace
 
 import pybamm
 
 from solidstack.errors import InputError, Problem
 from solidstack.sim.parameters import CURRENT_INPUT
 from solidstack.stack import Stack
+from solidstack.stack.cycling import Protocol
 
 TIME_LIMIT_FACTOR = 2.0
 
+__all__ = ["Protocol", "TIME_LIMIT_FACTOR", "experiment", "from_experiment", "time_limit_s"]
 
-@dataclass(frozen=True)
-class Protocol:
-    """Cycling protocol. Units: current density A/m2 (1 mA/cm2 = 10 A/m2), voltages V, times s."""
+#: What :func:`from_experiment` reads, in the words of its error messages.
+SUPPORTED = ("one repeated cycle of: a constant-current charge until the upper cut-off (V), optionally a "
+             "voltage hold at that cut-off until a current or C-rate, a constant-current discharge (same "
+             "magnitude) until the lower cut-off (V), and optional rests of one duration after each; either "
+             "direction first")
 
-    current_density_A_m2: float
-    lower_V: float
-    upper_V: float
-    cycles: int = 1
-    first: str = "charge"
-    cv_hold_until_A_m2: float | None = None
-    rest_s: float | None = None
 
-    @classmethod
-    def from_stack(cls, stack: Stack) -> Protocol:
-        """The stack file's own ``[cycling]`` section."""
-        c = stack.cycling
-        if c is None:
-            raise InputError(Problem("cycling", "the stack has no [cycling] section; give a protocol "
-                                     "(current density and voltage window)"))
-        return cls(
-            current_density_A_m2=c.current_density.si, lower_V=c.lower_cutoff.si, upper_V=c.upper_cutoff.si,
-            cycles=c.cycles, first=c.first,
-            cv_hold_until_A_m2=c.cv_hold_until.si if c.cv_hold_until is not None else None,
-            rest_s=c.rest.si if c.rest is not None else None,
-        )
+def time_limit_s(protocol: Protocol, area_m2: float, capacity_Ah: float) -> float:
+    """The time limit of every step (s): TIME_LIMIT_FACTOR x the time to pass ``capacity_Ah``."""
+    return TIME_LIMIT_FACTOR * capacity_Ah * 3600.0 / (protocol.current_density_A_m2 * area_m2)
 
-    def with_changes(self, **changes) -> Protocol:
-        p = replace(self, **{k: v for k, v in changes.items() if v is not None})
-        p.check()
-        return p
 
-    def check(self) -> None:
-        problems = []
-        if self.current_density_A_m2 <= 0:
-            problems.append(Problem("current", f"current density must be positive, got {self.current_density_A_m2} A/m2"))
-        if self.lower_V >= self.upper_V:
-            problems.append(Problem("window", f"lower cut-off {self.lower_V} V must be below upper {self.upper_V} V"))
-        if self.cycles < 1:
-            problems.append(Problem("cycles", f"need at least 1 cycle, got {self.cycles}"))
-        if self.first not in ("charge", "discharge"):
-            problems.append(Problem("first", f"first step must be charge or discharge, not {self.first!r}"))
-        if problems:
-            raise InputError(problems)
+def _cycle_steps(protocol: Protocol, area_m2: float, t_max: float) -> list[pybamm.step.BaseStep]:
+    p = protocol
+    j = pybamm.InputParameter(CURRENT_INPUT)
+    charge = [pybamm.step.current(-j * area_m2, termination=f">{p.upper_V} V", duration=t_max)]
+    hold = p.cv_hold_until_A_m2
+    if hold is not None:
+        charge.append(pybamm.step.voltage(p.upper_V, termination=f"{hold * area_m2} A", duration=t_max))
+    discharge = [pybamm.step.current(j * area_m2, termination=f"<{p.lower_V} V", duration=t_max)]
+    rest = [pybamm.step.rest(duration=p.rest_s)] if p.rest_s else []
+    first, second = (charge, discharge) if p.first == "charge" else (discharge, charge)
+    return first + rest + second + rest
 
-    def step_names(self) -> list[str]:
-        """Names of the steps of one cycle, in order (as reported in errors)."""
-        return [name for name, _ in self._cycle_steps(1.0, 1.0)]
 
-    def _cycle_steps(self, area_m2: float, t_max: float) -> list[tuple[str, pybamm.step.BaseStep]]:
-        j = pybamm.InputParameter(CURRENT_INPUT)
-        charge = [("charge", pybamm.step.current(-j * area_m2, termination=f">{self.upper_V} V", duration=t_max))]
-        if self.cv_hold_until_A_m2:
-            charge.append(("CV hold", pybamm.step.voltage(
-                self.upper_V, termination=f"{self.cv_hold_until_A_m2 * area_m2} A", duration=t_max)))
-        discharge = [("discharge", pybamm.step.current(j * area_m2, termination=f"<{self.lower_V} V", duration=t_max))]
-        rest = [("rest", pybamm.step.rest(duration=self.rest_s))] if self.rest_s else []
-        first, second = (charge, discharge) if self.first == "charge" else (discharge, charge)
-        return first + rest + second + rest
+def experiment(protocol: Protocol, area_m2: float, capacity_Ah: float, cycles: int | None = None) -> pybamm.Experiment:
+    """The PyBaMM experiment of ``protocol`` (currents as current densities: see ``Protocol.resolved``) for a cell
+    of ``area_m2``; ``capacity_Ah`` (the cathode's theoretical capacity) sets the step time limit; ``cycles``
+    overrides the protocol's count."""
+    steps = tuple(_cycle_steps(protocol, area_m2, time_limit_s(protocol, area_m2, capacity_Ah)))
+    return pybamm.Experiment([steps] * (cycles or protocol.cycles))
 
-    def experiment(self, area_m2: float, capacity_Ah: float) -> pybamm.Experiment:
-        """The PyBaMM experiment; ``capacity_Ah`` (the cathode's theoretical capacity) sets the step time limit."""
-        current_A = self.current_density_A_m2 * area_m2
-        t_max = TIME_LIMIT_FACTOR * capacity_Ah * 3600.0 / current_A
-        steps = tuple(s for _, s in self._cycle_steps(area_m2, t_max))
-        return pybamm.Experiment([steps] * self.cycles)
 
-    def time_limit_s(self, area_m2: float, capacity_Ah: float) -> float:
-        return TIME_LIMIT_FACTOR * capacity_Ah * 3600.0 / (self.current_density_A_m2 * area_m2)
+def from_experiment(exp: pybamm.Experiment, stack: Stack) -> Protocol:
+    """The :class:`Protocol` of a ``pybamm.Experiment`` within the supported subset (:data:`SUPPORTED`);
+    anything else raises :class:`InputError` naming the step and why. Currents in A become current densities
+    over the stack's area; PyBaMM C-rates become C-rates on the stack's limiting capacity (solidstack's
+    definition, not PyBaMM's "Nominal cell capacity"); a step ``period`` becomes the time-series sampling."""
+    if getattr(exp, "termination", None):
+        raise InputError(Problem("experiment", f"an experiment termination ({exp.termination}) is not supported; "
+                                 "give the number of cycles"))
+    steps, cycles = list(exp.steps), []
+    for n in exp.cycle_lengths:
+        cycles.append(tuple(steps[:n]))
+        steps = steps[n:]
+    if not cycles or not cycles[0]:
+        raise InputError(Problem("experiment", "has no steps"))
+    first = cycles[0]
+    for k, c in enumerate(cycles[1:], start=2):
+        if [s.description or s.basic_repr() for s in c] != [s.description or s.basic_repr() for s in first]:
+            raise InputError(Problem("experiment", f"cycle {k} differs from cycle 1; supported: {SUPPORTED}"))
+    fields: dict = {"cycles": len(cycles)}
+    rests: set[float] = set()
+    currents: list[tuple[str, float]] = []  # (kind, value): kind "A" or "C"
+    order: list[str] = []
+    periods: set[float] = set()
+    for i, s in enumerate(first, start=1):
+        where = f"experiment step {i} ({s.description or s.basic_repr()!s})"
+        if getattr(s, "temperature", None) is not None:
+            raise InputError(Problem(where, "a step temperature is not supported (the stack's temperature is used)"))
+        if getattr(exp, "period", None) is not None and getattr(s, "period", None) is not None:
+            periods.add(float(s.period))
+        kind = type(s).__name__
+        terms = list(s.termination or [])
+        if kind == "Rest":
+            rests.add(float(s.duration))
+            order.append("rest")
+            continue
+        if kind in ("Current", "CRate"):
+            if s.is_drive_cycle or not isinstance(s.value, (int, float)):
+                raise InputError(Problem(where, f"only constant currents are supported; supported: {SUPPORTED}"))
+            volts = [t for t in terms if type(t).__name__ == "VoltageTermination"]
+            if len(volts) != 1 or len(terms) != 1:
+                raise InputError(Problem(where, "a current step must end on one voltage cut-off ('until 4.2 V')"))
+            direction = "discharge" if s.value > 0 else "charge"
+            key = "lower_cutoff" if direction == "discharge" else "upper_cutoff"
+            if key in fields and abs(float(fields[key].split()[0]) - volts[0].value) > 1e-12:
+                raise InputError(Problem(where, f"a second {direction} cut-off; supported: {SUPPORTED}"))
+            fields[key] = f"{volts[0].value} V"
+            currents.append(("A" if kind == "Current" else "C", abs(float(s.value))))
+            order.append(direction)
+            continue
+        if kind == "Voltage":
+            ends = [t for t in terms if type(t).__name__ in ("CurrentTermination", "CRateTermination")]
+            if len(ends) != 1 or len(terms) != 1 or order[-1:] != ["charge"]:
+                raise InputError(Problem(where, "a voltage hold must follow the charge and end on a current "
+                                         "('Hold at 4.2 V until C/50')"))
+            value = float(ends[0].value)
+            fields["cv_hold_until"] = (f"{value / stack.area_m2} A/m2" if type(ends[0]).__name__ == "CurrentTermination"
+                                       else f"{value}C")
+            fields["_hold_V"] = float(s.value)
+            order.append("CV hold")
+            continue
+        raise InputError(Problem(where, f"{kind} steps are not supported; supported: {SUPPORTED}"))
+    if len(currents) != 2 or sorted(o for o in order if o in ("charge", "discharge")) != ["charge", "discharge"]:
+        raise InputError(Problem("experiment", f"need one charge and one discharge per cycle; supported: {SUPPORTED}"))
+    if len({c for c in currents}) != 1:
+        raise InputError(Problem("experiment", "charge and discharge currents differ; one current is supported"))
+    kind, value = currents[0]
+    fields["current"] = f"{value / stack.area_m2} A/m2" if kind == "A" else f"{value}C"
+    hold_V = fields.pop("_hold_V", None)
+    if hold_V is not None and abs(hold_V - float(fields["upper_cutoff"].split()[0])) > 1e-9:
+        raise InputError(Problem("experiment", "the voltage hold must be at the charge's cut-off voltage"))
+    if len(rests) > 1:
+        raise InputError(Problem("experiment", "rests of different durations; one rest duration is supported"))
+    if rests:
+        fields["rest"] = f"{rests.pop()} s"
+    fields["first"] = order[0] if order[0] != "rest" else next(o for o in order if o != "rest")
+    if periods:
+        fields["period"] = f"{min(periods)} s"
+    p = Protocol(**fields)
+    if p.step_names() != order:
+        raise InputError(Problem("experiment", f"steps {order} are not in a supported order; supported: {SUPPORTED}"))
+    return p
+

@@ -19,9 +19,25 @@ COLUMNS = [
 ]
 
 
+def protocol_line(result: CyclingResult) -> str:
+    """The protocol as given, in one line: "C/10 (0.2014 mA/cm2), 3-4.37 V, charge first, CV hold until C/50, ..."."""
+    p, run = result.protocol, (result.provenance or {}).get("protocol", {})
+    given = run.get("current", str(p.current))
+    parts = [given if given == str(p.current) else f"{given} ({p.current})",
+             f"{p.lower_V:g}-{p.upper_V:g} V", f"{p.first} first"]
+    if p.cv_hold_until is not None:
+        parts.append(f"CV hold until {run.get('cv_hold_until', p.cv_hold_until)}")
+    if p.rest is not None:
+        parts.append(f"rest {p.rest}")
+    if p.period is not None:
+        parts.append(f"sampled every {p.period}")
+    return ", ".join(parts)
+
+
 def cycles_table(result: CyclingResult, max_rows: int = 40) -> Table:
     """The per-cycle table (first and last rows when there are more than ``max_rows``)."""
-    t = Table(title=f"{result.stack_name}: {result.model_name}, {len(result.cycles)} cycle(s)", title_justify="left")
+    t = Table(title=f"{result.stack_name}: {result.model_name}, {len(result.cycles)} cycle(s)", title_justify="left",
+              caption=protocol_line(result), caption_justify="left")
     held = [c for c in result.cycles.columns if c.endswith("_held_mAh")]
     for _, head, _ in COLUMNS:
         t.add_column(head, justify="right")

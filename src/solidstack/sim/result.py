@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from solidstack.stack import Stack
 
 MOL_TO_MAH = F / 3.6
+#: The first columns of the time series, in order.
+TIMESERIES_HEAD = ["cycle", "time_s", "current_A", "voltage_V", "capacity_mAh"]
 
 
 def _host_columns(hosts: HostMap) -> list[tuple[str, str, str]]:
@@ -53,6 +55,8 @@ class CyclingResult:
     inputs: dict[str, float]
     notes: list[str] = field(default_factory=list)
     cathode_active_g: float = 0.0
+    #: What was run (stack, protocol, model, versions, constants, command line): see sim/provenance.py.
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     @property
     def model(self) -> pybamm.BaseModel:
@@ -117,43 +121,84 @@ class CyclingResult:
                          + (" ..." if len(limited) > 6 else "") + " (a host larger than the cell could fill/empty)")
         if abs(stack.temperature.si - 298.15) > 1.0:
             notes.append("kinetics and SE conductivity are 25 degC values; temperature dependence is not modelled")
-        ts = cls._timeseries({c: s for c, s in saved.items() if c <= n}, hosts, stack.area_m2, voltages)
+        e_before = np.cumsum([[0.0, 0.0]] + [[x[1], x[3]] for x in ends.integrals], axis=0)
+        offsets = {c: (float(e_before[c - 1][0]), float(e_before[c - 1][1])) for c in range(1, n + 1)}
+        ts = cls._timeseries({c: s for c, s in saved.items() if c <= n}, hosts, stack.area_m2, voltages, protocol,
+                             offsets)
         return cls(stack_name=stack.name, cycles=pd.DataFrame(table), timeseries=ts, hosts=hosts, protocol=protocol,
                    model_name=model_name, simulation=sim, solution=sol, inputs=inputs, notes=notes,
                    cathode_active_g=g_cam)
 
     @staticmethod
     def _timeseries(saved: dict[int, pybamm.Solution], hosts: HostMap, area_m2: float,
-                    voltages: dict[int, np.ndarray] | None = None) -> pd.DataFrame:
-        """Time series of the ``saved`` cycles; each variable is evaluated once over all of them (the voltage
-        not at all where ``voltages`` has it for every cycle, from the voltage integrals)."""
+                    voltages: dict[int, np.ndarray] | None = None, protocol: Protocol | None = None,
+                    energy_offsets: dict[int, tuple[float, float]] | None = None) -> pd.DataFrame:
+        """Time series of the ``saved`` cycles, sampled as ``protocol.period`` says (default: the solver's
+        points), with the step columns (see :mod:`solidstack.sim.sampling`). ``voltages`` is accepted for
+        compatibility; the voltage is evaluated with the step energies."""
+        from solidstack.sim.sampling import sample, step_pieces
+
         cycles = sorted(saved)
         if not cycles:
-            return pd.DataFrame(columns=["cycle", "time_s", "current_A", "voltage_V", "capacity_mAh"])
-        sols = [saved[c] for c in cycles]
+            return pd.DataFrame(columns=TIMESERIES_HEAD)
+        names = protocol.step_names() if protocol is not None else []
         columns: list[tuple[str, str, float]] = [
             ("current_A", "Current [A]", 1.0), ("voltage_V", "Voltage [V]", 1.0),
-            ("capacity_mAh", "Discharge capacity [A.h]", 1e3)]
+            ("capacity_mAh", "Discharge capacity [A.h]", 1e3), ("throughput_mAh", "Throughput capacity [A.h]", 1e3)]
         columns += [(f"{stem}_held_mAh", li_var, MOL_TO_MAH) for stem, li_var, _ in _host_columns(hosts)]
         columns += [("contact_fraction_anode", "Negative electrode contact fraction", 1.0),
                     ("contact_fraction_cathode", "Positive electrode contact fraction", 1.0)]
-        lengths = [len(s.t) for s in sols]
-        d: dict[str, Any] = {"cycle": np.repeat(cycles, lengths), "time_s": np.concatenate([s.t for s in sols])}
-        segments = [seg for s in sols for seg in _segments(s)]
-        known = voltages or {}
-        for col, var, scale in columns:
-            if var == "Voltage [V]" and all(c in known and known[c].size == n for c, n in zip(cycles, lengths, strict=True)):
-                d[col] = np.concatenate([known[c] for c in cycles])
-            else:
-                d[col] = evaluate(segments, var) * scale
-        out = pd.DataFrame(d)
+        d = sample(step_pieces({c: saved[c] for c in cycles}, names), protocol.period if protocol else None,
+                   columns, energy_offsets)
+        throughput = d.pop("throughput_mAh")
+        head = {k: d.pop(k) for k in TIMESERIES_HEAD}
+        out = pd.DataFrame({**head, **d})
         out["current_density_mA_cm2"] = out["current_A"] * 1e3 / (area_m2 * 1e4)
+        out["charge_throughput_mAh"] = (throughput - out["capacity_mAh"]) / 2
+        out["discharge_throughput_mAh"] = (throughput + out["capacity_mAh"]) / 2
         return out
 
+    def attach(self, info: dict[str, Any], notes: list[str] | None = None) -> CyclingResult:
+        """Record the provenance ``info`` (also in both tables' attrs, hence in Parquet metadata) and ``notes``."""
+        from solidstack.sim.provenance import attach
+
+        self.notes[:0] = [n for n in notes or [] if n not in self.notes]
+        attach(self, info)
+        return self
+
     # ------------------------------------------------------------------ output
-    def to_dataframe(self) -> pd.DataFrame:
-        """The per-cycle table (a copy)."""
-        return self.cycles.copy()
+    def to_dataframe(self, table: str = "cycles") -> pd.DataFrame:
+        """A copy of the per-cycle table (``"cycles"``), the time series (``"timeseries"``) or the time series
+        with Battery Data Format labels (``"bdf"``, see :meth:`to_bdf`)."""
+        if table == "bdf":
+            return self.to_bdf()
+        if table not in ("cycles", "timeseries"):
+            from solidstack.errors import InputError, Problem
+
+            raise InputError(Problem("table", f"{table!r} is not one of cycles, timeseries, bdf"))
+        return getattr(self, table).copy()
+
+    def to_bdf(self) -> pd.DataFrame:
+        """The time series with Battery Data Format labels and units ("Test Time / s", "Voltage / V",
+        "Current / A" positive on charge, "Cycle Count / 1", "Step Count / 1", ...); see sim/provenance.py."""
+        from solidstack.sim.provenance import to_bdf
+
+        return to_bdf(self)
+
+    def write_run(self, directory: str | Path, *, command: list[str] | None = None, bdf: bool = False) -> list[Path]:
+        """Write ``run.json`` (provenance) and ``stack.toml`` (the input stack) into ``directory``; with ``bdf``
+        also ``timeseries.bdf.csv`` / ``.bdf.parquet``."""
+        from solidstack.sim.provenance import write_run
+
+        return write_run(self, directory, command=command, bdf=bdf)
+
+    def export_parameters(self, path: str | Path, fmt: str | None = None) -> Path:
+        """Write the PyBaMM parameter values: PyBaMM's JSON (``fmt="json"``, read back with
+        ``pybamm.ParameterValues.from_json``) or BPX (``fmt="bpx"``; refused with the reasons where the
+        parameter set is not expressible in BPX). ``fmt`` defaults from the suffix (.json; .bpx.json for BPX)."""
+        from solidstack.sim.export import export_parameters
+
+        return export_parameters(self, path, fmt)
 
     def to_csv(self, directory: str | Path) -> list[Path]:
         """Write ``cycles.csv`` and ``timeseries.csv`` into ``directory``."""

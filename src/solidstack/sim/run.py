@@ -19,6 +19,7 @@ from solidstack.sim.parameters import CURRENT_INPUT, build_parameters, contact_i
 from solidstack.sim.protocol import Protocol
 from solidstack.sim.result import CycleEnds, CyclingResult, voltage_integrals_of
 from solidstack.stack import Stack
+from solidstack.stack.cycling import parse_window
 
 ProgressFn = Callable[[int, int], None]
 
@@ -99,7 +100,7 @@ def _fingerprint(stack: Stack, protocol: Protocol, model: str) -> str:
     data = stack.to_dict()
     for k in ("name", "description", "source", "stack_pressure", "cycling"):
         data.pop(k, None)
-    proto = {k: v for k, v in protocol.__dict__.items() if k != "cycles"}
+    proto = {k: v for k, v in protocol.__dict__.items() if k not in ("cycles", "period", "source")}
     return json.dumps([data, proto, model], sort_keys=True, default=str)
 
 
@@ -134,39 +135,134 @@ def _continuation(state: pybamm.Solution) -> pybamm.Solution:
 
 def simulate(
     stack: Stack,
-    protocol: Protocol | None = None,
+    protocol: Protocol | pybamm.Experiment | dict | None = None,
     cycles: int | None = None,
     model: str = "SPMe",
     *,
+    current: str | None = None,
+    window: str | tuple[float, float] | None = None,
+    cv_hold: str | None = None,
+    rest: str | None = None,
+    first: str | None = None,
+    period: str | None = None,
+    pressure: str | None = None,
     contact_loss: bool = True,
     save_at_cycles: list[int] | int | None = None,
-    progress: ProgressFn | None = None,
+    progress: ProgressFn | bool | None = None,
     eps_c: float | None = None,
 ) -> CyclingResult:
     """Cycle ``stack`` with ``protocol`` (default: the stack's own ``[cycling]`` section) in PyBaMM.
 
-    ``cycles`` overrides the protocol's cycle count; ``model`` is ``SPM``, ``SPMe`` or ``DFN``; ``contact_loss``
-    False switches the contact-loss law off (the coefficients become 0); ``save_at_cycles`` (a list, or an int
-    for every multiple) limits the cycles whose time series are kept (default: all up to 200 cycles, else the
-    first and last 5; the first and last cycles are always kept, as in PyBaMM); ``progress(done, total)`` is
-    called after each cycle; ``eps_c`` overrides the contact law's calibrated constant. Raises
-    :class:`InputError` for bad input and :class:`SimulationError` (with the finished cycles in ``.result``)
-    when the solver fails.
+    ``protocol`` is a :class:`Protocol`, a dict of its fields (as in a stack file), or a ``pybamm.Experiment``
+    within the supported subset (``solidstack.sim.protocol.SUPPORTED``; anything else is refused with an
+    :class:`InputError` saying why). The keywords change single fields, as the CLI options do: ``current``
+    ("0.2 mA/cm2", "0.2 mA" or a C-rate "C/10", "0.5C" on the stack's limiting capacity, min of anode and
+    cathode), ``window`` ("3.0:4.2", "3.0,4.2" or (3.0, 4.2) V), ``cycles``, ``cv_hold`` (current or C-rate
+    that ends a CV hold at the upper cut-off), ``rest`` (a duration after each step), ``first`` (charge or
+    discharge), ``period`` (time-series sampling: "30 s", a capacity "0.01 mAh" or "0.5 mAh/g" of cathode
+    active material; default the solver's points); ``pressure`` replaces the stack pressure ("10 MPa"). Without a ``[cycling]`` section ``current``
+    and ``window`` are required. How C-rates were resolved is in ``result.notes``; what was run in
+    ``result.provenance`` (and ``run.json``).
+
+    ``model`` is ``SPM``, ``SPMe`` or ``DFN``; ``contact_loss`` False switches the contact-loss law off (the
+    coefficients become 0); ``save_at_cycles`` (a list, or an int for every multiple) limits the cycles whose
+    time series are kept (default: all up to 200 cycles, else the first and last 5; the first and last cycles
+    are always kept, as in PyBaMM); ``progress`` is a function ``(done, total)`` called after each cycle, True
+    for a progress bar on stderr, or None/False; ``eps_c`` overrides the contact law's calibrated constant.
+    Raises :class:`InputError` for bad input and :class:`SimulationError` (with the finished cycles in
+    ``.result``) when the solver fails.
 
     Runs longer than :data:`CHUNK_CYCLES` are solved in chunks, each continuing from the previous chunk's last
     state (same results as one solve); only the end state of every cycle and the kept cycles' solutions are
     held, so memory stays flat. ``result.solution`` is then (and whenever cycles are not kept) a PyBaMM
     solution of the kept cycles (``.cycles`` has None for the others) without PyBaMM summary variables; the
     per-cycle table has them all. Every cycle of a chunk is saved while it is solved: the mean voltages are
-    integrals over each cycle's own solution (result.voltage_integrals_of). The cached simulation is shared by runs of any length: its experiment holds ``CHUNK_CYCLES`` cycles and each solve
-    runs only as many as needed.
+    integrals over each cycle's own solution (result.voltage_integrals_of). The cached simulation is shared by
+    runs of any length: its experiment holds ``CHUNK_CYCLES`` cycles and each solve runs only as many as needed.
     """
+    from solidstack.sim.provenance import run_info
+
     if model.lower() not in MODELS:
         raise InputError(Problem("model", f"unknown model {model!r}; use one of spm, spme, dfn"))
-    protocol = protocol or Protocol.from_stack(stack)
-    if cycles is not None:
-        protocol = protocol.with_changes(cycles=cycles)
-    protocol.check()
+    if pressure is not None:
+        stack = stack.replace(stack_pressure=pressure)
+    given = resolve_protocol(stack, protocol, cycles=cycles, current=current, window=window, cv_hold=cv_hold,
+                             rest=rest, first=first, period=period)
+    resolved = given.resolved(stack)
+    info = run_info(stack, given, resolved, model, contact_loss=contact_loss, eps_c=eps_c)
+    with _progress_fn(progress, stack.name) as fn:
+        try:
+            result = _run(stack, resolved, model, contact_loss=contact_loss, save_at_cycles=save_at_cycles,
+                          progress=fn, eps_c=eps_c)
+        except SimulationError as err:
+            if err.result is not None:
+                err.result.attach(info, given.describe_currents(stack))
+            raise
+    return result.attach(info, given.describe_currents(stack))
+
+
+def resolve_protocol(stack: Stack, protocol: Protocol | pybamm.Experiment | dict | None = None, *,
+                     cycles: int | None = None, current: str | None = None,
+                     window: str | tuple[float, float] | None = None, cv_hold: str | None = None,
+                     rest: str | None = None, first: str | None = None, period: str | None = None) -> Protocol:
+    """The protocol :func:`simulate` runs: ``protocol`` (or the stack's ``[cycling]``), with the given fields
+    changed; currents as given (C-rates are resolved by ``Protocol.resolved``). Problems raise a located
+    :class:`InputError` (``--current``-style names are the CLI's)."""
+    from solidstack.sim.protocol import from_experiment
+
+    if isinstance(protocol, pybamm.Experiment):
+        protocol = from_experiment(protocol, stack)
+    elif isinstance(protocol, dict):
+        protocol = Protocol(**protocol)
+    elif protocol is not None and not isinstance(protocol, Protocol):
+        raise InputError(Problem("protocol", f"expected a Protocol, a dict or a pybamm.Experiment, "
+                                 f"not {type(protocol).__name__}"))
+    if cycles is not None and (isinstance(cycles, bool) or not isinstance(cycles, int) or cycles < 1):
+        raise InputError(Problem("cycles", f"need a whole number of cycles, at least 1; got {cycles!r}"))
+    changes = {"cycles": cycles, "current": current, "window": window, "cv_hold_until": cv_hold, "rest": rest,
+               "first": first, "period": period}
+    base = protocol if protocol is not None else stack.cycling
+    if base is None:
+        if current is None or window is None:
+            raise InputError(Problem("cycling", "the stack has no [cycling] section; give a current and a "
+                                     "window (--current, --window)"))
+        lo, hi = parse_window(window, "window") if isinstance(window, str) else window
+        base = Protocol(current=current, lower_cutoff=f"{float(lo)} V", upper_cutoff=f"{float(hi)} V")
+    try:
+        return base.with_changes(**changes)
+    except InputError as err:
+        names = {"current": "current", "lower_cutoff": "window", "upper_cutoff": "window", "cv_hold_until": "cv_hold"}
+        raise InputError([Problem(names.get(p.where, p.where) or ("window" if "cutoff" in p.what else ""), p.what)
+                          for p in err.problems]) from None
+
+
+@contextmanager
+def _progress_fn(progress: ProgressFn | bool | None, name: str):
+    """``progress`` as a function: itself, None, or (True) a rich progress bar on stderr, closed at the end."""
+    if progress is None or progress is False:
+        yield None
+        return
+    if progress is not True:
+        if not callable(progress):
+            raise InputError(Problem("progress", f"expected True, False or a function (done, total), not {progress!r}"))
+        yield progress
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True)) as bar:
+        task = bar.add_task(f"{name}: cycles", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _run(stack: Stack, protocol: Protocol, model: str, *, contact_loss: bool,
+         save_at_cycles: list[int] | int | None, progress: ProgressFn | None, eps_c: float | None) -> CyclingResult:
+    """The run of :func:`simulate` with the protocol resolved (currents as current densities)."""
     hosts = find_hosts(stack)
     n_phases = {"anode": len(hosts.anode), "cathode": len(hosts.cathode)}
     key = _fingerprint(stack, protocol, model.lower())

@@ -1,40 +1,359 @@
-"""The cycling protocol a stack file may carry: constant current between voltage cut-offs."""
+"""The cycling protocol: one type for the stack file's ``[cycling]`` section and for ``simulate``.
+
+A :class:`Protocol` (also importable as ``Cycling``, the name of the stack-file section, and as
+``solidstack.sim.Protocol``) is declarative and keeps every quantity as written: constant current between
+voltage cut-offs, charge or discharge first, N cycles, an optional CV hold at the upper cut-off and rests, and
+the sampling of the time series. The PyBaMM experiment is built from it in :mod:`solidstack.sim.protocol`.
+
+Currents are a current density (``"0.2 mA/cm2"``), a current (``"0.2 mA"``, divided by the stack's area) or a
+C-rate (``"C/10"``, ``"0.5C"``, ``"2 C"``) on the stack's *limiting* capacity: the smaller of the anode's and
+the cathode's capacity (``Stack.limiting_capacity_mAh``, what ``solidstack show`` reports). ``Protocol.resolved``
+turns them into current densities for one stack.
+
+Voltage windows in every command are written ``LO:HI`` or ``LO,HI`` (V), parsed by :func:`parse_window`.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, model_validator
 
-from solidstack.units import quantity_type
+from solidstack.errors import InputError, Problem
+from solidstack.units import Q, parse_quantity, quantity_type, ureg
 
-CurrentDensity = quantity_type("current_density", 0.0, 1000.0, lo_open=True)  # (0, 100 mA/cm2]
+if TYPE_CHECKING:
+    from solidstack.stack.model import Stack
+
 Voltage = quantity_type("voltage", 0.0, 6.0)
 Duration = quantity_type("time", 0.0, 1e7)
 
+#: Bounds of a current density after resolution (A/m2): (0, 100 mA/cm2].
+MAX_CURRENT_DENSITY_A_M2 = 1000.0
+MAX_C_RATE = 100.0
 
-class Cycling(BaseModel):
-    """Constant-current cycling: ``current_density`` between ``lower_cutoff`` and ``upper_cutoff``,
-    ``first`` step charge or discharge, ``cycles`` times; optional CV hold at the upper cut-off until the
-    current density falls to ``cv_hold_until``, and a rest after each step."""
+_C_RATE = re.compile(r"^\s*(?:C\s*/\s*(?P<div>\d+(?:\.\d*)?|\.\d+)|(?P<mul>\d+(?:\.\d*)?|\.\d+)?\s*C)\s*$", re.IGNORECASE)
+_NUMBER_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class CRate:
+    """A C-rate as written (``"C/10"``): ``rate`` in 1/h, on the stack's limiting capacity."""
+
+    rate: float
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def parse_c_rate(text: str) -> CRate | None:
+    """``"C/10"`` -> 0.1/h, ``"0.5C"`` / ``"0.5 C"`` -> 0.5/h, ``"C"`` -> 1/h; None if ``text`` is not a C-rate."""
+    m = _C_RATE.match(text)
+    if not m:
+        return None
+    div, mul = float(m["div"] or 1.0), float(m["mul"] or 1.0)
+    rate = mul / div if div > 0 else 0.0
+    if not 0.0 < rate <= MAX_C_RATE:
+        raise ValueError(f"C-rate {text!r} must be above 0 and at most {MAX_C_RATE:g}C")
+    return CRate(rate, text.strip())
+
+
+def parse_current(raw: Any) -> Q | CRate:
+    """A current as a current density ("0.2 mA/cm2"), a current ("0.2 mA") or a C-rate ("C/10", "0.5C").
+
+    Raises ``ValueError`` with a one-line message otherwise."""
+    if isinstance(raw, (Q, CRate)):
+        return raw
+    if isinstance(raw, str):
+        rate = parse_c_rate(raw)
+        if rate is not None:
+            return rate
+        for dim in ("current_density", "current"):
+            try:
+                q = parse_quantity(raw, dim)
+            except ValueError:
+                continue
+            if q.si <= 0:
+                raise ValueError(f"{raw!r} must be positive")
+            return q
+    raise ValueError(f"{raw!r} is not a current: write a current density ('0.2 mA/cm2'), a current ('0.2 mA') "
+                     "or a C-rate ('C/10', '0.5C')")
+
+
+def parse_sampling(raw: Any) -> Q:
+    """A sampling step of the time series: a time ("30 s", "1 min"), a capacity ("0.01 mAh") or a capacity per
+    gram of cathode active material ("0.5 mAh/g"); positive."""
+    if isinstance(raw, Q):
+        return raw
+    if isinstance(raw, str):
+        text = raw.strip()
+        if re.fullmatch(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?s", text):  # "30s"
+            text = text[:-1] + " s"
+        q: Q | None
+        try:
+            q = parse_quantity(text, "time")
+        except ValueError:
+            q = _charge(text)
+        if q is not None:
+            if q.si <= 0:
+                raise ValueError(f"sampling step {raw!r} must be positive")
+            return q
+    raise ValueError(f"{raw!r} is not a sampling step: write a time ('30 s'), a capacity ('0.01 mAh') or a "
+                     "capacity per gram of cathode active material ('0.5 mAh/g')")
+
+
+def _charge(text: str) -> Q | None:
+    """``text`` as a charge (capacity, ``si`` in A.s) or a specific charge per mass (``si`` in A.s/kg), or None."""
+    kind = _charge_kind(text)
+    return kind[1] if kind else None
+
+
+def _charge_kind(text: str) -> tuple[str, Q] | None:
+    m = _NUMBER_UNIT.match(text)
+    if not m or not m.group(2):
+        return None
+    try:
+        q = ureg.Quantity(float(m.group(1)), m.group(2).replace("g-1", "/g"))
+        for kind, unit in (("charge", "A*s"), ("specific", "A*s/kg")):
+            if q.dimensionality == ureg.Quantity(1, unit).dimensionality:
+                return kind, Q(float(m.group(1)), m.group(2), float(q.to(unit).magnitude))
+    except Exception:  # noqa: BLE001 - pint raises many kinds for an unknown unit
+        return None
+    return None
+
+
+def is_specific_capacity(q: Q) -> bool:
+    """Whether a sampling step is a capacity per mass (``"0.5 mAh/g"``: per gram of cathode active material)."""
+    kind = _charge_kind(str(q))
+    return kind is not None and kind[0] == "specific"
+
+
+def is_capacity_step(q: Q) -> bool:
+    """Whether a sampling step (from :func:`parse_sampling`) is a capacity rather than a time."""
+    try:
+        parse_quantity(str(q), "time")
+        return False
+    except ValueError:
+        return True
+
+
+def parse_window(text: str, where: str = "--window") -> tuple[float, float]:
+    """``"3.0:4.2"``, ``"3.0,4.2"`` or ``"3.0 V, 4.2 V"`` -> (3.0, 4.2) in V; bad text raises a located
+    :class:`InputError`. The one window syntax of every command (ranges are checked by the caller)."""
+    parts = text.replace(":", ",").split(",")
+    try:
+        lo, hi = (float(p.strip().removesuffix("V").strip()) for p in parts)
+    except ValueError:
+        raise InputError(Problem(where, f"{text!r} is not a window: write LO:HI or LO,HI in V, e.g. 3.0:4.2")) from None
+    return lo, hi
+
+
+CurrentSpec = Annotated[Q | CRate, BeforeValidator(parse_current), PlainSerializer(str, return_type=str)]
+SamplingSpec = Annotated[Q, BeforeValidator(parse_sampling), PlainSerializer(str, return_type=str)]
+
+#: Old names (SI numbers) accepted for the fields, e.g. ``Protocol(current_density_A_m2=2.0, lower_V=3.0, ...)``.
+_LEGACY = {"current_density": ("current", ""), "current_density_A_m2": ("current", "A/m2"), "lower_V": ("lower_cutoff", "V"),
+           "upper_V": ("upper_cutoff", "V"), "cv_hold_until_A_m2": ("cv_hold_until", "A/m2"), "rest_s": ("rest", "s"),
+           "period_s": ("period", "s")}
+
+
+class Protocol(BaseModel):
+    """Constant-current cycling: ``current`` between ``lower_cutoff`` and ``upper_cutoff``, ``first`` step charge
+    or discharge, ``cycles`` times; optional CV hold at the upper cut-off until the current falls to
+    ``cv_hold_until``, a ``rest`` after each step, and the time series sampled every ``period`` (a time or a
+    capacity; default: the solver's own points). Quantities are kept as written (``"C/10"``, ``"0.2 mA/cm2"``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    current_density: CurrentDensity
+    current: CurrentSpec
     lower_cutoff: Voltage
     upper_cutoff: Voltage
     cycles: Annotated[int, Field(ge=1, le=100000)] = 1
     first: Literal["charge", "discharge"] = "charge"
-    cv_hold_until: CurrentDensity | None = None
+    cv_hold_until: CurrentSpec | None = None
     rest: Duration | None = None
+    period: SamplingSpec | None = None
     source: str | None = None
 
+    def __init__(self, **data: Any):
+        try:
+            super().__init__(**data)
+        except ValidationError as err:
+            from solidstack.stack.model import pydantic_problems
+
+            raise InputError(pydantic_problems(err)) from None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_names(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            for old, (new, unit) in _LEGACY.items():
+                if old in data:
+                    value = data.pop(old)
+                    if new in data:
+                        raise ValueError(f"give {new} or {old}, not both")
+                    if value is not None:
+                        data[new] = f"{value} {unit}".strip() if unit and isinstance(value, (int, float)) else value
+        return data
+
     @model_validator(mode="after")
-    def _window(self) -> Cycling:
+    def _window(self) -> Protocol:
         if self.lower_cutoff.si >= self.upper_cutoff.si:
             raise ValueError(f"lower_cutoff {self.lower_cutoff} must be below upper_cutoff {self.upper_cutoff}")
         return self
 
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_stack(cls, stack: Stack) -> Protocol:
+        """The stack file's own ``[cycling]`` section."""
+        if stack.cycling is None:
+            raise InputError(Problem("cycling", "the stack has no [cycling] section; give a protocol "
+                                     "(current and voltage window)"))
+        return stack.cycling
+
+    def with_changes(self, **changes: Any) -> Protocol:
+        """A copy with fields changed (values as in a file, e.g. ``current="C/10"``, ``rest="10 min"``; None
+        leaves a field as it is). ``window=(lo, hi)`` (V) or ``"LO:HI"`` sets both cut-offs."""
+        changes = {k: v for k, v in changes.items() if v is not None}
+        window = changes.pop("window", None)
+        if window is not None:
+            lo, hi = parse_window(window, "window") if isinstance(window, str) else window
+            changes["lower_cutoff"], changes["upper_cutoff"] = f"{float(lo)} V", f"{float(hi)} V"
+        data = self.model_dump(mode="json", exclude_none=True)
+        for old, (new, _) in _LEGACY.items():
+            if old in changes:
+                data.pop(new, None)
+        data.update(changes)
+        return Protocol(**data)
+
+    def check(self, stack: Stack | None = None) -> None:
+        """Raise :class:`InputError` unless the currents, resolved on ``stack`` where needed, are in range."""
+        if stack is not None:
+            self.resolved(stack)
+
+    # ------------------------------------------------------------------ values
     @property
     def window_V(self) -> tuple[float, float]:
         return (self.lower_cutoff.si, self.upper_cutoff.si)
+
+    @property
+    def lower_V(self) -> float:
+        return self.lower_cutoff.si
+
+    @property
+    def upper_V(self) -> float:
+        return self.upper_cutoff.si
+
+    @property
+    def rest_s(self) -> float | None:
+        return self.rest.si if self.rest is not None and self.rest.si > 0 else None
+
+    @property
+    def current_density(self) -> Q:
+        """``current`` when it is a current density (the field's former name); see :attr:`current_density_A_m2`."""
+        _density_only(self.current, "current")
+        return self.current  # type: ignore[return-value]
+
+    @property
+    def current_density_A_m2(self) -> float:
+        """The current density (A/m2) when ``current`` is one; for a current or a C-rate use
+        :meth:`resolved` (they need the stack's area or capacity)."""
+        return _density_only(self.current, "current")
+
+    @property
+    def cv_hold_until_A_m2(self) -> float | None:
+        """The CV-hold end current density (A/m2), as :attr:`current_density_A_m2`."""
+        return None if self.cv_hold_until is None else _density_only(self.cv_hold_until, "cv_hold_until")
+
+    def current_density_on(self, stack: Stack, which: str = "current") -> float | None:
+        """``current`` (or ``cv_hold_until``) as a current density on ``stack`` (A/m2): a C-rate on the stack's
+        limiting capacity (min of anode and cathode), a current over its area."""
+        value = getattr(self, which)
+        if value is None:
+            return None
+        area = stack.area_m2
+        if isinstance(value, CRate):
+            return value.rate * stack.limiting_capacity_mAh * 1e-3 / area  # A.h * 1/h / m2
+        if _is_current(value):
+            return value.si / area
+        return value.si
+
+    def resolved(self, stack: Stack) -> Protocol:
+        """This protocol with its currents as current densities on ``stack`` (mA/cm2), range-checked, and a
+        sampling step per gram of cathode active material as a capacity (mAh)."""
+        changes: dict[str, Any] = {}
+        problems = []
+        for which in ("current", "cv_hold_until"):
+            j = self.current_density_on(stack, which)
+            if j is None:
+                continue
+            if not 0 < j <= MAX_CURRENT_DENSITY_A_M2:
+                problems.append(Problem(which, f"{getattr(self, which)} is {j / 10:.4g} mA/cm2 on this stack; "
+                                        f"need more than 0 and at most {MAX_CURRENT_DENSITY_A_M2 / 10:g} mA/cm2"))
+            if not isinstance(getattr(self, which), Q) or _is_current(getattr(self, which)):
+                changes[which] = f"{j / 10:.6g} mA/cm2"
+        if problems:
+            raise InputError(problems)
+        if self.period is not None and is_specific_capacity(self.period):
+            grams = stack.cathode.active_mass_kg(stack.area_m2) * 1e3
+            changes["period"] = f"{self.period.si * grams * 1e-3 / 3.6:.6g} mAh"  # A.s/kg * kg -> mAh
+        return self.with_changes(**changes) if changes else self
+
+    def describe_currents(self, stack: Stack) -> list[str]:
+        """Notes saying how C-rates and currents were turned into current densities on ``stack``."""
+        out = []
+        for which in ("current", "cv_hold_until"):
+            value = getattr(self, which)
+            if value is None or (isinstance(value, Q) and not _is_current(value)):
+                continue
+            j = self.current_density_on(stack, which) or 0.0
+            side = "anode" if stack.anode_capacity_mAh < stack.cathode_capacity_mAh else "cathode"
+            basis = (f"on the limiting capacity {stack.limiting_capacity_mAh:.4g} mAh ({side}, min of anode "
+                     f"and cathode)" if isinstance(value, CRate) else f"over the area {stack.area}")
+            out.append(f"{which.replace('_', ' ')} {value} = {j / 10:.4g} mA/cm2 "
+                       f"({j * stack.area_m2 * 1e3:.4g} mA) {basis}")
+        return out
+
+    def experiment(self, area_m2: float, capacity_Ah: float) -> Any:
+        """The PyBaMM experiment (see :func:`solidstack.sim.protocol.experiment`)."""
+        from solidstack.sim.protocol import experiment
+
+        return experiment(self, area_m2, capacity_Ah)
+
+    def time_limit_s(self, area_m2: float, capacity_Ah: float) -> float:
+        """The time limit of every step (s), see :func:`solidstack.sim.protocol.time_limit_s`."""
+        from solidstack.sim.protocol import time_limit_s
+
+        return time_limit_s(self, area_m2, capacity_Ah)
+
+    def step_names(self) -> list[str]:
+        """Names of the steps of one cycle, in order: charge, CV hold, rest, discharge, rest (as present)."""
+        charge = ["charge"] + (["CV hold"] if self.cv_hold_until is not None else [])
+        rest = ["rest"] if self.rest_s else []
+        first, second = (charge, ["discharge"]) if self.first == "charge" else (["discharge"], charge)
+        return first + rest + second + rest
+
+
+def _is_current(q: Q | CRate) -> bool:
+    if not isinstance(q, Q):
+        return False
+    try:
+        parse_quantity(str(q), "current")
+        return True
+    except ValueError:
+        return False
+
+
+def _density_only(value: Q | CRate, which: str) -> float:
+    if isinstance(value, Q) and not _is_current(value):
+        return value.si
+    raise InputError(Problem(which, f"{value} is not a current density; resolve it on a stack first "
+                             "(protocol.resolved(stack))"))
+
+
+#: The stack file's ``[cycling]`` section is a :class:`Protocol`.
+Cycling = Protocol

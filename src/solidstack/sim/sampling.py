@@ -1,0 +1,176 @@
+"""Sampling of the time series and its step columns.
+
+The solver's own output points are adaptive (~120-150 per cycle, long steps near the cut-offs). With a sampling
+``period`` the time series is resampled from the solution itself: the state at any time is the cubic Hermite
+interpolant of the solver's states and their time derivatives (what IDAKLU's dense output is), and every
+variable is evaluated on those states, so sampling changes nothing that is solved.
+
+* a time (``"30 s"``): one row every ``period`` from each step's start, and the step's last point;
+* a capacity (``"0.01 mAh"``): one row each time the capacity passed in the step grows by ``period``, and the
+  step's last point (rests, passing no charge, keep their first and last points).
+
+Every row carries its cycle, its step (``step_count`` numbers steps over the whole run, ``step_index`` their
+place in the cycle, ``step_type`` charge / CV hold / rest / discharge), the time in the step, and the capacity
+(mAh) and energy (mWh) passed since the step started (magnitudes; energy = integral of |V I| dt by the
+trapezoid rule on the solver's points and their Hermite midpoints).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pybamm
+
+from solidstack.sim.result import Segment, _segments, evaluate
+from solidstack.stack.cycling import is_capacity_step
+from solidstack.units import Q
+
+DISCHARGE_AH = "Discharge capacity [A.h]"
+
+
+@dataclass
+class StepPiece:
+    """One step of a kept cycle: its solver segment (t, y, y', model, inputs) and labels."""
+
+    cycle: int
+    index: int  # 1-based place in the cycle
+    count: int  # 1-based step number over the whole run
+    kind: str
+    t: np.ndarray
+    y: np.ndarray
+    yp: np.ndarray | None
+    model: pybamm.BaseModel
+    inputs: dict
+
+
+def step_pieces(saved: dict[int, pybamm.Solution], names: list[str]) -> list[StepPiece]:
+    """The steps of the ``saved`` cycles (by cycle number), labelled with ``names`` (the protocol's steps of
+    one cycle) where the solution has one sub-solution per step, else by their current."""
+    pieces = []
+    for c in sorted(saved):
+        sol = saved[c]
+        steps = list(getattr(sol, "steps", None) or [sol])
+        for k, st in enumerate(steps, start=1):
+            if isinstance(st, pybamm.EmptySolution) or not getattr(st, "all_ts", None):
+                continue  # a step skipped at once (e.g. a CV hold already below its current): no rows
+            yps = st.all_yps or [None] * len(st.all_ys)
+            for (t, y, model, inputs), yp in zip(_segments(st), yps, strict=True):
+                ok = yp is not None and np.shape(yp) == np.shape(y)
+                kind = names[k - 1] if len(steps) == len(names) else ""
+                pieces.append(StepPiece(c, k, (c - 1) * len(names) + k, kind, np.asarray(t), np.asarray(y),
+                                        np.asarray(yp) if ok else None, model, inputs))
+    return pieces
+
+
+def hermite(t: np.ndarray, y: np.ndarray, yp: np.ndarray | None, ts: np.ndarray) -> np.ndarray:
+    """States at times ``ts`` (within [t[0], t[-1]]): cubic Hermite interpolation of ``y`` with derivatives
+    ``yp`` (linear where there are none); exact at the solver's points."""
+    if t.size < 2:
+        return np.repeat(y[:, :1], ts.size, axis=1)
+    i = np.clip(np.searchsorted(t, ts, side="right") - 1, 0, t.size - 2)
+    h = t[i + 1] - t[i]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.where(h > 0, (ts - t[i]) / h, 0.0)
+    y0, y1 = y[:, i], y[:, i + 1]
+    if yp is None:
+        return y0 + (y1 - y0) * s
+    h00, h10, h01, h11 = 2 * s**3 - 3 * s**2 + 1, s**3 - 2 * s**2 + s, -2 * s**3 + 3 * s**2, s**3 - s**2
+    return h00 * y0 + h10 * h * yp[:, i] + h01 * y1 + h11 * h * yp[:, i + 1]
+
+
+def _fine(p: StepPiece) -> np.ndarray:
+    """The solver's points of a step and the midpoints between them."""
+    if p.t.size < 2:
+        return p.t.copy()
+    tt = np.empty(2 * p.t.size - 1)
+    tt[0::2], tt[1::2] = p.t, 0.5 * (p.t[1:] + p.t[:-1])
+    return tt
+
+
+def _kind_from_current(i: np.ndarray) -> str:
+    scale = np.max(np.abs(i)) if i.size else 0.0
+    if scale < 1e-15:
+        return "rest"
+    if np.mean(i) > 0:
+        return "discharge"
+    return "CV hold" if np.ptp(i) > 0.02 * scale else "charge"
+
+
+def sample(pieces: list[StepPiece], period: Q | None, variables: list[tuple[str, str, float]],
+           energy_offsets: dict[int, tuple[float, float]] | None = None) -> dict[str, np.ndarray]:
+    """The time-series columns of ``pieces``: ``variables`` as (column, PyBaMM variable, scale), evaluated at
+    the sample times (the solver's points if ``period`` is None), and the step columns. ``energy_offsets``
+    (cycle -> (charge, discharge) energy passed before the cycle, Wh) makes the cumulative energies run over
+    the whole test."""
+    if not pieces:
+        return {}
+    fine = [_fine(p) for p in pieces]
+    fine_segs: list[Segment] = [(tt, hermite(p.t, p.y, p.yp, tt), p.model, p.inputs) for p, tt in zip(pieces, fine, strict=True)]
+    bounds = np.cumsum([s[0].size for s in fine_segs])[:-1]
+    amps = np.split(evaluate(fine_segs, "Current [A]"), bounds)
+    volts = np.split(evaluate(fine_segs, "Voltage [V]"), bounds)
+    q_ah = np.split(evaluate(fine_segs, DISCHARGE_AH), bounds)
+    by_capacity = period is not None and is_capacity_step(period)
+    times, energies = [], []
+    last_t = -np.inf
+    for p, tt, i, v, q in zip(pieces, fine, amps, volts, q_ah, strict=True):
+        if not p.kind:
+            p.kind = _kind_from_current(i)
+        e = np.concatenate([[0.0], np.cumsum(0.5 * np.diff(tt) * (np.abs(v[1:] * i[1:]) + np.abs(v[:-1] * i[:-1])))])
+        e /= 3600.0
+        if period is None:
+            ts = p.t
+        elif by_capacity:
+            passed = np.maximum.accumulate(np.abs(q - q[0]))
+            step_ah = period.si / 3600.0
+            targets = np.arange(0.0, passed[-1], step_ah) if passed[-1] > 0 else np.zeros(1)
+            ts = np.interp(targets, passed, tt) if passed[-1] > 0 else tt[:1]
+            ts = np.unique(np.concatenate([ts, tt[-1:]]))
+        else:
+            ts = p.t[0] + np.arange(0.0, p.t[-1] - p.t[0], period.si)
+            ts = np.concatenate([ts, p.t[-1:]]) if ts.size == 0 or ts[-1] < p.t[-1] - 1e-9 else ts
+        if period is not None:
+            ts = ts[ts > last_t + 1e-9]  # a step starts where the last one ended: one row there, the last step's
+        last_t = ts[-1] if ts.size else last_t
+        times.append(ts)
+        energies.append(np.interp(ts, tt, e))
+    segs: list[Segment] = [(ts, hermite(p.t, p.y, p.yp, ts) if period is not None else p.y, p.model, p.inputs)
+                           for p, ts in zip(pieces, times, strict=True)]
+    n = [ts.size for ts in times]
+    out: dict[str, np.ndarray] = {
+        "cycle": np.repeat([p.cycle for p in pieces], n),
+        "step_count": np.repeat([p.count for p in pieces], n),
+        "step_index": np.repeat([p.index for p in pieces], n),
+        "step_type": np.repeat(np.array([p.kind for p in pieces], dtype=object), n),
+        "time_s": np.concatenate(times),
+        "step_time_s": np.concatenate([ts - p.t[0] for p, ts in zip(pieces, times, strict=True)]),
+    }
+    for col, var, scale in variables:
+        out[col] = evaluate(segs, var) * scale
+    q_rows = np.split(evaluate(segs, DISCHARGE_AH), np.cumsum(n)[:-1])
+    out["step_capacity_mAh"] = np.concatenate([np.abs(qr - q[0]) for qr, q in zip(q_rows, q_ah, strict=True)]) * 1e3
+    out["step_energy_mWh"] = np.concatenate(energies) * 1e3
+    out.update(_cumulative_energies(pieces, energies, energy_offsets or {}))
+    return out
+
+
+def _cumulative_energies(pieces: list[StepPiece], energies: list[np.ndarray],
+                         offsets: dict[int, tuple[float, float]]) -> dict[str, np.ndarray]:
+    """Charge and discharge energy passed since the start of the run (mWh) at every row: summed over the rows'
+    own steps, and from ``offsets`` (the table's per-cycle integrals) at the first row and after a gap."""
+    chg_parts, dis_parts = [], []
+    cycle, done_chg, done_dis = None, 0.0, 0.0
+    for p, e in zip(pieces, energies, strict=True):
+        if p.cycle != cycle:
+            if cycle is None or p.cycle != cycle + 1:  # first row, or after cycles not kept: the table's integrals
+                done_chg, done_dis = offsets.get(p.cycle, (np.nan, np.nan))
+            cycle = p.cycle
+        charging = p.kind in ("charge", "CV hold")
+        discharging = p.kind == "discharge"
+        chg_parts.append(done_chg + (e if charging else 0.0 * e))
+        dis_parts.append(done_dis + (e if discharging else 0.0 * e))
+        if e.size:
+            done_chg += e[-1] if charging else 0.0
+            done_dis += e[-1] if discharging else 0.0
+    return {"charge_energy_mWh": np.concatenate(chg_parts) * 1e3, "discharge_energy_mWh": np.concatenate(dis_parts) * 1e3}
