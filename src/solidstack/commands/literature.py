@@ -32,10 +32,10 @@ def register(app: typer.Typer) -> None:
         console = make_console()
         if list_cases:
             t = Table(title="literature cases", title_justify="left")
-            for col in ("case", "numbers", "runs", "confidence", "citation"):
+            for col in ("case", "numbers", "runs", "confidence", "origin", "citation"):
                 t.add_column(col, overflow="fold")
             for c in load_cases():
-                t.add_row(c.id, str(sum(not n.derived for n in c.numbers)), str(len(c.runs)), c.overall_confidence, c.citation)
+                t.add_row(c.id, str(sum(not n.derived for n in c.numbers)), str(len(c.runs)), c.overall_confidence, c.origin, c.citation)
             console.print(t)
             return
         if model.lower() not in ("spm", "spme", "dfn"):

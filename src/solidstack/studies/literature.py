@@ -110,6 +110,7 @@ class Case:
     stack_dir: Path
     kb_source_keys: tuple[str, ...] = ()
     notes: str = ""
+    origin: str = "validation set"
 
 
 def default_path() -> Path:
@@ -139,7 +140,8 @@ def load_cases(path: str | Path | None = None) -> list[Case]:
         cases.append(Case(id=c["id"], citation=c["citation"], doi=c.get("doi", ""), source_read=c.get("source_read", ""),
                           overall_confidence=c.get("overall_confidence", ""), assumptions=tuple(c.get("assumptions", [])),
                           runs=runs, numbers=tuple(numbers), stack_dir=stack_root / c["id"],
-                          kb_source_keys=tuple(c.get("kb_source_keys", [])), notes=c.get("notes", "")))
+                          kb_source_keys=tuple(c.get("kb_source_keys", [])), notes=c.get("notes", ""),
+                          origin=c.get("origin", "validation set")))
     return cases
 
 
