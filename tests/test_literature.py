@@ -322,7 +322,7 @@ def test_cli_unknown_case_one_line_exit_2():
 
 
 def test_cli_writes_json_and_out(tmp_path):
-    p = _cli("--case", "santhosha", "--case", "hayashi2012", "--json", str(tmp_path / "rows.json"), "--out", str(tmp_path / "out"))
+    p = _cli("--case", "santhosha", "--case", "hayashi2012", "--max-cycles", "2", "--json", str(tmp_path / "rows.json"), "--out", str(tmp_path / "out"))
     assert p.returncode == 0, p.stderr
     data = json.loads((tmp_path / "rows.json").read_text())
     assert {r["case"] for r in data["comparisons"]} == {"santhosha2019-in-inli-potential", "hayashi2012-nasn-na3ps4-tis2"}
@@ -330,3 +330,17 @@ def test_cli_writes_json_and_out(tmp_path):
     assert "predicted numbers within tolerance" in p.stdout
     listed = _cli("--list")
     assert listed.returncode == 0 and "doux2020" in listed.stdout
+
+
+def test_a_failing_simulation_is_a_row_not_a_crash(tmp_path, monkeypatch):
+    import solidstack.sim
+
+    def boom(*args, **kwargs):
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(solidstack.sim, "simulate", boom)
+    path = write_case(tmp_path, number(1, "discharge_capacity_mAh_g", 150, "mAh/g", run="base")
+                      + number(2, "host_potential_V", 0.62, "V", active="In", ion="Li", x=0.5))
+    r1, r2 = lit.literature(path=path).comparisons
+    assert r1.status == "cannot run" and "ZeroDivisionError" in r1.reason
+    assert r2.status == "compared"  # the other numbers of the case still run

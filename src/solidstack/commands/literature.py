@@ -13,7 +13,7 @@ def register(app: typer.Typer) -> None:
     def literature(
         case: Annotated[list[str] | None, typer.Option("--case", help="A case id (repeat for several); default: every case.")] = None,
         model: Annotated[str, typer.Option("--model", help="spm, spme or dfn.")] = "spme",
-        max_cycles: Annotated[int | None, typer.Option("--max-cycles", min=1, help="Cap every run at N cycles (numbers needing later cycles then cannot run).")] = None,
+        max_cycles: Annotated[int | None, typer.Option("--max-cycles", help="Cap every run at N cycles (numbers needing later cycles then cannot run).")] = None,
         out: Annotated[Path | None, typer.Option("--out", help="Folder for literature.csv, literature.json and summary.txt.")] = None,
         json_path: Annotated[Path | None, typer.Option("--json", help="Write the summary and every row as JSON.")] = None,
         list_cases: Annotated[bool, typer.Option("--list", help="List the cases and exit.")] = False,
@@ -38,6 +38,8 @@ def register(app: typer.Typer) -> None:
                 t.add_row(c.id, str(sum(not n.derived for n in c.numbers)), str(len(c.runs)), c.overall_confidence, c.origin, c.citation)
             console.print(t)
             return
+        if max_cycles is not None and max_cycles < 1:
+            raise InputError(Problem("--max-cycles", f"need at least 1 cycle, got {max_cycles}"))
         if model.lower() not in ("spm", "spme", "dfn"):
             raise InputError(Problem("--model", f"unknown model {model!r} (use spm, spme or dfn)"))
         if out is not None:
@@ -47,7 +49,8 @@ def register(app: typer.Typer) -> None:
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("running the literature cases", total=None)
             val = run(case or None, model={"spm": "SPM", "spme": "SPMe", "dfn": "DFN"}[model.lower()], max_cycles=max_cycles,
-                      on_case=lambda cid, i, n: progress.update(task, completed=i, total=n, description=f"done: {cid}"))
+                      on_case=lambda cid, i, n: progress.update(task, completed=i, total=n, description=f"done: {cid}"),
+                      on_run=lambda cid, rid: progress.update(task, description=f"simulating {cid} / {rid}"))
         console.print(val)
         if json_path is not None:
             val.to_json(json_path)

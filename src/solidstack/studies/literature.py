@@ -170,8 +170,9 @@ def _trend(case: str, t: dict[str, Any]) -> Number:
 class _Runs:
     """Builds and simulates the runs of one case, once each; failures are kept as their reason."""
 
-    def __init__(self, case: Case, model: str, max_cycles: int | None):
-        self.case, self.model, self.max_cycles = case, model, max_cycles
+    def __init__(self, case: Case, model: str, max_cycles: int | None,
+                 on_run: Callable[[str, str], None] | None = None):
+        self.case, self.model, self.max_cycles, self.on_run = case, model, max_cycles, on_run
         self._stacks: dict[str, Any] = {}
         self._results: dict[str, Any] = {}
 
@@ -198,6 +199,8 @@ class _Runs:
             return CannotRun("; ".join(str(p) for p in err.located(where).problems))
         except OSError as err:
             return CannotRun(f"{where}: cannot be read ({err.strerror or err})")
+        except Exception as err:  # a stack the stack model cannot build yet must not stop the other cases
+            return CannotRun(f"{where}: the stack could not be built ({type(err).__name__}: {_first_line(err)})")
 
     def result(self, run_id: str):
         if run_id not in self._results:
@@ -217,6 +220,8 @@ class _Runs:
         cycles = stack.cycling.cycles if stack.cycling is not None else None
         if self.max_cycles is not None and cycles is not None:
             cycles = min(cycles, self.max_cycles)
+        if self.on_run is not None:
+            self.on_run(self.case.id, run_id)
         try:
             return simulate(stack, cycles=cycles, model=self.model)
         except InputError as err:
@@ -226,10 +231,17 @@ class _Runs:
                 err.result.notes.append(f"run ended early: {err}")
                 return err.result
             return CannotRun(f"{self.case.id}/{run_id}: {err}")
+        except Exception as err:  # e.g. a solver or model error inside PyBaMM: that run cannot run, the others can
+            return CannotRun(f"{self.case.id}/{run_id}: the simulation failed ({type(err).__name__}: {_first_line(err)})")
 
     @property
     def results(self) -> dict[str, Any]:
         return {k: v for k, v in self._results.items() if not isinstance(v, CannotRun)}
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else "no message"
 
 
 def _set(data: dict[str, Any], dotted: str, value: Any) -> None:
@@ -686,6 +698,9 @@ def _compare(n: Number, case: Case, ctx: _Ctx, fitted: set[tuple[str, str]], fit
         return Comparison(**base, simulated=None, simulated_text="not reached", difference=None, tolerance="",
                           within=False, calibration=_calibration(n, case, ctx, fitted, fitted_runs, runs),
                           status="compared", reason=str(err))
+    except Exception as err:  # a result without what the kind reads (e.g. a column): reported, not raised
+        return Comparison(**base, **empty, calibration="", status="cannot run",
+                          reason=f"could not compute {n.kind} ({type(err).__name__}: {_first_line(err)})")
     checks = [_within(n, s, width) for s in values]
     worst = max(range(len(values)), key=lambda i: (not checks[i][0], abs(checks[i][1])))
     text = ", ".join(_fmt(s) for s in values)
@@ -751,6 +766,9 @@ def _trend_row(n: Number, ctx: _Ctx, base: dict[str, Any], empty: dict[str, Any]
         values = [MEASURES[kind].fn(ctx, sub, run) for run in n.params["runs"]]
     except CannotRun as err:
         return Comparison(**base, **empty, calibration="", status="cannot run", reason=str(err))
+    except Exception as err:
+        return Comparison(**base, **empty, calibration="", status="cannot run",
+                          reason=f"could not compute {kind} ({type(err).__name__}: {_first_line(err)})")
     steps = np.diff(values)
     direction = n.params["direction"]
     ok = bool(np.all(steps > 0)) if direction == "increasing" else bool(np.all(steps < 0))
@@ -770,13 +788,15 @@ def literature(
     catalog: Any = None,
     calibration_records: list[dict[str, Any]] | None = None,
     on_case: Callable[[str, int, int], None] | None = None,
+    on_run: Callable[[str, str], None] | None = None,
 ) -> LiteratureValidation:
     """Run the literature cases (all, or the ids in ``cases``) and compare every published number.
 
     A case is named by its id or a unique prefix of it (``"doux2020"``). ``path``: a cases file in the shipped format (default: the shipped one); ``max_cycles`` caps every run (numbers
     needing later cycles become "cannot run"); ``catalog``: the knowledge base numbers read from it (default: the
     shipped one); ``calibration_records``: the calibration records deciding fitted/predicted (default: the
-    simulation's own); ``on_case(case, i, n)`` is called after each case. An unknown case id raises
+    simulation's own); ``on_case(case, i, n)`` is called after each case and ``on_run(case, run)`` before each
+    simulation (for progress bars). An unknown case id raises
     :class:`~solidstack.errors.UnknownNameError`.
     """
     from solidstack.materials import default_catalog
@@ -795,7 +815,7 @@ def literature(
     fitted = fitted_numbers(calibration_records)
     comparisons, results = [], {}
     for i, case in enumerate(chosen, start=1):
-        runs = _Runs(case, model, max_cycles)
+        runs = _Runs(case, model, max_cycles, on_run)
         ctx = _Ctx(runs, catalog)
         fitted_runs = {r for n in case.numbers if (case.id, n.id) in fitted for r in n.runs}
         comparisons += [_compare(n, case, ctx, fitted, fitted_runs) for n in case.numbers]
