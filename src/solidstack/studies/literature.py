@@ -196,7 +196,7 @@ class _Runs:
                 _set(data, dotted, value)
             return Stack.from_dict(data)
         except InputError as err:
-            return CannotRun("; ".join(str(p) for p in err.located(where).problems))
+            return CannotRun(f"{where}: " + "; ".join(str(p) for p in err.problems))
         except OSError as err:
             return CannotRun(f"{where}: cannot be read ({err.strerror or err})")
         except Exception as err:  # a stack the stack model cannot build yet must not stop the other cases
