@@ -45,6 +45,8 @@ def register(app: typer.Typer) -> None:
         if out is not None:
             prepare_out_dir(out)
         if json_path is not None:
+            if json_path.is_dir():
+                raise InputError(Problem("--json", f"{str(json_path)!r} is a folder; give a file path"))
             prepare_out_dir(json_path.parent if str(json_path.parent) else Path("."), "--json")
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("running the literature cases", total=None)
