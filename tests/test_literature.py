@@ -93,6 +93,11 @@ stack = "cell.toml"
 set = {{ "cycling.current_density" = "0.6 mA/cm2", "cycling.cycles" = 1 }}
 
 [[case.run]]
+id = "press"
+stack = "cell.toml"
+set = {{ stack_pressure = "50 MPa" }}
+
+[[case.run]]
 id = "missing"
 stack = "missing.toml"
 
@@ -232,6 +237,20 @@ def test_graphite_has_three_staging_plateaus():
     assert len(p) == 3 and all(0.05 < v < 0.25 for v in p) and p == sorted(p, reverse=True)
 
 
+TREND = """
+[[case.trend]]
+id = "t-press"
+quantity = "retention at cycle 2 rises with stack pressure"
+direction = "increasing"
+runs = ["base", "press"]
+pressures_MPa = [0, 50]
+measure = { kind = "retention_pct", cycle = 2, ref_cycle = 1 }
+from_numbers = "a test"
+confidence = "B"
+basis = "derived (direction of printed numbers)"
+"""
+
+
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("lit")
@@ -244,6 +263,7 @@ def simulated(tmp_path_factory):
         number(6, "energy_density_Wh_L", 300, "Wh/L", run="base", cycle=1, packaging_thickness="100 um"),
         number(7, "retention_pct", 99, "%", run="base", cycle=5, ref_cycle=1),
         number(8, "charge_at_voltage_mAh_cm2", 0.5, "mAh/cm2", run="base", voltage="5.9 V", cycle=1),
+        TREND,
     ])
     path = write_case(tmp, numbers)
     records = [{"name": "a test calibration", "fitted_to": {"case": "test-case", "number": "n03"}}]
@@ -276,6 +296,16 @@ def test_numbers_computed_from_the_simulated_run(simulated):
     assert rows["n08"].status == "compared" and rows["n08"].within is False and rows["n08"].simulated_text == "not reached"
 
 
+def test_pressure_trend_row(simulated):
+    """Contact loss relieved by stack pressure (the model's law, and the published direction of Zhou 2025 and
+    Park 2025): the 50 MPa run keeps more capacity at cycle 2 than the unpressed one."""
+    row = next(r for r in simulated.comparisons if r.number == "t-press")
+    assert row.derived and row.status == "compared" and row.within is True
+    assert row.simulated_text.endswith("at 0, 50 MPa")
+    s = simulated.summary()
+    assert s["trends"] == 1 and s["trends_in_direction"] == 1 and s["numbers"] == 8  # trends are counted apart
+
+
 def test_fitted_and_fitted_cell_marking(simulated):
     rows = {r.number: r for r in simulated.comparisons}
     assert rows["n03"].calibration == "fitted"
@@ -291,7 +321,7 @@ def test_result_exports(simulated, tmp_path):
     assert {"case", "number", "quantity", "published", "simulated", "difference", "tolerance", "within", "calibration",
             "confidence", "status", "reason"} <= set(df.columns)
     data = json.loads(simulated.to_json(tmp_path / "x.json"))
-    assert data["summary"]["numbers"] == 8 and len(data["comparisons"]) == 8
+    assert data["summary"]["numbers"] == 8 and len(data["comparisons"]) == 9  # 8 numbers and a trend
     paths = simulated.write(tmp_path / "out")
     assert sorted(p.name for p in paths) == ["literature.csv", "literature.json", "summary.txt"]
 

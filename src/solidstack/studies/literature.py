@@ -483,7 +483,6 @@ MEASURES: dict[str, Measure] = {
     "anode_held_mAh_g": Measure(_anode_held, ("rel", 0.15)),
     "host_potential_V": Measure(_host_potential, ("abs", 0.1), needs_run=False),
     "ocp_plateau_V": Measure(_ocp_plateau, ("abs", 0.1), needs_run=False),
-    "pressure_trend": Measure(lambda ctx, n, run: math.nan, ("abs", 0.0)),
 }
 
 
@@ -686,10 +685,10 @@ def _compare(n: Number, case: Case, ctx: _Ctx, fitted: set[tuple[str, str]], fit
     if n.kind == "pressure_trend":
         return _trend_row(n, ctx, base, empty)
     runs = n.runs if MEASURES[n.kind].needs_run else [None]
-    main = [r for r in (n.params.get("runs") or ([n.params["run"]] if "run" in n.params else [None]))]
+    read_on = n.params.get("runs") or [n.params.get("run")]  # the runs the number is read on (not ref_run)
     try:
         values, width, tol_text = [], 0.0, ""
-        for run in main:
+        for run in read_on:
             values.append(MEASURES[n.kind].fn(ctx, n, run))
             width, tol_text = _tolerance_width(ctx, n, run)
     except CannotRun as err:
