@@ -4,7 +4,8 @@ number by number with what the patent publishes.
 Between the cells only what the patent says differs may differ (layers, masses, fractions, windows,
 currents); the knowledge base, the physics and the constants are the same for all six. Which published
 numbers were used to calibrate constants is read from the calibration records of the simulation data
-(``fitted_to``); every other number is a prediction.
+(``fitted_to``); every other number is a prediction, except that the numbers of a cell which is physically the
+cell a constant was fitted on (the Comparative Example is the Reference Example's cell) are marked ``fitted_cell``.
 """
 
 from __future__ import annotations
@@ -123,11 +124,19 @@ def fitted_cells(cells: list[str]) -> dict[str, str]:
     fitted on (and is not that cell itself)."""
     from solidstack.sim.data_files import calibration_records
 
+    from solidstack.errors import InputError
+
+    def physical(cell: str) -> str | None:
+        try:
+            return _physical_cell(cell)
+        except InputError:  # not a preset: nothing to compare it with
+            return None
+
     fitted_on = {r["fitted_to"]["cell"]: r["name"] for r in calibration_records() if "cell" in r.get("fitted_to", {})}
     out = {}
     for cell in cells:
         for ref, name in fitted_on.items():
-            if cell != ref and _physical_cell(cell) == _physical_cell(ref):
+            if cell != ref and physical(cell) is not None and physical(cell) == physical(ref):
                 out[cell] = (f"fitted cell: the same cell as the {ref} preset (layers, window and current identical), "
                              f"on which calibration {name!r} is fitted; not an independent prediction")
     return out
