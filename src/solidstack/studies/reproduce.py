@@ -122,9 +122,8 @@ def _physical_cell(cell: str) -> str:
 def fitted_cells(cells: list[str]) -> dict[str, str]:
     """Cell -> explanation, for every cell in ``cells`` that is physically the same cell as one a calibration was
     fitted on (and is not that cell itself)."""
-    from solidstack.sim.data_files import calibration_records
-
     from solidstack.errors import InputError
+    from solidstack.sim.data_files import calibration_records
 
     def physical(cell: str) -> str | None:
         try:
