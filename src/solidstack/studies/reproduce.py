@@ -4,7 +4,8 @@ number by number with what the patent publishes.
 Between the cells only what the patent says differs may differ (layers, masses, fractions, windows,
 currents); the knowledge base, the physics and the constants are the same for all six. Which published
 numbers were used to calibrate constants is read from the calibration records of the simulation data
-(``fitted_to``); every other number is a prediction.
+(``fitted_to``); every other number is a prediction, except that the numbers of a cell which is physically the
+cell a constant was fitted on (the Comparative Example is the Reference Example's cell) are marked ``fitted_cell``.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ class Comparison:
     target: str
     within_target: bool | None
     note: str = ""
+    #: True when the cell is the same cell (layers, window and current) as one a constant was fitted on: its numbers
+    #: are then not independent predictions (e.g. the Comparative Example is the Reference Example's cell).
+    fitted_cell: bool = False
 
     @property
     def difference(self) -> float | None:
@@ -101,6 +105,42 @@ def fitted_numbers() -> set[tuple[str, str, int | None]]:
     return {(f["cell"], f["quantity"], f.get("cycle")) for f in fitted}
 
 
+def _physical_cell(cell: str) -> str:
+    """The preset ``cell`` without its names, sources and notes: what the simulation sees (layers and protocol)."""
+    from solidstack.stack import load_preset
+
+    data = load_preset(cell).to_dict()
+    for key in ("name", "description", "source"):
+        data.pop(key, None)
+    if "cycling" in data:
+        data["cycling"].pop("source", None)
+    for layer in data.get("layers", []):
+        layer.pop("note", None)
+    return json.dumps(data, sort_keys=True)
+
+
+def fitted_cells(cells: list[str]) -> dict[str, str]:
+    """Cell -> explanation, for every cell in ``cells`` that is physically the same cell as one a calibration was
+    fitted on (and is not that cell itself)."""
+    from solidstack.errors import InputError
+    from solidstack.sim.data_files import calibration_records
+
+    def physical(cell: str) -> str | None:
+        try:
+            return _physical_cell(cell)
+        except InputError:  # not a preset: nothing to compare it with
+            return None
+
+    fitted_on = {r["fitted_to"]["cell"]: r["name"] for r in calibration_records() if "cell" in r.get("fitted_to", {})}
+    out = {}
+    for cell in cells:
+        for ref, name in fitted_on.items():
+            if cell != ref and physical(cell) is not None and physical(cell) == physical(ref):
+                out[cell] = (f"fitted cell: the same cell as the {ref} preset (layers, window and current identical), "
+                             f"on which calibration {name!r} is fitted; not an independent prediction")
+    return out
+
+
 def measure(result: Any, number: PublishedNumber) -> float | None:
     """The simulated counterpart of ``number`` on ``result`` (a CyclingResult), in the number's unit."""
     cycles = result.cycles
@@ -139,13 +179,14 @@ RETENTION_ABOVE_100 = (
 def compare(results: dict[str, Any], numbers: list[PublishedNumber] | None = None) -> list[Comparison]:
     """Every published number of the cells in ``results`` beside its simulated value."""
     fitted = fitted_numbers()
+    same = fitted_cells(list(results))
     out = []
     for n in numbers if numbers is not None else published_numbers():
         if n.cell not in results:
             continue
         simulated = measure(results[n.cell], n)
         target, check = _target(n)
-        note = RETENTION_ABOVE_100 if n.quantity == "retention_pct" and n.value > 100 else ""
+        note = RETENTION_ABOVE_100 if n.quantity == "retention_pct" and n.value > 100 else same.get(n.cell, "")
         out.append(
             Comparison(
                 cell=n.cell,
@@ -159,6 +200,7 @@ def compare(results: dict[str, Any], numbers: list[PublishedNumber] | None = Non
                 target=target,
                 within_target=None if (check is None or simulated is None) else bool(check(simulated)),
                 note=note,
+                fitted_cell=n.cell in same,
             )
         )
     return out

@@ -1,0 +1,29 @@
+"""`reproduce` marks the numbers of a cell that is physically the cell a constant was fitted on ("fitted cell")."""
+
+from solidstack.studies.reproduce import CELLS, fitted_cells
+
+
+def test_comparative_is_the_fitted_reference_cell():
+    # the Comparative and Reference presets differ only in names, sources and notes ([0099] vs [0116]); eps_c is
+    # fitted on the Reference Example's retention (calibration "reference-retention")
+    marked = fitted_cells(list(CELLS))
+    assert set(marked) == {"comparative"}
+    assert "fitted cell" in marked["comparative"] and "reference-retention" in marked["comparative"]
+
+
+def test_compare_marks_the_comparative_rows_fitted_cell():
+    """The wiring: every Comparative row says "fitted cell", no other row does (fake results, no simulation)."""
+    import numpy as np
+    import pandas as pd
+
+    from solidstack.studies.reproduce import compare
+
+    class Fake:
+        cycles = pd.DataFrame({"cycle": [1, 2, 3, 4, 5], "charge_capacity_mAh_g": 150.0, "discharge_capacity_mAh_g": 130.0,
+                               "coulombic_efficiency": 0.87, "retention": [1.0, 0.99, 0.98, 0.97, 0.96]})
+        q = np.linspace(0.0, 2.0, 50)
+        timeseries = pd.DataFrame({"cycle": 1, "current_A": -1e-4, "voltage_V": 3.0 + 0.5 * q / 2.0, "capacity_mAh": q})
+
+    rows = compare({cell: Fake() for cell in CELLS})
+    assert rows and all(r.fitted_cell == (r.cell == "comparative") for r in rows)
+    assert all("fitted cell" in r.note for r in rows if r.cell == "comparative")
