@@ -246,3 +246,18 @@ def test_new_active_simulates_with_its_ocp_capacity(cat, key):
     # the OCP table's capacity between the cut-offs and the knowledge base's practical capacity bracket the result
     assert 0.85 * min(q_ocp, q_kb) <= q_sim <= 1.10 * max(q_ocp, q_kb)
     assert float(result.cycles["discharge_capacity_mAh"].iloc[0]) > 0
+
+
+def test_every_ocp_table_names_resolving_sources_and_no_machine_path(cat):
+    """One data home: every table under ocp/ (also those no actives.csv row points to) has a `# source_key:` line
+    whose keys resolve, rows sorted by x, and no path of a machine in its header."""
+    for path in sorted((DATA / "ocp").glob("*.csv")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        header = [ln for ln in lines if ln.startswith("#")]
+        keys_line = [ln for ln in header if ln[1:].strip().startswith("source_key:")]
+        assert keys_line, path.name
+        keys = [k.strip() for k in keys_line[0].split(":", 1)[1].replace(",", ";").split(";") if k.strip()]
+        assert keys and all(k in cat.references for k in keys), path.name
+        assert not any(p in ln for ln in header for p in ("/work/", "/tmp/", "/home/", "C:\\")), path.name
+        xs = [float(ln.split(",")[0]) for ln in lines[1:] if ln.strip() and not ln.startswith("#")]
+        assert xs == sorted(xs), path.name
