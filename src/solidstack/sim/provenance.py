@@ -71,9 +71,9 @@ def versions() -> dict[str, str]:
 
 def constants_used() -> dict[str, Any]:
     """The simulation's constant files as used (calibrated values set in place) and the calibration records."""
-    from solidstack.sim.data_files import calibration_records, load_toml
+    from solidstack.sim.data_files import _transport_table, calibration_records, load_toml
 
-    return {"contact.toml": load_toml("contact.toml"), "materials.toml": load_toml("materials.toml"),
+    return {"contact.toml": load_toml("contact.toml"), "transport.toml (materials/data)": _transport_table(),
             "sei.toml": load_toml("sei.toml"), "calibration": calibration_records()}
 
 
