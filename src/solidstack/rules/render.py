@@ -32,16 +32,23 @@ def screen_renderable(r: ScreenResult) -> Group:
               title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
     for col, just in [("#", "right"), ("metal", "left"), ("patent", "left"), ("physical", "left"), ("elong %", "right"),
                       ("HB MPa", "right"), ("g/cm3", "right"), ("uOhm cm", "right"), ("dV %", "right"),
-                      ("listed", "left"), ("why (physical)", "left")]:
-        t.add_column(col, justify=just, overflow="fold", no_wrap=col != "why (physical)")  # type: ignore[arg-type]
+                      ("listed", "left"), ("flags", "left"), ("why (physical)", "left")]:
+        t.add_column(col, justify=just, overflow="fold", no_wrap=col not in ("why (physical)", "flags"),  # type: ignore[arg-type]
+                     max_width=11 if col == "flags" else None)
     for i, a in enumerate(r.assessments, start=1):
         m = a.metal
         listed = "" if a.listed is None else ("yes" if a.listed else "no")
         t.add_row(str(i), m.symbol, _v(a.patent.verdict), _v(a.physical.verdict), _n(m.elongation_pct), _n(m.brinell_MPa),
                   _n(m.density_g_cm3), _n(None if m.resistivity_ohm_m is None else m.resistivity_ohm_m * 1e8, "{:.3g}"),
-                  _n(a.physical.scan.max_volume_change_pct), listed, a.physical.scan.short)
+                  _n(a.physical.scan.max_volume_change_pct), listed, Text(short_flags(a), style="red" if _radioactive(a) else ""),
+                  a.physical.scan.short)
+    t.caption = r.ranking + "; flags: radioactive, IARC carcinogen group or acutely toxic, scarce (sources: --format json)"
+    t.caption_justify = "left"
     c = r.comparison
     lines = [Text(f"patent lists: {c.note}", style="bold")]
+    caveats = [(a.metal.symbol, cv) for a in r.assessments[:10] for cv in a.physical.scan.caveats if cv.startswith("inert only")]
+    for sym, cv in caveats:
+        lines.append(Text(f"{sym}: {cv}", style="dim"))
     for label, items in [("listed and eligible", c.listed_and_eligible), ("listed, not eligible", c.listed_not_eligible),
                          ("listed, uncertain", c.listed_uncertain), ("eligible, not listed", c.eligible_not_listed)]:
         if c.paragraphs or label == "eligible, not listed":
@@ -49,6 +56,16 @@ def screen_renderable(r: ScreenResult) -> Group:
             for m, why in items if label != "listed and eligible" else ():
                 lines.append(Text(f"  {m}: {why}", style="dim"))
     return Group(t, *lines)
+
+
+def _radioactive(a) -> bool:
+    return bool(a.practicality and a.practicality.radioactive)
+
+
+def short_flags(a) -> str:
+    """The practicality flags of an assessment in a few characters (``radioactive``, ``IARC 1``, ``scarce``)."""
+    p = a.practicality
+    return "" if p is None else ", ".join(f.replace("IARC Group ", "IARC ") for f in p.flags)
 
 
 def layers_table(chk: StackCheck) -> Table:
