@@ -78,6 +78,17 @@ class Metal:
         """True if percent elongation >= 22 % (the patent's criterion), None if unknown."""
         return None if self.elongation_pct is None else self.elongation_pct >= 22.0
 
+    def __repr__(self) -> str:
+        from solidstack.report.html import record_repr
+
+        return record_repr(self)
+
+    def _repr_html_(self) -> str:
+        from solidstack.report.html import record_html
+
+        return record_html(self)
+
+
 
 @dataclass(frozen=True, slots=True)
 class ReactionStep:
@@ -162,6 +173,17 @@ class MetalIonReactions:
         vols = [s.volume_change_pct for s in self.steps if s.volume_change_pct is not None]
         return max(vols) if vols else None
 
+    def __repr__(self) -> str:
+        from solidstack.report.html import record_repr
+
+        return record_repr(self)
+
+    def _repr_html_(self) -> str:
+        from solidstack.report.html import record_html
+
+        return record_html(self)
+
+
 
 @dataclass(frozen=True, slots=True)
 class OxidationIndicator:
@@ -184,6 +206,17 @@ class OxidationIndicator:
     @property
     def basis(self) -> str:
         return f"standard potential of {self.couple} ({self.E0_vs_SHE_V:+.3f} V vs SHE) referred to {self.ion}+/{self.ion}"
+
+    def __repr__(self) -> str:
+        from solidstack.report.html import record_repr
+
+        return record_repr(self)
+
+    def _repr_html_(self) -> str:
+        from solidstack.report.html import record_html
+
+        return record_html(self)
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +319,17 @@ class ActiveMaterial:
     notes: str = ""
     sources: Sources = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        from solidstack.report.html import record_repr
+
+        return record_repr(self)
+
+    def _repr_html_(self) -> str:
+        from solidstack.report.html import record_html
+
+        return record_html(self)
+
+
 
 @dataclass(frozen=True, slots=True)
 class Electrolyte:
@@ -303,6 +347,17 @@ class Electrolyte:
     notes: str = ""
     sources: Sources = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        from solidstack.report.html import record_repr
+
+        return record_repr(self)
+
+    def _repr_html_(self) -> str:
+        from solidstack.report.html import record_html
+
+        return record_html(self)
+
+
 
 @dataclass(frozen=True, slots=True)
 class Auxiliary:
@@ -316,3 +371,13 @@ class Auxiliary:
     resistivity_ohm_m: float | None
     notes: str = ""
     sources: Sources = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        from solidstack.report.html import record_repr
+
+        return record_repr(self)
+
+    def _repr_html_(self) -> str:
+        from solidstack.report.html import record_html
+
+        return record_html(self)

@@ -125,3 +125,50 @@ def claims_markdown(chk: StackCheck) -> str:
                        f"{_md(lr.finding.evidence)} | {_md('; '.join(lr.finding.sources))} |")
         out.append("")
     return "\n".join(out)
+
+
+# ---------------------------------------------------------------- HTML (reports, Jupyter)
+def layers_html(chk: StackCheck) -> str:
+    """The metal layers' verdicts with reasons, caveats and disagreements, as an HTML table."""
+    from solidstack.report.html import Cell, esc, table, verdict
+
+    rows = []
+    for lv in chk.layers:
+        a = lv.assessment
+        behind = f" (behind {'/'.join(lv.shielded_by)})" if lv.shielded_by else ""
+        extra = [*a.physical.scan.caveats, *(f"patent and physics disagree: {d}" for d in a.disagreements)]
+        why = esc(a.physical.reason) + "".join(f"<br><span class='small'>{esc(x)}</span>" for x in extra)
+        rows.append([lv.index + 1, lv.side, lv.role, a.metal.symbol, a.active.key, str(a.physical.window.window),
+                     Cell(verdict(a.patent.verdict)), Cell(esc(a.patent.reason)), Cell(verdict(a.physical.verdict)),
+                     Cell(verdict(lv.in_stack) + esc(behind)), Cell(why)])
+    windows = "; ".join(f"{s}: {w}" for s, w in chk.windows.items())
+    return (f"<p class='small'>Windows of the physical verdicts: {esc(windows)}</p>"
+            + table(["layer", "side", "role", "metal", "next to", "window [V]", "patent verdict", "patent's test",
+                     "physical verdict", "in the stack", "why (physical), caveats"], rows, numeric=(0,)))
+
+
+def claims_html(chk: StackCheck) -> str:
+    """The claim chart: one row per claim, then one per limitation it checks (matched feature and evidence)."""
+    from solidstack.report.html import Cell, esc, table, verdict
+
+    rows, classes = [], []
+    for c in chk.claims:
+        dep = f"claim {c.claim.depends_on}" if c.claim.depends_on else "independent"
+        sides = ", ".join(f"{s}: {v}" for s, v in c.sides.items())
+        rows.append([str(c.number), dep, Cell(verdict(c.verdict)), Cell(f"<b>{esc(c.claim.title)}</b> ({esc(c.claim.paragraph)})"),
+                     sides, "", ""])
+        classes.append("")
+        for lr in c.limitations:
+            if lr.from_claim != c.number:
+                continue
+            rows.append(["", lr.id, Cell(verdict(lr.verdict)), lr.text, lr.side or "stack", lr.finding.feature, lr.finding.evidence])
+            classes.append("sub")
+    return table(["claim", "depends on / limitation", "verdict", "claim / limitation", "side", "matched to", "evidence"],
+                 rows, row_classes=classes)
+
+
+def check_sources(chk: StackCheck) -> list[str]:
+    """Every citation behind the layers' verdicts and the claim chart."""
+    out = [s for lv in chk.layers for s in lv.assessment.sources()]
+    out += [s for c in chk.claims for lr in c.limitations for s in lr.finding.sources]
+    return list(dict.fromkeys(out))

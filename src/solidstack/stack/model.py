@@ -60,6 +60,16 @@ class Stack(StackSpec):
         if problems:
             raise InputError(problems)
 
+    def __repr__(self) -> str:
+        from solidstack.report.html import stack_repr
+
+        return stack_repr(self)
+
+    def _repr_html_(self) -> str:
+        from solidstack.report.html import stack_html
+
+        return stack_html(self)
+
     # ------------------------------------------------------------- construction / I/O
     @classmethod
     def from_dict(cls, data: Any) -> Stack:
