@@ -314,12 +314,12 @@ def reproduction_figures(rep: Reproduction) -> dict[str, Figure]:
     the patent's numbers as dotted plateau lines (FIG. 7, 10) and stars (FIG. 8, 9, bars in FIG. 11)."""
     return {
         "fig7": _first_cycle_figure(rep, ("example-1", "example-2", "example-3", "reference"),
-                                    "FIG. 7: first cycle, Examples 1-3 and Reference; charge solid, discharge dashed"),
+                                    "FIG. 7: first cycle (charge solid, discharge dashed)"),
         "fig8": _per_cycle_figure(rep, "discharge_capacity_mAh_g", "discharge capacity [mAh/g cathode active]",
                                   "FIG. 8: discharge capacity per cycle", "discharge_capacity_mAh_g", 1.0),
         "fig9": _per_cycle_figure(rep, "retention", "discharge capacity retention [% of cycle 1]",
                                   "FIG. 9: retention per cycle", "retention_pct", 100.0),
         "fig10": _first_cycle_figure(rep, ("example-4", "comparative"),
-                                     "FIG. 10: first cycle, Example 4 and Comparative; charge solid, discharge dashed"),
+                                     "FIG. 10: first cycle (charge solid, discharge dashed)"),
         "fig11": _efficiency_figure(rep),
     }

@@ -253,6 +253,7 @@ def comparison_rows(rep: Reproduction) -> tuple[list[list[Any]], list[str]]:
         d = c.difference
         met = "no target" if c.within_target is None else ("yes" if c.within_target else "NO")
         diff = "-" if d is None else (f"{d:+.2f}" if c.unit == "V" else f"{d:+.1f}" if c.unit == "%" else f"{d:+.0f}")
+        diff = diff.replace("-", "+", 1) if diff.strip("+-0.") == "" else diff  # no "-0"
         rows.append([CELL_TITLES.get(c.cell, c.cell), c.label, c.paragraph, Cell(_rounded(c.published, c.unit)),
                      Cell(_rounded(c.simulated, c.unit)), Cell(diff), c.unit,
                      "fitted (calibration)" if c.fitted else "predicted", c.target if c.target != "none" else "-", Cell(verdict(met))])
