@@ -230,7 +230,7 @@ class Catalog:
         path = self.data_dir / "ocp" / name
         if not path.is_file():
             raise DataError(f"{where}: OCP file {name!r} not found")
-        xs, us, header, keys = [], [], [], []
+        xs, us, header, keys = [], [], [], []  # type: list[float], list[float], list[str], list[str]
         lines = path.read_text(encoding="utf-8").splitlines()
         for line in lines[1:]:
             if line.startswith("#"):
@@ -407,6 +407,10 @@ class Catalog:
         where = f"oxidation.csv row {symbol}"
         e0 = _f(row, "E0_vs_SHE_V", where)
         e0_ion = _f(ref, "E0_vs_SHE_V", f"oxidation.csv row {ion}")
+        if e0 is None:  # a row without a standard potential: none is known
+            return None
+        if e0_ion is None:
+            raise DataError(f"oxidation.csv row {ion}: the working ion's E0_vs_SHE_V is required")
         sources = self._sources(row, {"oxidation": ("source", "E0_vs_SHE_V")}, where)
         sources.update({"reference couple": self._sources(ref, {"r": ("source", "E0_vs_SHE_V")}, where).get("r", ())})
         electrons = (row.get("electrons") or "").strip()

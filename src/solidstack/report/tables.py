@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from rich.console import Group
 from rich.markup import escape
@@ -50,7 +51,7 @@ def stack_table(b: StackBreakdown, *, ion: str, description: str | None = None) 
         ("without the interlayers", f"{wo_kg:.1f} Wh/kg, {wo_l:.1f} Wh/L"),
     ]:
         s.add_row(label, value)
-    parts = [t, s]
+    parts: list[Table | Text] = [t, s]
     if description:
         parts.insert(0, Text(description, style="bold"))
     return Group(*parts)
@@ -67,7 +68,7 @@ def sources_text(sources: Sources) -> str:
 def listing_table(kind: str, catalog: Catalog) -> Table:
     """One row per entry of ``kind`` (a key of :data:`solidstack.materials.KINDS`)."""
     t = _EscapingTable(title=f"{kind} in the knowledge base", title_justify="left")
-    records: list = {
+    records: list[Any] = {  # type: ignore[assignment]
         "metals": catalog.metals, "reactions": catalog.all_reactions, "actives": catalog.actives,
         "electrolytes": catalog.electrolytes,
     }.get(kind, lambda: catalog.auxiliaries(kind.removesuffix("s")))()

@@ -52,9 +52,9 @@ def screen_renderable(r: ScreenResult) -> Group:
     for label, items in [("listed and eligible", c.listed_and_eligible), ("listed, not eligible", c.listed_not_eligible),
                          ("listed, uncertain", c.listed_uncertain), ("eligible, not listed", c.eligible_not_listed)]:
         if c.paragraphs or label == "eligible, not listed":
-            lines.append(Text(f"{label} ({len(items)}): " + (", ".join(m for m, _ in items) or "none")))
-            for m, why in items if label != "listed and eligible" else ():
-                lines.append(Text(f"  {m}: {why}", style="dim"))
+            lines.append(Text(f"{label} ({len(items)}): " + (", ".join(sym for sym, _ in items) or "none")))
+            for sym, why in items if label != "listed and eligible" else ():
+                lines.append(Text(f"  {sym}: {why}", style="dim"))
     return Group(t, *lines)
 
 

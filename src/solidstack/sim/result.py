@@ -270,7 +270,7 @@ class CycleEnds:
         if n == 0:
             return {name: np.zeros(0) for name in names}
         # one segment per run of consecutive ends with the same model and inputs (usually all of them)
-        segments: list[tuple[np.ndarray, np.ndarray, pybamm.BaseModel, dict]] = []
+        segments: list[tuple[list[np.ndarray], list[np.ndarray], pybamm.BaseModel, dict]] = []
         for i in range(n):
             if segments and self.models[i] is segments[-1][2] and _same_inputs(self.inputs[i], segments[-1][3]):
                 segments[-1][0].append(self.t[i])
