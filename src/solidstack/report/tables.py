@@ -73,11 +73,17 @@ def listing_table(kind: str, catalog: Catalog) -> Table:
         "electrolytes": catalog.electrolytes,
     }.get(kind, lambda: catalog.auxiliaries(kind.removesuffix("s")))()
     if kind == "metals":
-        cols = ["metal", "name", "elongation %", "status", "Brinell MPa", "Vickers MPa", "density g/cm3", "resistivity ohm m"]
+        cols = ["metal", "name", "elongation %", "status", "Brinell MPa", "Vickers MPa", "density g/cm3", "resistivity ohm m",
+                "crust mg/kg", "flags"]
+
+        def practical(symbol: str) -> list[str]:
+            p = catalog.practicality(symbol)
+            return ["", ""] if p is None else [_num(p.crustal_abundance_mg_kg, "{:.3g}"), ", ".join(p.flags)]
+
         rows: Iterable[list[str]] = (
             [m.symbol, m.name, _num(m.elongation_pct, "{:g}") + (f"-{m.elongation_max_pct:g}" if m.elongation_max_pct else ""),
              m.elongation_status, _num(m.brinell_MPa, "{:g}"), _num(m.vickers_MPa, "{:g}"), _num(m.density_g_cm3, "{:g}"),
-             _num(m.resistivity_ohm_m, "{:.3g}")]
+             _num(m.resistivity_ohm_m, "{:.3g}"), *practical(m.symbol)]
             for m in records
         )
     elif kind == "reactions":
