@@ -169,3 +169,19 @@ def test_reprs_are_short_and_html_is_escaped():
     page = evil._repr_html_()
     assert "<script>" not in page and "&lt;script&gt;" in page and "a &amp; b" in page
     assert "<td>" in catalog.metal("In")._repr_html_()
+
+
+def test_design_report_api_escapes_user_strings_and_cites_sources(tmp_path):
+    from solidstack.report import design_report
+    from solidstack.stack import load_preset
+
+    s = load_preset("example-1").replace(name="<b>cell & co</b>", description="<img src=x onerror=alert(1)>")
+    rep = design_report(s)
+    assert "<b>cell" not in rep.html and "&lt;b&gt;cell &amp; co&lt;/b&gt;" in rep.html
+    assert "<img src=x" not in rep.html
+    assert list(rep.figures) == ["breakdown"] and rep.result is None
+    # sources: the patent and the knowledge base's citations (In's elongation is the patent's own [0038])
+    refs = rep.html[rep.html.index("<h2>Sources"):]
+    assert "US 2016/0233553 A1" in refs and refs.count("<li>") >= 5
+    paths = rep.write(tmp_path / "d")
+    assert {p.name for p in paths} == {"breakdown.svg", "breakdown.png", "report.html"}
