@@ -253,16 +253,18 @@ def _published(rep: Reproduction) -> dict[tuple[str, str], tuple[float, int | No
 
 
 def _first_cycle_figure(rep: Reproduction, cells: Sequence[str], title: str) -> Figure:
-    fig, ax = _target(None, 7.2, 4.2)
+    fig, ax = _target(None, 8.4, 4.4)
     pub = _published(rep)
+    plateaus: dict[float, list[str]] = {}  # one dotted line per stated value, labelled with every cell stating it
     for cell in cells:
         if cell not in rep.results:
             continue
-        colour = CELL_COLOURS[cell]
-        _plot_cycle(ax, rep.results[cell], 1, colour, CELL_TITLES[cell])
+        _plot_cycle(ax, rep.results[cell], 1, CELL_COLOURS[cell], CELL_TITLES[cell])
         if (cell, "charge_plateau_V") in pub:
-            v = pub[(cell, "charge_plateau_V")][0]
-            ax.axhline(v, color=colour, linestyle=":", linewidth=1.2, label=f"{CELL_TITLES[cell]}: patent's plateau {v:g} V")
+            plateaus.setdefault(pub[(cell, "charge_plateau_V")][0], []).append(cell)
+    for v, stating in plateaus.items():
+        ax.axhline(v, color=CELL_COLOURS[stating[0]], linestyle=":", linewidth=1.4,
+                   label=f"patent's plateau {v:g} V: {', '.join(CELL_TITLES[c] for c in stating)}")
     ax.set_xlabel("specific capacity [mAh/g cathode active]")
     ax.set_ylabel("cell voltage [V]")
     ax.set_title(title, fontsize="medium")
