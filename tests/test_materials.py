@@ -143,3 +143,43 @@ def test_unknown_names_list_closest():
     assert "graphite" in info.value.suggestions
     with pytest.raises(UnknownNameError, match="working ion"):
         catalog.reactions("In", ion="Mg")
+
+
+def test_practicality_data_against_independent_facts():
+    # no stable isotope among the metals of the knowledge base: Pm (Z = 61) and every element above Bi (Z > 83)
+    # here Th and U; Bi-209 decays too but with a half-life of ~2e19 years (practically stable)
+    radioactive = {m.symbol for m in catalog.metals() if catalog.practicality(m.symbol).radioactive}
+    assert radioactive == {"Pm", "Th", "U"}
+    assert catalog.practicality("Bi").radioactive is False
+    # Al is the most abundant metal in the Earth's crust (~8 % by mass), Fe the second (~5-6 %)
+    ab = {m.symbol: catalog.practicality(m.symbol).crustal_abundance_mg_kg for m in catalog.metals() if m.symbol != "Si"}
+    ranked = sorted((v, k) for k, v in ab.items() if v is not None)[::-1]
+    assert [k for _, k in ranked[:2]] == ["Al", "Fe"] and 7e4 < ab["Al"] < 9e4
+    # the precious metals are the scarce ones (crust below 0.1 mg/kg), In (~0.1-0.25 mg/kg) and Cu are not
+    assert all(catalog.practicality(s).scarce for s in ("Au", "Pt", "Pd", "Rh", "Ir", "Ru", "Os"))
+    assert not catalog.practicality("In").scarce and not catalog.practicality("Cu").scarce
+    # Be and Cd compounds are IARC Group 1 carcinogens (IARC Monographs Vol. 100C)
+    assert catalog.practicality("Be").hazard_class == catalog.practicality("Cd").hazard_class == "IARC Group 1"
+    # every value carries its source group
+    th = catalog.practicality("Th")
+    assert {"radioactivity", "hazard", "abundance"} <= set(th.sources)
+
+
+def test_passivation_rows_resolve_and_oxidation_without_e0_is_none(tmp_path):
+    import shutil
+
+    al = catalog.passivation("Al", "Li")
+    assert al.hi_V == 4.5 and any(r.key == "myung2011" for r in al.sources["passivation"])
+    assert catalog.passivation("Cu", "Li") is None  # Cu is not passive at cathode potentials (Myung 2011)
+    # a row without a standard potential means none is known: None, not a crash on None arithmetic
+    shutil.copytree(DATA, tmp_path / "data")
+    path = tmp_path / "data" / "oxidation.csv"
+    rows = list(csv.DictReader(path.open()))
+    for r in rows:
+        if r["symbol"] == "Zn":
+            r["E0_vs_SHE_V"], r["source"] = "", ""
+    with path.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    assert Catalog(tmp_path / "data").oxidation("Zn", "Li") is None

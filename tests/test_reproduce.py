@@ -88,9 +88,9 @@ def test_report_files(rep, tmp_path):
 
     paths = write_report(rep, tmp_path / "out")
     names = {p.name for p in paths}
-    assert {"fig7.png", "fig8.png", "fig9.png", "fig10.png", "fig11.png", "report.html"} <= names
+    assert {f"fig{n}.{ext}" for n in range(7, 12) for ext in ("png", "svg")} | {"report.html"} <= names
     page = (tmp_path / "out" / "report.html").read_text()
-    assert "claim" in page.lower() and "Example 4" in page and "data:image/png;base64," in page
+    assert "claim" in page.lower() and "Example 4" in page and page.count("<figure><svg") == 5
 
 
 def test_cli_bad_model():

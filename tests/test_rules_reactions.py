@@ -116,7 +116,21 @@ def test_passivation_read_from_notes():
     assert passivates(catalog.oxidation("Al", "Li"))  # Al passivates (Myung et al. 2011)
     assert not passivates(catalog.oxidation("Cu", "Li"))  # "not passive at positive-electrode potentials"
     assert not passivates(catalog.oxidation("Fe", "Li"))  # pure Fe is not passive; only Fe-Cr steels are
-    assert assess("Al", "NMC111", "Li").physical.verdict == "uncertain"
+    # Ti passivates (notes) but no film range is in passivation.csv: a passivating metal without a stated range
+    # stays uncertain once the window passes its oxidation indicator
+    assert passivates(catalog.oxidation("Ti", "Li")) and catalog.passivation("Ti", "Li") is None
+    assert assess("Ti", "NMC111", "Li").physical.verdict == "uncertain"
+
+
+def test_passivation_range_makes_aluminium_inert_inside_it_only():
+    # Al's film holds up to 4.5 V vs Li+/Li (Myung et al. 2011): NMC111's practical window (3.0-4.3 V) is inside,
+    # so Al is inert with the caveat stated; a window to 4.8 V leaves the film's range: uncertain again
+    a = assess("Al", "NMC111", "Li")
+    assert a.physical.verdict == "inert"
+    assert any("film" in c and "4.5 V" in c for c in a.physical.scan.caveats)
+    assert assess("Al", "NMC111", "Li", window=(3.0, 4.8)).physical.verdict == "uncertain"
+    # the Na range is derived from the Li one: 4.5 V minus (E0(Na+/Na) - E0(Li+/Li)) = 4.5 - (-2.71 + 3.040) = 4.17 V
+    assert catalog.passivation("Al", "Na").hi_V == pytest.approx(4.5 - (-2.71 + 3.040), abs=0.005)
 
 
 def test_first_clause_keeps_bracketed_citations():

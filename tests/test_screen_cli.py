@@ -25,9 +25,49 @@ def test_screen_json_records():
     assert {x["physical_verdict"] for x in recs} <= {"inert", "reacts", "uncertain"}
     by = {x["metal"]: x for x in recs}
     assert by["In"]["physical_verdict"] == "reacts" and by["Cu"]["physical_verdict"] == "inert"
-    # ranked: no reacting metal above an inert one
-    order = [x["physical_verdict"] for x in recs]
+    # practical ranking (the default): radioactive metals (no stable isotope: Th, U, Pm) last, flagged; among the
+    # others no reacting metal above an inert one
+    radioactive = [x["metal"] for x in recs if x["radioactive"]]
+    assert sorted(radioactive) == ["Pm", "Th", "U"]
+    assert [x["metal"] for x in recs[-3:]] == radioactive
+    assert all("radioactive" in x["practicality_flags"] for x in recs if x["radioactive"])
+    order = [x["physical_verdict"] for x in recs if not x["radioactive"]]
     assert order.index("reacts") > max(i for i, v in enumerate(order) if v == "inert")
+    # --no-practical: the chemistry alone, as before (Th, eligible and inert next to graphite, comes back up)
+    plain = json.loads(run("screen", "--anode", "graphite", "--format", "json", "--no-practical").stdout)
+    order = [x["physical_verdict"] for x in plain]
+    assert order.index("reacts") > max(i for i, v in enumerate(order) if v == "inert")
+    assert [x["metal"] for x in plain].index("Th") < 5
+
+
+def test_screen_graphite_does_not_rank_a_radioactive_metal_first_and_says_how_it_ranks():
+    r = run("screen", "--anode", "graphite")
+    assert r.returncode == 0, r.stderr
+    import re
+
+    first = re.search(r"^\s*1\s+([A-Z][a-z]?)\s", r.stdout, re.M).group(1)  # the row ranked 1: "1 <metal> ..."
+    assert first not in ("Th", "U", "Pm")
+    assert "radioactive metals last" in " ".join(r.stdout.split())
+
+
+@pytest.mark.parametrize("args,ion", [(("--anode", "hard_carbon", "--ion", "Na"), "Na"), (("--cathode", "NMC811"), "Li")])
+def test_aluminium_is_inert_with_a_passivation_caveat_and_its_source(args, ion):
+    # Al does not alloy with Na (no Na-Al compounds, Massalski 1990), and its Al2O3/AlF3 film keeps it from
+    # corroding as the positive collector up to ~4.5 V vs Li+/Li (Myung et al., J. Mater. Chem. 21 (2011) 9891);
+    # hard carbon's window (0-1.5 V vs Na+/Na) and NMC811's (3.0-4.3 V vs Li+/Li) are inside that range, although
+    # Al's standard potential (-1.662 V vs SHE) lies below both windows' tops (1.05 V vs Na+/Na, 1.38 V vs Li+/Li)
+    r = run("screen", *args, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    al = next(x for x in json.loads(r.stdout) if x["metal"] == "Al")
+    assert al["physical_verdict"] == "inert"
+    caveat = " ".join(al["caveats"])
+    assert "film" in caveat and f"V vs {ion}+/{ion}" in caveat
+    assert "myung2011" in caveat
+    assert any("Myung" in s for s in al["sources"])
+    # the same metal is still flagged where its film is not known to hold: a window above 4.5 V vs Li+/Li
+    if ion == "Li":
+        hi = json.loads(run("screen", *args, "--window", "3.0:4.8", "--format", "json").stdout)
+        assert next(x for x in hi if x["metal"] == "Al")["physical_verdict"] == "uncertain"
 
 
 def test_screen_cathode_csv_and_table():

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from solidstack.errors import InputError
+from solidstack.errors import InputError, Problem
 from solidstack.report import console as make_console
 
 app = typer.Typer(
@@ -36,14 +36,29 @@ def _load(spec: str, area: str | None = None):
     return resolve(spec, **({"area": area} if area else {}))
 
 
+SHOW_FORMATS = ("table", "json", "markdown")
+
+
 @app.command()
-def show(stack: StackArg, area: AreaOpt = None) -> None:
+def show(stack: StackArg, area: AreaOpt = None,
+         fmt: Annotated[str, typer.Option("--format", help="table, json or markdown.")] = "table") -> None:
     """Layer table (collector to collector), capacities, N/P ratio, totals and energy-density breakdown."""
     from solidstack.metrics import breakdown
-    from solidstack.report.tables import stack_table
+    from solidstack.report.tables import breakdown_markdown, breakdown_record, stack_table
 
+    kind = fmt.strip().lower()
+    if kind not in SHOW_FORMATS:
+        raise InputError(Problem("--format", f"{fmt!r} is not one of {', '.join(SHOW_FORMATS)}"))
     s = _load(stack, area)
-    console.print(stack_table(breakdown(s), ion=s.working_ion, description=s.description))
+    b = breakdown(s)
+    if kind == "json":
+        import json
+
+        sys.stdout.write(json.dumps(breakdown_record(b, ion=s.working_ion, description=s.description), indent=2) + "\n")
+    elif kind == "markdown":
+        sys.stdout.write(breakdown_markdown(b, ion=s.working_ion, description=s.description))
+    else:
+        console.print(stack_table(b, ion=s.working_ion, description=s.description))
 
 
 @app.command()

@@ -12,7 +12,7 @@ from solidstack.errors import InputError, Problem
 
 console = Console()
 #: Screening tables have eleven columns: print them at least this wide even into a pipe or a narrow terminal.
-MIN_TABLE_WIDTH = 120
+MIN_TABLE_WIDTH = 132
 
 
 def _console() -> Console:
@@ -40,6 +40,8 @@ def screen_command(
     role: Annotated[str, typer.Option("--role", help="ductile (the patent's metal layer, touching the electrode) or inert.")] = "ductile",
     window: Annotated[str | None, typer.Option("--window", help="Override the electrode's window: LO:HI or LO,HI in V vs M+/M.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    practical: Annotated[bool, typer.Option("--practical/--no-practical", help="Rank radioactive metals last and known "
+                                            "hazards and scarce metals after the others (default on).")] = True,
 ) -> None:
     """Rank every metal as a layer next to an electrode: the patent's verdict and the physical one, with reasons,
     and a comparison with the patent's own example lists."""
@@ -52,7 +54,7 @@ def screen_command(
         raise InputError(Problem("", "give exactly one of --anode or --cathode"))
     side, name = ("anode", anode) if anode is not None else ("cathode", cathode)
     w = parse_window(window, "--window") if window else None
-    result = screen(name, ion, role, side=side, window=w)  # type: ignore[arg-type]
+    result = screen(name, ion, role, side=side, window=w, practical=practical)  # type: ignore[arg-type]
     if fmt == "json":
         _write(result.to_json())
     elif fmt == "csv":

@@ -25,6 +25,8 @@ from solidstack.materials.records import (
     MetalIonReactions,
     OcpCurve,
     OxidationIndicator,
+    Passivation,
+    Practicality,
     ReactionStep,
     Reference,
     Sources,
@@ -188,11 +190,47 @@ class Catalog:
     def _oxidation(self) -> dict[str, dict[str, str]]:
         return {row["symbol"]: row for row in self._rows("oxidation.csv")}
 
+    @cached_property
+    def _practicality(self) -> dict[str, Practicality]:
+        out = {}
+        for row in self._rows("practicality.csv"):
+            sym, where = row["symbol"], f"practicality.csv row {row['symbol']}"
+            if sym not in self._metals:
+                raise DataError(f"{where}: {sym!r} is not in metals.csv")
+            sources = self._sources(row, {"radioactivity": ("radioactivity_source", "radioactive", "half_life_y"),
+                                          "hazard": ("hazard_source", "hazard_class", "hazard"),
+                                          "abundance": ("abundance_source", "crustal_abundance_mg_kg")}, where)
+            out[sym] = Practicality(sym, row["radioactive"].strip() == "yes", _f(row, "half_life_y", where),
+                                    row.get("hazard_class", ""), row.get("hazard", ""),
+                                    _f(row, "crustal_abundance_mg_kg", where), row.get("notes", ""), sources)
+        return out
+
+    @cached_property
+    def _passivation(self) -> dict[tuple[str, str], Passivation]:
+        out = {}
+        for row in self._rows("passivation.csv"):
+            where = f"passivation.csv row {row['symbol']}-{row['ion']}"
+            hi = _f(row, "hi_V", where)
+            if row["symbol"] not in self._metals or row["ion"] not in IONS or hi is None:
+                raise DataError(f"{where}: needs a metal of metals.csv, an ion of {IONS} and hi_V")
+            sources = self._sources(row, {"passivation": ("potential_source", "hi_V")}, where)
+            out[(row["symbol"], row["ion"])] = Passivation(row["symbol"], row["ion"], row["film"], row["electrolytes"], hi,
+                                                           row.get("not_with", ""), row.get("notes", ""), sources)
+        return out
+
+    def practicality(self, metal: str) -> Practicality | None:
+        """Radioactivity, health hazard and crustal abundance of ``metal`` (None if not in the data)."""
+        return self._practicality.get(self.metal(metal).symbol)
+
+    def passivation(self, metal: str, ion: str = "Li") -> Passivation | None:
+        """The protective film of ``metal`` next to working ion ``ion`` and its range (None if none is known)."""
+        return self._passivation.get((self.metal(metal).symbol, self._check_ion(ion)))
+
     def _load_ocp(self, name: str, where: str) -> OcpCurve:
         path = self.data_dir / "ocp" / name
         if not path.is_file():
             raise DataError(f"{where}: OCP file {name!r} not found")
-        xs, us, header, keys = [], [], [], []
+        xs, us, header, keys = [], [], [], []  # type: list[float], list[float], list[str], list[str]
         lines = path.read_text(encoding="utf-8").splitlines()
         for line in lines[1:]:
             if line.startswith("#"):
@@ -312,6 +350,7 @@ class Catalog:
     def load_all(self) -> None:
         """Load and check every file now (the loaders are otherwise lazy)."""
         self._metals, self._reactions, self._actives, self._electrolytes, self._auxiliaries  # noqa: B018
+        self._practicality, self._passivation  # noqa: B018
         for symbol in self._oxidation:
             for ion in IONS:
                 if symbol not in IONS:
@@ -368,6 +407,10 @@ class Catalog:
         where = f"oxidation.csv row {symbol}"
         e0 = _f(row, "E0_vs_SHE_V", where)
         e0_ion = _f(ref, "E0_vs_SHE_V", f"oxidation.csv row {ion}")
+        if e0 is None:  # a row without a standard potential: none is known
+            return None
+        if e0_ion is None:
+            raise DataError(f"oxidation.csv row {ion}: the working ion's E0_vs_SHE_V is required")
         sources = self._sources(row, {"oxidation": ("source", "E0_vs_SHE_V")}, where)
         sources.update({"reference couple": self._sources(ref, {"r": ("source", "E0_vs_SHE_V")}, where).get("r", ())})
         electrons = (row.get("electrons") or "").strip()

@@ -78,6 +78,17 @@ class Metal:
         """True if percent elongation >= 22 % (the patent's criterion), None if unknown."""
         return None if self.elongation_pct is None else self.elongation_pct >= 22.0
 
+    def __repr__(self) -> str:
+        from solidstack.report.html import record_repr
+
+        return record_repr(self)
+
+    def _repr_html_(self) -> str:
+        from solidstack.report.html import record_html
+
+        return record_html(self)
+
+
 
 @dataclass(frozen=True, slots=True)
 class ReactionStep:
@@ -162,6 +173,17 @@ class MetalIonReactions:
         vols = [s.volume_change_pct for s in self.steps if s.volume_change_pct is not None]
         return max(vols) if vols else None
 
+    def __repr__(self) -> str:
+        from solidstack.report.html import record_repr
+
+        return record_repr(self)
+
+    def _repr_html_(self) -> str:
+        from solidstack.report.html import record_html
+
+        return record_html(self)
+
+
 
 @dataclass(frozen=True, slots=True)
 class OxidationIndicator:
@@ -184,6 +206,76 @@ class OxidationIndicator:
     @property
     def basis(self) -> str:
         return f"standard potential of {self.couple} ({self.E0_vs_SHE_V:+.3f} V vs SHE) referred to {self.ion}+/{self.ion}"
+
+    def __repr__(self) -> str:
+        from solidstack.report.html import record_repr
+
+        return record_repr(self)
+
+    def _repr_html_(self) -> str:
+        from solidstack.report.html import record_html
+
+        return record_html(self)
+
+
+
+@dataclass(frozen=True, slots=True)
+class Practicality:
+    """What makes a metal easy or hard to use, besides its chemistry: ``radioactive`` (no stable isotope),
+    the longest-lived isotope's ``half_life_y`` (years), a health ``hazard`` with its ``hazard_class`` (e.g.
+    ``IARC Group 1``; empty where none was found, which does not make the metal harmless) and the
+    ``crustal_abundance_mg_kg`` (mg per kg of continental crust; a scarcity indicator, not a price)."""
+
+    symbol: str
+    radioactive: bool
+    half_life_y: float | None
+    hazard_class: str
+    hazard: str
+    crustal_abundance_mg_kg: float | None
+    notes: str = ""
+    sources: Sources = field(default_factory=dict)
+
+    #: Crustal abundance below which a metal is flagged scarce (mg/kg; the precious metals are all below it).
+    SCARCE_BELOW_MG_KG = 0.1
+
+    @property
+    def high_hazard(self) -> bool:
+        """A known human carcinogen (IARC Group 1) or acutely toxic."""
+        return self.hazard_class in ("IARC Group 1", "acutely toxic")
+
+    @property
+    def scarce(self) -> bool:
+        return self.crustal_abundance_mg_kg is not None and self.crustal_abundance_mg_kg < self.SCARCE_BELOW_MG_KG
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """Short flags for tables: ``radioactive``, the hazard class, ``scarce``."""
+        out = ["radioactive"] if self.radioactive else []
+        out += [self.hazard_class] if self.hazard_class else []
+        out += ["scarce"] if self.scarce else []
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Passivation:
+    """A protective surface ``film`` that keeps ``symbol`` from being oxidised next to working ion ``ion``
+    up to ``hi_V`` (V vs ``ion``+/``ion``) in the named ``electrolytes``; ``not_with`` where it fails."""
+
+    symbol: str
+    ion: str
+    film: str
+    electrolytes: str
+    hi_V: float
+    not_with: str = ""
+    notes: str = ""
+    sources: Sources = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """One sentence with the film, its range and where it fails (source keys in brackets)."""
+        keys = "; ".join(dict.fromkeys(r.key for refs in self.sources.values() for r in refs))
+        out = f"{self.symbol} is protected by its {self.film} film up to {self.hi_V:g} V vs {self.ion}+/{self.ion} ({self.electrolytes}) [{keys}]"
+        return out + (f"; not with {self.not_with}" if self.not_with else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +319,17 @@ class ActiveMaterial:
     notes: str = ""
     sources: Sources = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        from solidstack.report.html import record_repr
+
+        return record_repr(self)
+
+    def _repr_html_(self) -> str:
+        from solidstack.report.html import record_html
+
+        return record_html(self)
+
+
 
 @dataclass(frozen=True, slots=True)
 class Electrolyte:
@@ -244,6 +347,17 @@ class Electrolyte:
     notes: str = ""
     sources: Sources = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        from solidstack.report.html import record_repr
+
+        return record_repr(self)
+
+    def _repr_html_(self) -> str:
+        from solidstack.report.html import record_html
+
+        return record_html(self)
+
+
 
 @dataclass(frozen=True, slots=True)
 class Auxiliary:
@@ -257,3 +371,13 @@ class Auxiliary:
     resistivity_ohm_m: float | None
     notes: str = ""
     sources: Sources = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        from solidstack.report.html import record_repr
+
+        return record_repr(self)
+
+    def _repr_html_(self) -> str:
+        from solidstack.report.html import record_html
+
+        return record_html(self)

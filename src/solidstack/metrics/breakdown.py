@@ -60,6 +60,15 @@ class StackBreakdown:
 
         return pd.DataFrame([la.__dict__ for la in self.layers]).set_index("index")
 
+    def __repr__(self) -> str:
+        return (f"<StackBreakdown {self.name!r}: {len(self.layers)} layers, {self.mass_mg:.2f} mg, {self.thickness_um:.1f} um, "
+                f"{self.specific_energy_Wh_kg:.1f} Wh/kg, {self.energy_density_Wh_L:.1f} Wh/L>")
+
+    def _repr_html_(self) -> str:
+        from solidstack.report.html import breakdown_html
+
+        return breakdown_html(self)
+
 
 def breakdown(stack: Stack) -> StackBreakdown:
     """Per-layer and total figures of ``stack``."""

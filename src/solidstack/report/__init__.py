@@ -1,4 +1,13 @@
-"""Rendering of solidstack objects: rich terminal tables now, figures and HTML reports later."""
+"""Rendering of solidstack objects: rich terminal tables, figures (:mod:`solidstack.report.figures`), HTML
+(:mod:`solidstack.report.html`), the design report of a stack (:func:`design_report`) and the reproduction
+report (:mod:`solidstack.report.reproduction`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from solidstack.report.design import DesignReport
 
 
 def console():
@@ -7,3 +16,10 @@ def console():
 
     c = Console()
     return c if c.is_terminal else Console(width=160)
+
+
+def design_report(stack: Any, **kwargs: Any) -> DesignReport:
+    """The self-contained HTML design report of ``stack``; see :func:`solidstack.report.design.design_report`."""
+    from solidstack.report.design import design_report as build
+
+    return build(stack, **kwargs)

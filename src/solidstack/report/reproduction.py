@@ -3,7 +3,6 @@ and a self-contained HTML report."""
 
 from __future__ import annotations
 
-import base64
 import html
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +13,8 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from solidstack.studies.reproduce import Reproduction
 
 CELL_TITLES = {
@@ -42,11 +43,11 @@ def comparison_table(rep: Reproduction) -> Group:
         t.add_column(col, justify=just)  # type: ignore[arg-type]
     for c in rep.comparisons:
         diff = c.difference
-        met = "-" if c.within_target is None else ("yes" if c.within_target else "NO")
+        met = "no target" if c.within_target is None else ("yes" if c.within_target else "[bold red]NO[/]")
         t.add_row(
             CELL_TITLES.get(c.cell, c.cell), escape(c.label), escape(c.paragraph), _fmt(c.published, c.unit),
             _fmt(c.simulated, c.unit), "n/a" if diff is None else f"{diff:+.2f}" if c.unit == "V" else f"{diff:+.0f}",
-            c.unit, "fitted" if c.fitted else "predicted", c.target, met,
+            c.unit, "fitted (calibration)" if c.fitted else "predicted", c.target if c.target != "none" else "-", met,
         )
     notes = [Text(f"note: {n}") for n in _notes(rep)]
     return Group(t, *notes)
@@ -58,137 +59,99 @@ def _notes(rep: Reproduction) -> list[str]:
 
 
 # ---------------------------------------------------------------- figures
-def _pyplot():
-    import matplotlib
+def figures(rep: Reproduction) -> dict[str, Figure]:
+    """The patent's FIG. 7-11 re-drawn from the simulation, in order (see
+    :func:`solidstack.report.figures.reproduction_figures`)."""
+    from solidstack.report.figures import reproduction_figures
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _first_cycle(ax, result, label: str) -> None:
-    from solidstack.sim.result import step_capacity
-
-    ts = result.timeseries
-    part = ts[ts["cycle"] == 1]
-    if part.empty:
-        return
-    q = step_capacity(part["current_A"].to_numpy(), part["capacity_mAh"].to_numpy()) / result.cathode_active_g
-    chg = part["current_A"].to_numpy() < 0
-    (line,) = ax.plot(q[chg], part["voltage_V"].to_numpy()[chg], label=f"{label}")
-    ax.plot(q[~chg], part["voltage_V"].to_numpy()[~chg], color=line.get_color(), linestyle="--")
+    return reproduction_figures(rep)
 
 
-def figures(rep: Reproduction) -> dict[str, object]:
-    """matplotlib figures named like the patent's: fig7 ... fig11 (simulated lines; published points as markers)."""
-    plt = _pyplot()
-    r = rep.results
-    pub = {(c.cell, c.quantity): c.published for c in rep.comparisons}
-    out: dict[str, object] = {}
+def save_figures(rep: Reproduction, directory: Path, figs: dict[str, Figure] | None = None) -> list[Path]:
+    """``fig7`` ... ``fig11`` as SVG and 300 dpi PNG into ``directory`` (each file atomically)."""
+    from solidstack.report.figures import save
 
-    for name, cells, title in (("fig7", ("example-1", "example-2", "example-3", "reference"), "FIG. 7: first-cycle charge (solid) / discharge (dashed)"),
-                               ("fig10", ("example-4", "comparative"), "FIG. 10: first-cycle charge (solid) / discharge (dashed)")):
-        fig, ax = plt.subplots(figsize=(6.4, 4.2))
-        for cell in cells:
-            if cell in r:
-                _first_cycle(ax, r[cell], CELL_TITLES[cell])
-        ax.set_xlabel("specific capacity [mAh/g cathode active]")
-        ax.set_ylabel("cell voltage [V]")
-        ax.set_title(title, fontsize="medium")
-        ax.legend(fontsize="small")
-        out[name] = fig
-
-    for name, column, ylabel, title, qty in (
-        ("fig8", "discharge_capacity_mAh_g", "discharge capacity [mAh/g]", "FIG. 8: discharge capacity vs cycle", None),
-        ("fig9", "retention", "discharge capacity retention [%]", "FIG. 9: retention vs cycle (markers: patent [0106])", "retention_pct"),
-    ):
-        fig, ax = plt.subplots(figsize=(6.4, 4.2))
-        for cell in ("example-1", "example-2", "example-3", "reference"):
-            if cell not in r:
-                continue
-            t = r[cell].cycles
-            y = 100 * t[column] if column == "retention" else t[column]
-            (line,) = ax.plot(t["cycle"], y, "o-", label=CELL_TITLES[cell])
-            if qty and (cell, qty) in pub:
-                ax.plot([5], [pub[(cell, qty)]], marker="*", markersize=12, color=line.get_color(), linestyle="none")
-        ax.set_xlabel("cycle")
-        ax.set_ylabel(ylabel)
-        ax.set_title(title, fontsize="medium")
-        ax.legend(fontsize="small")
-        out[name] = fig
-
-    fig, ax = plt.subplots(figsize=(5, 4))
-    cells = [c for c in ("example-4", "comparative") if c in r]
-    sim = [100 * float(r[c].cycles["coulombic_efficiency"].iloc[0]) for c in cells]
-    xs = range(len(cells))
-    ax.bar([x - 0.2 for x in xs], sim, width=0.4, label="simulated")
-    ax.bar([x + 0.2 for x in xs], [pub.get((c, "coulombic_efficiency_pct"), float("nan")) for c in cells], width=0.4,
-           label="patent Table 2")
-    ax.set_xticks(list(xs), [CELL_TITLES[c] for c in cells])
-    ax.set_ylabel("first-cycle coulombic efficiency [%]")
-    ax.set_title("FIG. 11: first-cycle coulombic efficiency", fontsize="medium")
-    ax.legend(fontsize="small")
-    out["fig11"] = fig
+    out: list[Path] = []
+    for name, fig in (figs or figures(rep)).items():
+        out += save(fig, directory, name)
     return out
 
 
-def save_figures(rep: Reproduction, directory: Path) -> list[Path]:
-    plt = _pyplot()
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, fig in figures(rep).items():
-        path = directory / f"{name}.png"
-        fig.savefig(path, dpi=120, bbox_inches="tight")  # type: ignore[attr-defined]
-        plt.close(fig)  # type: ignore[arg-type]
-        paths.append(path)
-    return paths
-
-
 # ---------------------------------------------------------------- HTML
-def _png_b64(path: Path) -> str:
-    return base64.b64encode(path.read_bytes()).decode("ascii")
+FIGURE_CAPTIONS = {
+    "fig7": "FIG. 7: first charge (solid) and discharge (dashed) of Examples 1-3 and the Reference Example; dotted "
+            "lines: the charge plateaus the patent states (paragraphs in the table above).",
+    "fig8": "FIG. 8: discharge capacity per cycle, all six cells; stars: the patent's first-cycle discharge capacities "
+            "(Table 2: Example 4, Comparative Example).",
+    "fig9": "FIG. 9: discharge capacity retention per cycle, all six cells; stars: the patent's 5th-cycle retentions ([0106]).",
+    "fig10": "FIG. 10: first charge (solid) and discharge (dashed) of Example 4 and the Comparative Example; dotted "
+             "lines: the charge plateaus the patent states.",
+    "fig11": "FIG. 11: first-cycle coulombic efficiency, simulated and the patent's Table 2.",
+}
 
 
-def html_report(rep: Reproduction, figure_paths: list[Path]) -> str:
-    """A self-contained HTML page: comparison, figures, and per cell its layer table, eligibility verdicts and
-    claim chart."""
+def html_report(rep: Reproduction, figs: dict[str, Figure] | None = None) -> str:
+    """A self-contained HTML page: the comparison (misses highlighted), FIG. 7-11 (inline SVG) and per cell
+    its layer table, eligibility verdicts and claim chart, then every source."""
     from solidstack.metrics import breakdown
+    from solidstack.report.html import (
+        COMPARISON_HEADERS,
+        comparison_rows,
+        figure_html,
+        key_values,
+        page,
+        references,
+        summary_pairs,
+        table,
+    )
+    from solidstack.report.html import layers_table as breakdown_table
     from solidstack.rules import check
+    from solidstack.rules.render import check_sources, claims_html, layers_html
     from solidstack.stack import load_preset
 
     esc = html.escape
-    parts = [
-        "<!doctype html><html><head><meta charset='utf-8'><title>solidstack: US 2016/0233553 A1 reproduced</title>",
-        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}table{border-collapse:collapse;font-size:13px}"
-        "td,th{border:1px solid #ccc;padding:3px 6px}th{background:#eee}.no{color:#b00}</style></head><body>",
-        f"<h1>US 2016/0233553 A1 reproduced</h1><p>Model {esc(rep.model)}, {rep.cycles} cycles per cell, shipped presets, "
-        "one knowledge base and one set of constants for all cells. <b>fitted</b> numbers were used to calibrate a constant; "
-        "all others are predictions.</p>",
+    figs = figs or figures(rep)
+    rows, classes = comparison_rows(rep)
+    misses = [r for r, c in zip(rows, classes, strict=True) if c == "miss"]
+    judged = sum(c.within_target is not None for c in rep.comparisons)
+    fitted = sum(c.fitted for c in rep.comparisons)
+    body = [
+        "<h1>US 2016/0233553 A1 reproduced</h1>",
+        f"<p class='lead'>The patent's six cells simulated from the shipped presets with {esc(rep.model)} on PyBaMM, "
+        f"{rep.cycles} cycles each; one knowledge base and one set of constants for all cells. <b>fitted</b> numbers were "
+        f"used to calibrate a constant ({fitted} of {len(rows)}); all others are <b>predicted</b>.</p>",
+        key_values([("published numbers compared", str(len(rows))), ("with a target", str(judged)),
+                    ("target met", str(sum(c.within_target is True for c in rep.comparisons))),
+                    ("target missed (highlighted)", str(len(misses)))]),
+        "<h2>Published and simulated numbers</h2>",
+        table(COMPARISON_HEADERS, rows, numeric=(3, 4, 5), row_classes=classes),
     ]
-    df = rep.to_dataframe()
-    parts.append(df.drop(columns=["note"]).to_html(index=False, float_format=lambda x: f"{x:.3g}", na_rep="n/a"))
     notes = _notes(rep)
     if notes:
-        parts.append("<h3>Notes</h3><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
-    parts.append("<h2>Figures</h2>")
-    for p in figure_paths:
-        parts.append(f"<figure><img src='data:image/png;base64,{_png_b64(p)}' alt='{esc(p.stem)}'></figure>")
+        body.append("<h3>Notes</h3><ul class='notes'>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
+    body.append("<h2>Figures</h2>")
+    for name in ("fig7", "fig8", "fig9", "fig10", "fig11"):
+        if name in figs:
+            body.append(figure_html(figs[name], FIGURE_CAPTIONS.get(name, name)))
+    cited: list[str] = ["US 2016/0233553 A1 (the patent)"]
     for cell in rep.results:
         stack = load_preset(cell)
-        parts.append(f"<h2>{esc(CELL_TITLES.get(cell, cell))}: {esc(stack.description or '')}</h2>")
-        parts.append("<h3>Layers</h3>" + breakdown(stack).to_dataframe().to_html(float_format=lambda x: f"{x:.3g}", na_rep=""))
-        checked = check(stack)
-        parts.append("<h3>Eligibility and claim chart</h3>" + checked._repr_html_())
-    parts.append("</body></html>")
-    return "\n".join(parts)
+        b = breakdown(stack)
+        chk = check(stack)
+        cited += check_sources(chk)
+        body += [f"<h2>{esc(CELL_TITLES.get(cell, cell))}: {esc(stack.description or '')}</h2>",
+                 "<h3>Layers</h3>", breakdown_table(b), key_values(summary_pairs(b, stack.working_ion)),
+                 "<h3>Metal layers: eligibility</h3>", layers_html(chk), "<h3>Claim chart</h3>", claims_html(chk)]
+    body += ["<h2>Sources</h2>", references(cited)]
+    return page("solidstack: US 2016/0233553 A1 reproduced", "\n".join(body))
 
 
 def write_report(rep: Reproduction, directory: Path) -> list[Path]:
-    """Figures (PNG) and ``report.html`` into ``directory``; returns the written paths."""
-    from solidstack.stack.io import atomic_write_text
+    """FIG. 7-11 (SVG and 300 dpi PNG) and ``report.html`` (figures inline) into ``directory``; returns the paths."""
+    from solidstack.fsio import atomic_write, prepare_out_dir
 
-    figs = save_figures(rep, directory)
-    page = directory / "report.html"
-    atomic_write_text(page, html_report(rep, figs))
-    return [*figs, page]
+    d = prepare_out_dir(directory)
+    figs = figures(rep)
+    paths = save_figures(rep, d, figs)
+    paths.append(atomic_write(d / "report.html", html_report(rep, figs)))
+    return paths

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from rich.console import Group
 from rich.markup import escape
@@ -50,7 +51,7 @@ def stack_table(b: StackBreakdown, *, ion: str, description: str | None = None) 
         ("without the interlayers", f"{wo_kg:.1f} Wh/kg, {wo_l:.1f} Wh/L"),
     ]:
         s.add_row(label, value)
-    parts = [t, s]
+    parts: list[Table | Text] = [t, s]
     if description:
         parts.insert(0, Text(description, style="bold"))
     return Group(*parts)
@@ -67,16 +68,22 @@ def sources_text(sources: Sources) -> str:
 def listing_table(kind: str, catalog: Catalog) -> Table:
     """One row per entry of ``kind`` (a key of :data:`solidstack.materials.KINDS`)."""
     t = _EscapingTable(title=f"{kind} in the knowledge base", title_justify="left")
-    records: list = {
+    records: list[Any] = {  # type: ignore[assignment]
         "metals": catalog.metals, "reactions": catalog.all_reactions, "actives": catalog.actives,
         "electrolytes": catalog.electrolytes,
     }.get(kind, lambda: catalog.auxiliaries(kind.removesuffix("s")))()
     if kind == "metals":
-        cols = ["metal", "name", "elongation %", "status", "Brinell MPa", "Vickers MPa", "density g/cm3", "resistivity ohm m"]
+        cols = ["metal", "name", "elongation %", "status", "Brinell MPa", "Vickers MPa", "density g/cm3", "resistivity ohm m",
+                "crust mg/kg", "flags"]
+
+        def practical(symbol: str) -> list[str]:
+            p = catalog.practicality(symbol)
+            return ["", ""] if p is None else [_num(p.crustal_abundance_mg_kg, "{:.3g}"), ", ".join(p.flags)]
+
         rows: Iterable[list[str]] = (
             [m.symbol, m.name, _num(m.elongation_pct, "{:g}") + (f"-{m.elongation_max_pct:g}" if m.elongation_max_pct else ""),
              m.elongation_status, _num(m.brinell_MPa, "{:g}"), _num(m.vickers_MPa, "{:g}"), _num(m.density_g_cm3, "{:g}"),
-             _num(m.resistivity_ohm_m, "{:.3g}")]
+             _num(m.resistivity_ohm_m, "{:.3g}"), *practical(m.symbol)]
             for m in records
         )
     elif kind == "reactions":
@@ -154,3 +161,37 @@ def entry_table(record: object) -> Table:
     if sources:
         t.add_row("sources", sources_text(sources))
     return t
+
+
+def breakdown_record(b: StackBreakdown, *, ion: str, description: str | None = None) -> dict:
+    """The breakdown as a JSON-ready dict: layers (units in the keys) and totals."""
+    wo_kg, wo_l = b.energy_without_interlayers
+    return {
+        "name": b.name, "description": description, "working_ion": ion, "area_cm2": b.area_cm2,
+        "layers": [dict(la.__dict__) for la in b.layers],
+        "anode_capacity_mAh": b.anode_capacity_mAh, "cathode_capacity_mAh": b.cathode_capacity_mAh, "np_ratio": b.np_ratio,
+        "nominal_voltage_V": b.nominal_voltage_V, "nominal_energy_mWh": b.nominal_energy_mWh,
+        "thickness_um": b.thickness_um, "mass_mg": b.mass_mg, "specific_energy_Wh_kg": b.specific_energy_Wh_kg,
+        "energy_density_Wh_L": b.energy_density_Wh_L, "interlayer_mass_share_pct": b.interlayer_mass_share_pct,
+        "interlayer_thickness_share_pct": b.interlayer_thickness_share_pct,
+        "specific_energy_without_interlayers_Wh_kg": wo_kg, "energy_density_without_interlayers_Wh_L": wo_l,
+    }
+
+
+def breakdown_markdown(b: StackBreakdown, *, ion: str, description: str | None = None) -> str:
+    """The layer table and totals as Markdown (GitHub tables)."""
+    from solidstack.report.html import summary_pairs
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    out = [f"# {cell(b.name)}", ""] + ([cell(description), ""] if description else [])
+    out += ["| # | layer | material | thickness um | mass mg | mg/cm2 | mass % | thickness % | porosity | capacity mAh |",
+            "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for la in b.layers:
+        out.append(f"| {la.index + 1} | {cell(la.role)} | {cell(la.material)} | {la.thickness_um:.1f} | {la.mass_mg:.2f} | "
+                   f"{la.areal_mass_mg_cm2:.2f} | {la.mass_share_pct:.1f} | {la.thickness_share_pct:.1f} | "
+                   f"{_num(la.porosity, '{:.2f}')} | {_num(la.capacity_mAh, '{:.3f}')} |")
+    out.append(f"| | total | | {b.thickness_um:.1f} | {b.mass_mg:.2f} | {b.mass_mg / b.area_cm2:.2f} | 100 | 100 | | |")
+    out += ["", "| quantity | value |", "|---|---|"] + [f"| {cell(k)} | {cell(v)} |" for k, v in summary_pairs(b, ion)]
+    return "\n".join(out) + "\n"

@@ -32,6 +32,7 @@ from solidstack.materials.records import (
     Electrolyte,
     MetalIonReactions,
     OxidationIndicator,
+    Passivation,
     Reference,
     Window,
 )
@@ -63,6 +64,8 @@ class Reaction:
         if self.kind == "oxidation":
             if p is None:
                 return "oxidation: no data"
+            if self.status == "none" and "passivated inside the window" in self.description:
+                return f"passivated (oxidises > {p:.2f} V without its film)"
             return f"may oxidise > {p:.2f} V" + (" (passivates)" if "passivates" in self.description else "")
         if self.status == UNKNOWN:
             return "alloying: no data"
@@ -220,14 +223,20 @@ def working_ion_metal(rx: MetalIonReactions, window: Window, cat: Catalog) -> li
     return [Reaction("working-ion metal", REACTS, text, 0.0, None, refs + _refs(metal.sources, "properties"))]
 
 
-def oxidation(indicator: OxidationIndicator | None, symbol: str, ion: str, window: Window) -> tuple[list[Reaction], list[Reaction]]:
-    """Anodic oxidation above the indicator (found, checked-and-absent)."""
+def oxidation(indicator: OxidationIndicator | None, symbol: str, ion: str, window: Window,
+              passivation: Passivation | None = None) -> tuple[list[Reaction], list[Reaction]]:
+    """Anodic oxidation above the indicator (found, checked-and-absent). A metal whose protective film
+    (``passivation``) holds up to the window's top is checked-and-absent, the film's range stated."""
     if indicator is None:
         return [Reaction("oxidation", UNKNOWN, f"no standard potential for {symbol} in the knowledge base: oxidation not checked")], []
     refs = _refs(indicator.sources)
     e = indicator.potential_V
     if window.hi <= e:
         return [], [Reaction("oxidation", "none", f"oxidised only above {e:.2f} V ({indicator.basis}), over the window's {window.hi:g} V", e, None, refs)]
+    if passivation is not None and window.hi <= passivation.hi_V:
+        return [], [Reaction("oxidation", "none", f"thermodynamically oxidised above {e:.2f} V ({indicator.basis}), but "
+                             f"passivated inside the window (up to {window.hi:g} V): {passivation.text}", e, None,
+                             refs + _refs(passivation.sources))]
     if passivates(indicator):
         return [Reaction("oxidation", POSSIBLE, f"above {e:.2f} V ({indicator.basis}) {symbol} is thermodynamically oxidised; "
                          f"it passivates ({first_clause(indicator.notes)}), so whether it corrodes is uncertain", e, None, refs)], []
@@ -274,9 +283,13 @@ def scan(metal: str, ion: str, window: Window | tuple[float, float], *, electrol
             refs, _ = status_evidence(cat, rx.host, rx.ion)
             checked.append(Reaction("alloying", "none", f"{rx.host} is the working-ion metal: it does not store or release {rx.ion}+ "
                                     f"(patent [0037])", 0.0, None, refs))
-    elif include_oxidation:
-        f2, c2 = oxidation(ox, rx.host, rx.ion, window)
+    caveats = []
+    if rx.status != "working" and include_oxidation:
+        pas = cat.passivation(rx.host, rx.ion)
+        f2, c2 = oxidation(ox, rx.host, rx.ion, window, pas)
         found += f2
         checked += c2
-    caveats = electrolyte_caveats(rx.host, electrolyte, window) if include_oxidation else []
+        if pas is not None and any(r.kind == "oxidation" and r.status == "none" and "passivated" in r.description for r in c2):
+            caveats.append(f"inert only while its film holds: {pas.text}")
+    caveats += electrolyte_caveats(rx.host, electrolyte, window) if include_oxidation else []
     return ReactionScan(rx.host, rx.ion, window, tuple(found), tuple(checked), tuple(caveats))

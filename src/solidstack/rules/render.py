@@ -32,23 +32,40 @@ def screen_renderable(r: ScreenResult) -> Group:
               title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
     for col, just in [("#", "right"), ("metal", "left"), ("patent", "left"), ("physical", "left"), ("elong %", "right"),
                       ("HB MPa", "right"), ("g/cm3", "right"), ("uOhm cm", "right"), ("dV %", "right"),
-                      ("listed", "left"), ("why (physical)", "left")]:
-        t.add_column(col, justify=just, overflow="fold", no_wrap=col != "why (physical)")  # type: ignore[arg-type]
+                      ("listed", "left"), ("flags", "left"), ("why (physical)", "left")]:
+        t.add_column(col, justify=just, overflow="fold", no_wrap=col not in ("why (physical)", "flags"),  # type: ignore[arg-type]
+                     max_width=11 if col == "flags" else None)
     for i, a in enumerate(r.assessments, start=1):
         m = a.metal
         listed = "" if a.listed is None else ("yes" if a.listed else "no")
         t.add_row(str(i), m.symbol, _v(a.patent.verdict), _v(a.physical.verdict), _n(m.elongation_pct), _n(m.brinell_MPa),
                   _n(m.density_g_cm3), _n(None if m.resistivity_ohm_m is None else m.resistivity_ohm_m * 1e8, "{:.3g}"),
-                  _n(a.physical.scan.max_volume_change_pct), listed, a.physical.scan.short)
+                  _n(a.physical.scan.max_volume_change_pct), listed, Text(short_flags(a), style="red" if _radioactive(a) else ""),
+                  a.physical.scan.short)
+    t.caption = r.ranking + "; flags: radioactive, IARC carcinogen group or acutely toxic, scarce (sources: --format json)"
+    t.caption_justify = "left"
     c = r.comparison
     lines = [Text(f"patent lists: {c.note}", style="bold")]
+    caveats = [(a.metal.symbol, cv) for a in r.assessments[:10] for cv in a.physical.scan.caveats if cv.startswith("inert only")]
+    for sym, cv in caveats:
+        lines.append(Text(f"{sym}: {cv}", style="dim"))
     for label, items in [("listed and eligible", c.listed_and_eligible), ("listed, not eligible", c.listed_not_eligible),
                          ("listed, uncertain", c.listed_uncertain), ("eligible, not listed", c.eligible_not_listed)]:
         if c.paragraphs or label == "eligible, not listed":
-            lines.append(Text(f"{label} ({len(items)}): " + (", ".join(m for m, _ in items) or "none")))
-            for m, why in items if label != "listed and eligible" else ():
-                lines.append(Text(f"  {m}: {why}", style="dim"))
+            lines.append(Text(f"{label} ({len(items)}): " + (", ".join(sym for sym, _ in items) or "none")))
+            for sym, why in items if label != "listed and eligible" else ():
+                lines.append(Text(f"  {sym}: {why}", style="dim"))
     return Group(t, *lines)
+
+
+def _radioactive(a) -> bool:
+    return bool(a.practicality and a.practicality.radioactive)
+
+
+def short_flags(a) -> str:
+    """The practicality flags of an assessment in a few characters (``radioactive``, ``IARC 1``, ``scarce``)."""
+    p = a.practicality
+    return "" if p is None else ", ".join(f.replace("IARC Group ", "IARC ") for f in p.flags)
 
 
 def layers_table(chk: StackCheck) -> Table:
@@ -108,3 +125,50 @@ def claims_markdown(chk: StackCheck) -> str:
                        f"{_md(lr.finding.evidence)} | {_md('; '.join(lr.finding.sources))} |")
         out.append("")
     return "\n".join(out)
+
+
+# ---------------------------------------------------------------- HTML (reports, Jupyter)
+def layers_html(chk: StackCheck) -> str:
+    """The metal layers' verdicts with reasons, caveats and disagreements, as an HTML table."""
+    from solidstack.report.html import Cell, esc, table, verdict
+
+    rows = []
+    for lv in chk.layers:
+        a = lv.assessment
+        behind = f" (behind {'/'.join(lv.shielded_by)})" if lv.shielded_by else ""
+        extra = [*a.physical.scan.caveats, *(f"patent and physics disagree: {d}" for d in a.disagreements)]
+        why = esc(a.physical.reason) + "".join(f"<br><span class='small'>{esc(x)}</span>" for x in extra)
+        rows.append([lv.index + 1, lv.side, lv.role, a.metal.symbol, a.active.key, str(a.physical.window.window),
+                     Cell(verdict(a.patent.verdict)), Cell(esc(a.patent.reason)), Cell(verdict(a.physical.verdict)),
+                     Cell(verdict(lv.in_stack) + esc(behind)), Cell(why)])
+    windows = "; ".join(f"{s}: {w}" for s, w in chk.windows.items())
+    return (f"<p class='small'>Windows of the physical verdicts: {esc(windows)}</p>"
+            + table(["layer", "side", "role", "metal", "next to", "window [V]", "patent verdict", "patent's test",
+                     "physical verdict", "in the stack", "why (physical), caveats"], rows, numeric=(0,)))
+
+
+def claims_html(chk: StackCheck) -> str:
+    """The claim chart: one row per claim, then one per limitation it checks (matched feature and evidence)."""
+    from solidstack.report.html import Cell, esc, table, verdict
+
+    rows, classes = [], []
+    for c in chk.claims:
+        dep = f"claim {c.claim.depends_on}" if c.claim.depends_on else "independent"
+        sides = ", ".join(f"{s}: {v}" for s, v in c.sides.items())
+        rows.append([str(c.number), dep, Cell(verdict(c.verdict)), Cell(f"<b>{esc(c.claim.title)}</b> ({esc(c.claim.paragraph)})"),
+                     sides, "", ""])
+        classes.append("")
+        for lr in c.limitations:
+            if lr.from_claim != c.number:
+                continue
+            rows.append(["", lr.id, Cell(verdict(lr.verdict)), lr.text, lr.side or "stack", lr.finding.feature, lr.finding.evidence])
+            classes.append("sub")
+    return table(["claim", "depends on / limitation", "verdict", "claim / limitation", "side", "matched to", "evidence"],
+                 rows, row_classes=classes)
+
+
+def check_sources(chk: StackCheck) -> list[str]:
+    """Every citation behind the layers' verdicts and the claim chart."""
+    out = [s for lv in chk.layers for s in lv.assessment.sources()]
+    out += [s for c in chk.claims for lr in c.limitations for s in lr.finding.sources]
+    return list(dict.fromkeys(out))

@@ -9,7 +9,7 @@ from typing import Any
 
 from solidstack.errors import InputError, Problem
 from solidstack.materials import IONS, Catalog, default_catalog
-from solidstack.materials.records import ActiveMaterial, Electrolyte
+from solidstack.materials.records import ActiveMaterial, Electrolyte, Practicality
 from solidstack.rules.mechanics import ductility
 from solidstack.rules.patent_lists import elongation_list, lists_for
 from solidstack.rules.verdicts import ROLES, Assessment, assess, resolve_window
@@ -52,6 +52,12 @@ class ScreenResult:
     window: WindowInfo
     assessments: tuple[Assessment, ...]
     comparison: Comparison
+    practical: bool = True
+
+    @property
+    def ranking(self) -> str:
+        """How the table is ordered, in words."""
+        return ranking_text(self.practical)
 
     def records(self) -> list[dict[str, Any]]:
         """One JSON-ready record per metal, in rank order (keys: metal, patent_verdict, physical_verdict, ...)."""
@@ -70,6 +76,7 @@ class ScreenResult:
             flat["patent_lists"] = "" if r["patent_lists"] is None else " ".join(r["patent_lists"]) or "not listed"
             flat["patent_window_V"] = "-".join(f"{v:g}" for v in r["patent_window_V"])
             flat["physical_window_V"] = "-".join(f"{v:g}" for v in r["physical_window_V"])
+            flat["practicality_flags"] = "; ".join(r["practicality_flags"])
             rows.append(flat)
         return pd.DataFrame(rows)
 
@@ -86,20 +93,43 @@ class ScreenResult:
         return screen_renderable(self)
 
     def _repr_html_(self) -> str:
-        return self.to_dataframe()[["rank", "metal", "patent_verdict", "physical_verdict", "elongation_pct", "brinell_MPa",
-                                    "density_g_cm3", "resistivity_ohm_m", "physical_reason"]].to_html(index=False)
+        import html
+
+        cols = ["rank", "metal", "patent_verdict", "physical_verdict", "practicality_flags", "elongation_pct", "brinell_MPa",
+                "density_g_cm3", "resistivity_ohm_m", "physical_reason"]
+        table = self.to_dataframe()[cols].to_html(index=False, na_rep="")
+        return (f"<p><b>{html.escape(self.role)} layer next to {html.escape(self.active.key)}</b> ({html.escape(self.ion)}+, "
+                f"window {html.escape(str(self.window))}); {html.escape(self.ranking)}</p>" + table)
 
 
-def _rank_key(a: Assessment) -> tuple:
+def ranking_text(practical: bool) -> str:
+    """The ordering of a screening table, in words (see :func:`rank_key`)."""
+    chem = "eligible first (physically inert and, for a ductile layer, elongation >= 22 %), then by physical verdict, patent verdict"
+    if not practical:
+        return f"ranked {chem}, then elongation (highest first); practicality not used (--no-practical)"
+    return (f"ranked practically: radioactive metals last (flagged); then {chem}; then known high hazards (IARC Group 1, "
+            f"acutely toxic) after the others, scarce metals (crust < {Practicality.SCARCE_BELOW_MG_KG:g} mg/kg) after "
+            "common ones, then elongation (highest first)")
+
+
+def rank_key(a: Assessment, practical: bool = True) -> tuple:
+    """Sort key of a screening table (see :func:`ranking_text`)."""
     e = a.metal.elongation_pct
-    return (_ELIGIBLE_ORDER[a.eligible], _PHYS_ORDER[a.physical.verdict], _PAT_ORDER[a.patent.verdict],
-            -(e if e is not None else -1.0), a.metal.symbol)
+    chem = (_ELIGIBLE_ORDER[a.eligible], _PHYS_ORDER[a.physical.verdict], _PAT_ORDER[a.patent.verdict])
+    tail = (-(e if e is not None else -1.0), a.metal.symbol)
+    if not practical:
+        return chem + tail
+    p = a.practicality
+    return (bool(p and p.radioactive), *chem, bool(p and p.high_hazard), bool(p and p.scarce), *tail)
 
 
 def _why(a: Assessment) -> str:
     parts = [f"physically {a.physical.verdict}: {a.physical.reason}"]
     if a.role == "ductile":
         parts.append(ductility(a.metal).text)
+    p = a.practicality
+    if p is not None and p.flags:
+        parts.append("flagged " + ", ".join(p.flags) + (f" ({p.hazard})" if p.hazard else ""))
     return "; ".join(parts)
 
 
@@ -135,11 +165,12 @@ def check_side(active: ActiveMaterial, side: str | None) -> None:
 
 def screen(active: str | ActiveMaterial, ion: str = "Li", role: str = "ductile", *, side: str | None = None,
            window: WindowInfo | tuple[float, float] | None = None, electrolyte: Electrolyte | None = None,
-           catalog: Catalog | None = None) -> ScreenResult:
+           catalog: Catalog | None = None, practical: bool = True) -> ScreenResult:
     """Assess every metal as a ``role`` layer (``ductile``/``inert``) next to ``active`` with ``ion``.
 
     ``side`` (``anode``/``cathode``), if given, must match the active material's role; ``window`` (V vs M+/M)
-    overrides its practical window.
+    overrides its practical window; ``practical`` ranks radioactive metals last and known hazards and scarce
+    metals after the others (see :func:`ranking_text`).
     """
     cat = catalog or default_catalog()
     if role not in ROLES:
@@ -148,8 +179,8 @@ def screen(active: str | ActiveMaterial, ion: str = "Li", role: str = "ductile",
     check_side(am, side)
     w = resolve_window(window, am, "practical")
     found = tuple(sorted((assess(m, am, am.ion, role, window=w, electrolyte=electrolyte, catalog=cat) for m in cat.metals()),
-                         key=_rank_key))
-    return ScreenResult(am, am.ion, role, w, found, compare(found, am, role))
+                         key=lambda a: rank_key(a, practical)))
+    return ScreenResult(am, am.ion, role, w, found, compare(found, am, role), practical)
 
 
 def screen_all(catalog: Catalog | None = None, roles: tuple[str, ...] = ROLES) -> list[ScreenResult]:

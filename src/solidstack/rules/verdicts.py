@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from solidstack.errors import InputError, Problem
 from solidstack.materials import Catalog, default_catalog
-from solidstack.materials.records import ActiveMaterial, Electrolyte, Metal
+from solidstack.materials.records import ActiveMaterial, Electrolyte, Metal, Practicality
 from solidstack.rules.mechanics import Evidence, ductility
 from solidstack.rules.patent_lists import listed_in
 from solidstack.rules.reactions import REACTS, ReactionScan, scan
@@ -67,6 +67,7 @@ class Assessment:
     patent: PatentVerdict
     listed: tuple[str, ...] | None
     disagreements: tuple[str, ...]
+    practicality: Practicality | None = None
 
     @property
     def eligible(self) -> str:
@@ -84,11 +85,13 @@ class Assessment:
         refs.update({r.key: r for r in self.physical.window.sources + self.patent.window.sources})
         if self.patent.ductile is not None:
             refs.update({r.key: r for r in self.patent.ductile.sources})
+        if self.practicality is not None:
+            refs.update({r.key: r for refs_ in self.practicality.sources.values() for r in refs_})
         return [r.citation for r in refs.values()]
 
     def to_record(self) -> dict:
         """A flat record (JSON-ready) for tables and exports."""
-        m = self.metal
+        m, p = self.metal, self.practicality
         return {
             "metal": m.symbol,
             "active": self.active.key,
@@ -111,6 +114,11 @@ class Assessment:
             "caveats": list(self.physical.scan.caveats),
             "patent_lists": None if self.listed is None else list(self.listed),
             "disagreements": list(self.disagreements),
+            "radioactive": None if p is None else p.radioactive,
+            "hazard_class": None if p is None else p.hazard_class or None,
+            "hazard": None if p is None else p.hazard or None,
+            "crustal_abundance_mg_kg": None if p is None else p.crustal_abundance_mg_kg,
+            "practicality_flags": [] if p is None else list(p.flags),
             "sources": self.sources(),
         }
 
@@ -197,4 +205,5 @@ def assess(metal: str | Metal, active: str | ActiveMaterial, ion: str = "Li", ro
     phys = physical_verdict(m.symbol, ion, w_phys, electrolyte=electrolyte, catalog=cat)
     pat = patent_verdict(m, ion, w_pat, role, catalog=cat)
     listed = listed_in(m.symbol, am.key, ion, role)
-    return Assessment(m, am, ion, role, phys, pat, listed, _disagreements(m, am, ion, role, phys, pat, listed))
+    return Assessment(m, am, ion, role, phys, pat, listed, _disagreements(m, am, ion, role, phys, pat, listed),
+                      cat.practicality(m.symbol))

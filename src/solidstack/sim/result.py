@@ -226,61 +226,48 @@ class CyclingResult:
         return out
 
     def plot_voltage(self, cycles: list[int] | None = None, ax=None):
-        """Voltage against capacity per cycle (charge and discharge); returns the matplotlib figure."""
-        plt = _pyplot()
-        fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6, 4))
-        ts = self.timeseries
-        wanted = cycles or sorted(ts["cycle"].unique())
-        for c in wanted:
-            part = ts[ts["cycle"] == c]
-            if part.empty:
-                continue
-            q_step = step_capacity(part["current_A"].to_numpy(), part["capacity_mAh"].to_numpy())
-            ax.plot(q_step / self.cathode_active_g, part["voltage_V"], label=f"cycle {c}")
-        ax.set_xlabel("capacity [mAh/g cathode active]")
-        ax.set_ylabel("voltage [V]")
-        ax.set_title(self.stack_name)
-        ax.legend(fontsize="small")
-        return fig
+        """Voltage against capacity per cycle (charge solid, discharge dashed); returns a
+        :class:`matplotlib.figure.Figure` (drawn into ``ax`` if given), built without pyplot."""
+        from solidstack.report.figures import voltage_figure
+
+        return voltage_figure(self, cycles, ax)
 
     def plot_capacity(self, ax=None):
-        """Charge and discharge capacity (mAh/g cathode active) per cycle."""
-        plt = _pyplot()
-        fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6, 4))
-        t = self.cycles
-        ax.plot(t["cycle"], t["charge_capacity_mAh_g"], "o-", label="charge")
-        ax.plot(t["cycle"], t["discharge_capacity_mAh_g"], "s-", label="discharge")
-        ax.set_xlabel("cycle")
-        ax.set_ylabel("capacity [mAh/g cathode active]")
-        ax.set_title(self.stack_name)
-        ax.legend()
-        return fig
+        """Charge and discharge capacity (mAh/g cathode active) per cycle; returns the figure."""
+        from solidstack.report.figures import capacity_figure
+
+        return capacity_figure(self, ax)
 
     def plot_retention(self, ax=None):
-        """Discharge capacity retention vs cycle 1 (%), and contact fractions."""
-        plt = _pyplot()
-        fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6, 4))
-        t = self.cycles
-        ax.plot(t["cycle"], 100 * t["retention"], "o-", label="discharge retention")
-        ax.plot(t["cycle"], 100 * t["contact_fraction_anode"], "--", label="anode contact")
-        ax.plot(t["cycle"], 100 * t["contact_fraction_cathode"], ":", label="cathode contact")
-        ax.set_xlabel("cycle")
-        ax.set_ylabel("% of cycle 1 / of assembly")
-        ax.set_title(self.stack_name)
-        ax.legend()
-        return fig
+        """Discharge capacity retention vs cycle 1 (%), and contact fractions; returns the figure."""
+        from solidstack.report.figures import retention_figure
+
+        return retention_figure(self, ax)
+
+    def plot_losses(self, ax=None):
+        """Capacity lost since cycle 1 and ions stranded per host (mAh) per cycle; None without host columns."""
+        from solidstack.report.figures import loss_figure
+
+        return loss_figure(self, ax)
 
     def save_plots(self, directory: str | Path) -> list[Path]:
-        d = Path(directory)
-        d.mkdir(parents=True, exist_ok=True)
+        """``voltage.png``, ``capacity.png``, ``retention.png`` (200 dpi) into ``directory``, each atomically."""
+        from solidstack.report.figures import save
+
         out = []
         for name, fn in (("voltage", self.plot_voltage), ("capacity", self.plot_capacity), ("retention", self.plot_retention)):
-            fig = fn()
-            path = d / f"{name}.png"
-            fig.savefig(path, dpi=120, bbox_inches="tight")
-            _pyplot().close(fig)
-            out.append(path)
+            out += save(fn(), directory, name, formats=("png",), dpi=200)
         return out
+
+    def __repr__(self) -> str:
+        n = len(self.cycles)
+        last = f", discharge {self.cycles['discharge_capacity_mAh_g'].iloc[-1]:.1f} mAh/g at cycle {n}" if n else ""
+        return f"<CyclingResult {self.stack_name!r}: {self.model_name}, {n} cycles{last}>"
+
+    def _repr_html_(self) -> str:
+        from solidstack.report.html import cycling_result_html
+
+        return cycling_result_html(self)
 
 
 class CycleEnds:
@@ -328,7 +315,7 @@ class CycleEnds:
         if n == 0:
             return {name: np.zeros(0) for name in names}
         # one segment per run of consecutive ends with the same model and inputs (usually all of them)
-        segments: list[tuple[np.ndarray, np.ndarray, pybamm.BaseModel, dict]] = []
+        segments: list[tuple[list[np.ndarray], list[np.ndarray], pybamm.BaseModel, dict]] = []
         for i in range(n):
             if segments and self.models[i] is segments[-1][2] and _same_inputs(self.inputs[i], segments[-1][3]):
                 segments[-1][0].append(self.t[i])
@@ -465,12 +452,3 @@ def step_capacity(current_A: np.ndarray, capacity_mAh: np.ndarray) -> np.ndarray
     seg = np.concatenate([[0], np.cumsum(sign[1:] != sign[:-1])])
     start = pd.Series(capacity_mAh).groupby(seg).transform("first").to_numpy()
     return np.abs(capacity_mAh - start)
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt

@@ -8,17 +8,23 @@ methods return SI values (m, kg) for a given cell area in m2.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from solidstack.materials import ActiveMaterial, default_catalog
 from solidstack.units import quantity_type
 
-Length = quantity_type("length", 0.0, 0.01, lo_open=True)  # (0, 10 mm]
-Mass = quantity_type("mass", 0.0, 0.1, lo_open=True)  # (0, 100 g]
-ArealMass = quantity_type("areal_mass", 0.0, 10.0, lo_open=True)  # (0, 1 g/cm2]
-Pressure = quantity_type("pressure", 0.0, 5e9)  # [0, 5 GPa]
+if TYPE_CHECKING:  # to a type checker each is a Q; pydantic gets the validating Annotated type
+    from solidstack.units import Q as ArealMass
+    from solidstack.units import Q as Length
+    from solidstack.units import Q as Mass
+    from solidstack.units import Q as Pressure
+else:
+    Length = quantity_type("length", 0.0, 0.01, lo_open=True)  # (0, 10 mm]
+    Mass = quantity_type("mass", 0.0, 0.1, lo_open=True)  # (0, 100 g]
+    ArealMass = quantity_type("areal_mass", 0.0, 10.0, lo_open=True)  # (0, 1 g/cm2]
+    Pressure = quantity_type("pressure", 0.0, 5e9)  # [0, 5 GPa]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 Porosity = Annotated[float, Field(ge=0.0, lt=1.0)]
 

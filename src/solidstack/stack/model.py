@@ -8,8 +8,9 @@ properties; the mass/volume breakdown lives in :mod:`solidstack.metrics`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -24,9 +25,14 @@ from solidstack.stack.layers import (
 )
 from solidstack.units import quantity_type
 
-Area = quantity_type("area", 0.0, 1.0, lo_open=True)  # (0, 1 m2]
-Temperature = quantity_type("temperature", 173.15, 573.15)  # -100 .. 300 degC
-StackPressure = quantity_type("pressure", 0.0, 1e9)  # [0, 1 GPa]
+if TYPE_CHECKING:  # to a type checker each is a Q; pydantic gets the validating Annotated type
+    from solidstack.units import Q as Area
+    from solidstack.units import Q as StackPressure
+    from solidstack.units import Q as Temperature
+else:
+    Area = quantity_type("area", 0.0, 1.0, lo_open=True)  # (0, 1 m2]
+    Temperature = quantity_type("temperature", 173.15, 573.15)  # -100 .. 300 degC
+    StackPressure = quantity_type("pressure", 0.0, 1e9)  # [0, 1 GPa]
 
 
 class StackSpec(BaseModel):
@@ -59,6 +65,16 @@ class Stack(StackSpec):
         problems = check_stack(self)
         if problems:
             raise InputError(problems)
+
+    def __repr__(self) -> str:
+        from solidstack.report.html import stack_repr
+
+        return stack_repr(self)
+
+    def _repr_html_(self) -> str:
+        from solidstack.report.html import stack_html
+
+        return stack_html(self)
 
     # ------------------------------------------------------------- construction / I/O
     @classmethod
@@ -239,7 +255,7 @@ def pydantic_problems(err: ValidationError) -> list[Problem]:
     return problems
 
 
-def _message(e: dict[str, Any]) -> str:
+def _message(e: Mapping[str, Any]) -> str:
     kind, msg = e["type"], e["msg"]
     if kind == "missing":
         return "required field is missing"

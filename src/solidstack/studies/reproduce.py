@@ -90,6 +90,16 @@ class Reproduction:
 
         return comparison_table(self)
 
+    def __repr__(self) -> str:
+        from solidstack.report.html import reproduction_repr
+
+        return reproduction_repr(self)
+
+    def _repr_html_(self) -> str:
+        from solidstack.report.html import reproduction_html
+
+        return reproduction_html(self)
+
 
 def _jsonable(x: Any) -> Any:
     if isinstance(x, float) and not math.isfinite(x):
