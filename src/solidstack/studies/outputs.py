@@ -20,7 +20,9 @@ capacity at cycle N over cycle 1 (N = ``retention_cycle``, default the last cycl
   layers: inert < uncertain < reacts; ``none`` without a metal layer), from :func:`solidstack.rules.check`
 * ``claims``: ``claim_2`` ... ``claim_13``, ``claim_0015`` (met / not met / undetermined),
   ``independent_claims`` (the verdict of the independent claims: every claim with no parent) and
-  ``claims_avoided`` (the limitations of an independent claim the design does not meet, ``id (side): text``)
+  ``claims_avoided`` (why a design is outside an independent claim: every whole-stack limitation it does not
+  meet, and on each side the first limitation not met, ``claim 2 2.8 (anode side): text``; the claim needs one
+  side meeting all of its side limitations)
 """
 
 from __future__ import annotations
@@ -65,9 +67,16 @@ def claim_outputs(stack, groups: tuple[str, ...] = ("eligibility", "claims")) ->
             res = chk.claim(c.number)
             if res.verdict != "not met":
                 continue
+            # what keeps the design outside: every whole-stack limitation not met, and on each side the first one
+            firsts: dict[str, str] = {}
             for lr in res.limitations:
-                if lr.verdict == "not met":
-                    avoided.append(f"claim {c.number} {lr.id} ({lr.side or 'stack'}): {lr.text}")
+                if lr.verdict != "not met":
+                    continue
+                if not lr.side:
+                    avoided.append(f"claim {c.number} {lr.id}: {lr.text}")
+                elif lr.side not in firsts:
+                    firsts[lr.side] = f"claim {c.number} {lr.id} ({lr.side} side): {lr.text}"
+            avoided += list(firsts.values())
         row["claims_avoided"] = "; ".join(avoided)
     return row
 
