@@ -16,26 +16,43 @@ SHOW_COLUMNS = ("specific_energy_Wh_kg", "energy_density_Wh_L", "discharge_capac
                 "independent_claims", "wall_s")
 
 
-def progress_bar(err_console, label: str):
-    """A rich progress bar with ETA and done/failed counts; returns (Progress, callback(finished, failed, total))."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+class _LazyBar:
+    """A rich progress bar (ETA, done/failed counts) that appears on the first update, so input errors found
+    before any design runs print alone. Use as a context manager; call it as ``(finished, failed, total)``."""
 
-    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[failed]} failed"), TimeElapsedColumn(), TextColumn("ETA"),
-                   TimeRemainingColumn(), console=err_console, transient=False)
-    task = bar.add_task(label, total=None, failed=0)
+    def __init__(self, err_console, label: str):
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
-    def update(finished: int, failed: int, total: int) -> None:
-        bar.update(task, completed=finished, total=total, failed=failed)
+        self.bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[failed]} failed"), TimeElapsedColumn(), TextColumn("ETA"),
+                            TimeRemainingColumn(), console=err_console, transient=False)
+        self.label, self.task = label, None
 
-    return bar, update
+    def __call__(self, finished: int, failed: int, total: int) -> None:
+        if self.task is None:
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=total, failed=0)
+        self.bar.update(self.task, completed=finished, total=total, failed=failed)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.task is not None:
+            self.bar.stop()
+
+
+def progress_bar(err_console, label: str) -> tuple[_LazyBar, _LazyBar]:
+    """(context manager, progress callback ``(finished, failed, total)``): one lazy rich progress bar."""
+    bar = _LazyBar(err_console, label)
+    return bar, bar
 
 
 def _rows_table(df, columns: list[str], title: str):
