@@ -42,8 +42,28 @@ def stack_outputs(stack, groups: tuple[str, ...]) -> dict[str, Any]:
     return row
 
 
+#: Claim-chart columns by stack (without names, pressure and protocol, which the default practical-window check
+#: does not read), so a sweep of inputs evaluates each layer structure once per worker.
+_CLAIMS_CACHE: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
+_CLAIMS_CACHE_SIZE = 256
+
+
 def claim_outputs(stack, groups: tuple[str, ...] = ("eligibility", "claims")) -> dict[str, Any]:
     """Eligibility and claim-chart columns of ``stack`` (see the module docstring)."""
+    import json
+
+    data = stack.to_dict()
+    for k in ("name", "description", "source", "stack_pressure", "cycling"):
+        data.pop(k, None)
+    key = (json.dumps(data, sort_keys=True), tuple(groups))
+    if key not in _CLAIMS_CACHE:
+        if len(_CLAIMS_CACHE) >= _CLAIMS_CACHE_SIZE:
+            _CLAIMS_CACHE.pop(next(iter(_CLAIMS_CACHE)))
+        _CLAIMS_CACHE[key] = _claim_outputs(stack, groups)
+    return dict(_CLAIMS_CACHE[key])
+
+
+def _claim_outputs(stack, groups: tuple[str, ...]) -> dict[str, Any]:
     from solidstack.rules import check
     from solidstack.rules.claims import load_claims
 
