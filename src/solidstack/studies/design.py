@@ -200,6 +200,10 @@ def pareto_layers(x: list[float], y: list[float]) -> list[int]:
 def rank(df, objective: str = "energy", min_retention: float = 0.85):
     """The finished designs of ``df`` ranked by ``objective`` (see the module docstring), with ``rank``,
     ``feasible`` and ``pareto_layer`` columns."""
+    df = df.copy()
+    for c in ("status", "specific_energy_Wh_kg", "retention", "independent_claims", "design_id"):
+        if c not in df.columns:
+            df[c] = None
     ok = df[(df["status"] == "ok") & df["specific_energy_Wh_kg"].notna() & df["retention"].notna()].copy()
     ok["feasible"] = ok["retention"] >= min_retention
     ok["pareto_layer"] = pareto_layers(ok["specific_energy_Wh_kg"].to_list(), ok["retention"].to_list()) if len(ok) else []

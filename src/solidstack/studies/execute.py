@@ -264,17 +264,17 @@ def run_designs(designs: Sequence[Design], *, study_name: str, outputs: Sequence
                         row = {**_input_error_row(d, study_name), "status": "failed", "message": msg,
                                "stack": d.stack_json}
                         record(row, persist=False)
-    run.wall_s = time.perf_counter() - t0
+    # rows of this run from memory; those found in the store (skipped) read from their files
+    frames = [pd.DataFrame([rows[d.id] for d in unique.values() if d.id in rows])]
     if store is not None:
-        frame = store.to_dataframe()
-        ids = set(unique)
-        frame = frame[frame["design_id"].isin(ids)].reset_index(drop=True)
-        # rows of designs that could not be stored (a worker died) are still reported
-        extra = [r for k, r in rows.items() if k not in set(frame["design_id"])]
-        if extra:
-            frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
-    else:
-        frame = pd.DataFrame([rows[d.id] for d in unique.values() if d.id in rows])
+        stored = [store.designs_dir / f"{d.id}.parquet" for d in unique.values() if d.id not in rows]
+        if stored:
+            import pyarrow.parquet as pq
+
+            frames.append(pd.concat([pq.read_table(f).to_pandas() for f in stored], ignore_index=True))
+    frames = [f for f in frames if len(f)]
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else (frames[0] if frames else pd.DataFrame())
+    run.wall_s = time.perf_counter() - t0
     run.rows = frame
     return run
 
