@@ -307,6 +307,12 @@ def test_same_rows_with_workers_1_2_and_dask(tmp_path):
     for label in ("w2", "dask"):
         assert runs[label]["design_id"].to_list() == ref["design_id"].to_list()
         _assert_same_outputs(runs[label], ref)
+    # local workers run their numerical libraries single-threaded
+    from solidstack.studies.execute import open_executor
+
+    with open_executor(1) as (ex, _, _, _):
+        assert ex.submit(os.getenv, "OMP_NUM_THREADS").result() == "1"
+        assert ex.submit(os.getenv, "OPENBLAS_NUM_THREADS").result() == "1"
 
 
 def test_store_rows_keep_resolved_stack(grid_store):

@@ -167,7 +167,7 @@ def open_executor(workers: int | None = None, dask: str | None = None) -> Iterat
                                            silence_logs=logging.ERROR)
                     client = Client(cluster)
                 else:
-                    client = Client(dask, timeout="20s")
+                    client = Client(dask, timeout="10s")
             except (OSError, TimeoutError, ValueError) as e:
                 if cluster is not None:
                     cluster.close()
@@ -192,8 +192,14 @@ def open_executor(workers: int | None = None, dask: str | None = None) -> Iterat
     ctx = mp.get_context(method)
     if method == "forkserver":
         ctx.set_forkserver_preload(["solidstack.studies.execute", "solidstack.sim"])
-    with _thread_env(), cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
-        yield pool, f"{n} local worker process{'es' if n > 1 else ''} ({method})", n, True
+    with _thread_env():
+        pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+        try:
+            yield pool, f"{n} local worker process{'es' if n > 1 else ''} ({method})", n, True
+        except BaseException:  # Ctrl-C or an error: drop the queued designs instead of waiting for them
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
 
 
 def batches(designs: Sequence[Design], n_workers: int) -> list[list[Design]]:
