@@ -10,7 +10,7 @@ import pytest
 
 from solidstack.rules import check
 from solidstack.stack import Stack
-from solidstack.studies.design import design, pareto_layers
+from solidstack.studies.inverse import design, pareto_layers
 
 # one metal per role and one thickness keep this to 3 x 3 candidates per run
 SMALL = ["--metals", "1", "--thickness", "10 um", "--cycles", "2", "--model", "spm"]

@@ -332,3 +332,17 @@ def test_study_api_input_error():
     with pytest.raises(InputError) as e:
         Study.from_dict({"name": "x", "stack": "no-such-preset-xyz", "axes": []})
     assert "stack" in str(e.value)
+
+
+def test_base_without_cycling_needs_a_protocol():
+    from solidstack.stack import load_preset
+
+    data = load_preset("example-4").to_dict()
+    data.pop("cycling")
+    with pytest.raises(InputError) as e:
+        Study.from_dict({"name": "x", "stack": data})
+    assert [p.where for p in e.value.problems] == ["protocol"]
+    study = Study.from_dict({"name": "x", "stack": data, "cycles": 1,
+                             "protocol": {"current_density": "0.2 mA/cm2", "lower_cutoff": "3.0 V", "upper_cutoff": "4.2 V"}})
+    (d,) = study.designs()
+    assert d.error is None and d.protocol["upper_V"] == pytest.approx(4.2) and d.protocol["current_density_A_m2"] == pytest.approx(2.0)

@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
         from solidstack.cli import console
         from solidstack.commands.study import _rows_table, progress_bar
         from solidstack.errors import InputError, Problem
-        from solidstack.studies.design import design as run_design
+        from solidstack.studies.inverse import design as run_design
 
         if fmt not in ("table", "json"):
             raise InputError(Problem("--format", f"{fmt!r} is not one of table, json"))

@@ -2,6 +2,7 @@
 resumable results store), inverse design and design-around."""
 
 from solidstack.studies.execute import StudyRun, run_designs, run_study
+from solidstack.studies.inverse import DesignResult, design
 from solidstack.studies.plots import plot_store
 from solidstack.studies.published import PublishedNumber, published_numbers
 from solidstack.studies.reproduce import CELLS, Comparison, Reproduction, reproduce
@@ -13,11 +14,13 @@ __all__ = [
     "Axis",
     "Comparison",
     "Design",
+    "DesignResult",
     "PublishedNumber",
     "Reproduction",
     "Store",
     "Study",
     "StudyRun",
+    "design",
     "plot_store",
     "published_numbers",
     "reproduce",

@@ -116,6 +116,7 @@ def trends_figure(df, axes: list[dict[str, Any]], title: str = "") -> Figure:
                 ax.plot(range(len(cats)), means.to_numpy(), color="C0", lw=1.2, marker="s", ms=3)
                 ax.scatter(pos, ok[yname], s=14, color="0.4", alpha=0.7, zorder=3)
                 ax.set_xticks(range(len(cats)), cats, rotation=30 if max(map(len, cats)) > 6 else 0, fontsize=8)
+                ax.set_xlim(-0.5, len(cats) - 0.5)
             ax.grid(True, lw=0.3, alpha=0.5)
             if i == 1:
                 ax.set_xlabel(f"{a['name']}" + (f" ({a['unit']})" if a.get("unit") else ""), fontsize=9)

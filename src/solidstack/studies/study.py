@@ -656,7 +656,10 @@ def _check_against_base(base: dict[str, Any], fixed: dict[str, Any], axes: list[
         start = apply_changes(base, fixed)
         if protocol:
             start["cycling"] = {**(start.get("cycling") or {}), **protocol}
-        Stack.from_dict(start)
+        if Stack.from_dict(start).cycling is None:
+            problems.append(Problem("protocol", "the base stack has no [cycling] section; give a [protocol] table "
+                                    "(current_density, lower_cutoff, upper_cutoff)"))
+            return
     except InputError as err:
         where = "protocol" if protocol else "set"
         problems.extend(Problem(f"{where}: {p.where}" if p.where else where, p.what) for p in err.problems)
