@@ -31,6 +31,7 @@ def register(app: typer.Typer) -> None:
         anode_metal: Annotated[list[str] | None, typer.Option("--anode-metal", help="Use these metals on the anode side instead of the screening's (repeat).")] = None,
         cathode_metal: Annotated[list[str] | None, typer.Option("--cathode-metal", help="Use these metals on the cathode side (repeat).")] = None,
         outside_claims: Annotated[bool, typer.Option("--outside-claims", help="Only designs that do not meet the patent's independent claims.")] = False,
+        both_orders: Annotated[bool, typer.Option("--both-orders", help="Also try each ductile + inert pair in the reverse order (inert next to the collector).")] = False,
         top: Annotated[int, typer.Option("--top", help="Designs listed inside and outside the claims.")] = 5,
         store: Annotated[Path | None, typer.Option("--store", help="Keep the results in this store folder (resumable, `study show`).")] = None,
         workers: Annotated[int | None, typer.Option("--workers", help="Local worker processes (default: the CPU count; 0 = in this process).")] = None,
@@ -57,7 +58,7 @@ def register(app: typer.Typer) -> None:
                              cycles=cycles, model=model, base=base, metals=metals,
                              thicknesses=tuple(thickness) if thickness else ("10 um", "50 um"),
                              inert_thickness=inert_thickness, anode_metals=anode_metal, cathode_metals=cathode_metal,
-                             outside_claims=outside_claims, top=top, store=store, workers=workers, dask=dask,
+                             outside_claims=outside_claims, both_orders=both_orders, top=top, store=store, workers=workers, dask=dask,
                              progress=update)
         if fmt == "json":
             import json

@@ -88,8 +88,11 @@ def _pick(active: str, ion: str, role: str, n: int, *, ductile_only: bool = Fals
 
 
 def side_options(active: str, ion: str, metals: int, thicknesses: list[str], inert_thickness: str,
-                 explicit: list[str] | None = None) -> list[tuple[str, list[dict[str, Any]]]]:
-    """(label, metal layers collector first) for one side (see the module docstring)."""
+                 explicit: list[str] | None = None, both_orders: bool = False) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(label, metal layers collector first) for one side (see the module docstring). Labels list the layers
+    from the collector to the electrode (``"In 10 um + Cu 10 um"``: In next to the collector, Cu touching the
+    electrode). ``both_orders`` adds every ductile + inert pair in the reverse order too (the inert metal next to
+    the collector, the ductile one touching the electrode)."""
     touching = explicit or _pick(active, ion, "ductile", metals)
     behind = explicit or _pick(active, ion, "ductile", metals, ductile_only=True)
     inert = _pick(active, ion, "inert", 1)
@@ -105,6 +108,10 @@ def side_options(active: str, ion: str, metals: int, thicknesses: list[str], ine
                 opts.append((f"{m} {t} + {i} {inert_thickness}",
                              [{"type": "metal", "material": m, "thickness": t},
                               {"type": "metal", "material": i, "thickness": inert_thickness}]))
+                if both_orders:
+                    opts.append((f"{i} {inert_thickness} + {m} {t}",
+                                 [{"type": "metal", "material": i, "thickness": inert_thickness},
+                                  {"type": "metal", "material": m, "thickness": t}]))
     return opts
 
 
@@ -133,7 +140,7 @@ def _base_data(anode: str, cathode: str, ion: str, base: str | None) -> tuple[di
 def candidates(anode: str, cathode: str, ion: str = "Li", pressure: str = "0 MPa", *, base: str | None = None,
                metals: int = 2, thicknesses: tuple[str, ...] = ("10 um", "50 um"), inert_thickness: str = "10 um",
                anode_metals: list[str] | None = None, cathode_metals: list[str] | None = None,
-               model: str = "SPM", cycles: int = 2) -> tuple[list, str]:
+               model: str = "SPM", cycles: int = 2, both_orders: bool = False) -> tuple[list, str]:
     """The candidate designs (:class:`~solidstack.studies.study.Design`) and the base's description."""
     from solidstack.materials import default_catalog
     from solidstack.studies.study import make_design
@@ -167,8 +174,8 @@ def candidates(anode: str, cathode: str, ion: str = "Li", pressure: str = "0 MPa
     data.pop("source", None)
     i_an = next(i for i, la in enumerate(data["layers"]) if la["type"] == "anode")
     i_ca = next(i for i, la in enumerate(data["layers"]) if la["type"] == "cathode")
-    an_opts = side_options(anode, ion, metals, list(thicknesses), inert_thickness, anode_metals)
-    ca_opts = side_options(cathode, ion, metals, list(thicknesses), inert_thickness, cathode_metals)
+    an_opts = side_options(anode, ion, metals, list(thicknesses), inert_thickness, anode_metals, both_orders)
+    ca_opts = side_options(cathode, ion, metals, list(thicknesses), inert_thickness, cathode_metals, both_orders)
     out = []
     for a_label, a_layers in an_opts:
         for c_label, c_layers in ca_opts:
@@ -219,12 +226,13 @@ def design(anode: str, cathode: str, ion: str = "Li", pressure: str = "0 MPa", *
            min_retention: float = 0.85, cycles: int = 2, model: str = "SPM", base: str | None = None, metals: int = 2,
            thicknesses: tuple[str, ...] = ("10 um", "50 um"), inert_thickness: str = "10 um",
            anode_metals: list[str] | None = None, cathode_metals: list[str] | None = None,
-           outside_claims: bool = False, top: int = 5, store=None, workers: int | None = None,
-           dask: str | None = None, progress=None) -> DesignResult:
+           outside_claims: bool = False, both_orders: bool = False, top: int = 5, store=None,
+           workers: int | None = None, dask: str | None = None, progress=None) -> DesignResult:
     """Propose interlayer stacks for ``anode`` | ``cathode`` with ``ion`` at stack ``pressure``, simulate them
     (``model``, ``cycles``; retention at the last cycle) and rank them by ``objective`` (``energy``: maximise
     specific energy subject to retention >= ``min_retention``; ``pareto``). ``top`` designs inside and outside the
-    patent's independent claims are listed; ``outside_claims`` simulates only designs outside them. ``store``,
+    patent's independent claims are listed; ``outside_claims`` simulates only designs outside them; ``both_orders``
+    also tries each ductile + inert pair in the reverse order. ``store``,
     ``workers`` and ``dask`` as in :func:`~solidstack.studies.run_study`."""
     from solidstack.studies.execute import run_designs
     from solidstack.studies.outputs import claim_outputs
@@ -243,7 +251,8 @@ def design(anode: str, cathode: str, ion: str = "Li", pressure: str = "0 MPa", *
         raise InputError(Problem("--metals", f"need at least 1, got {metals}"))
     designs, base_name = candidates(anode, cathode, ion, pressure, base=base, metals=metals, thicknesses=thicknesses,
                                     inert_thickness=inert_thickness, anode_metals=anode_metals,
-                                    cathode_metals=cathode_metals, model=MODEL_NAMES[model.lower()], cycles=cycles)
+                                    cathode_metals=cathode_metals, model=MODEL_NAMES[model.lower()], cycles=cycles,
+                                    both_orders=both_orders)
     notes = [f"electrodes, separator and protocol from {base_name}; stack pressure {pressure}; {len(designs)} candidates"]
     if outside_claims:
         import json

@@ -505,6 +505,8 @@ class Study:
             model = "SPMe"
         cycles = _positive_int(data, "cycles", problems)
         retention_cycle = _positive_int(data, "retention_cycle", problems)
+        if cycles is not None and retention_cycle is not None and retention_cycle > cycles:
+            problems.append(Problem("retention_cycle", f"cycle {retention_cycle} is beyond the {cycles} cycles run"))
         outputs = data.get("outputs", list(OUTPUTS))
         if not isinstance(outputs, list) or any(o not in OUTPUTS for o in outputs):
             bad = [o for o in outputs if o not in OUTPUTS] if isinstance(outputs, list) else [outputs]
