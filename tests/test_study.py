@@ -346,3 +346,10 @@ def test_base_without_cycling_needs_a_protocol():
                              "protocol": {"current_density": "0.2 mA/cm2", "lower_cutoff": "3.0 V", "upper_cutoff": "4.2 V"}})
     (d,) = study.designs()
     assert d.error is None and d.protocol["upper_V"] == pytest.approx(4.2) and d.protocol["current_density_A_m2"] == pytest.approx(2.0)
+
+
+def test_shipped_example_study_parses():
+    path = Path(__file__).resolve().parents[1] / "examples" / "study-in-pressure-cu.toml"
+    study = Study.from_file(path)
+    designs = study.designs()
+    assert len(designs) == 18 and len({d.id for d in designs}) == 18 and all(d.error is None for d in designs)
