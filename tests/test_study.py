@@ -353,3 +353,24 @@ def test_shipped_example_study_parses():
     study = Study.from_file(path)
     designs = study.designs()
     assert len(designs) == 18 and len({d.id for d in designs}) == 18 and all(d.error is None for d in designs)
+
+
+def test_random_design_distributions_and_linked_paths():
+    spec = {"name": "r", "stack": "example-4", "model": "SPM", "design": {"kind": "random", "samples": 12, "seed": 7},
+            "axes": [{"path": "cycling.current_density", "distribution": "loguniform", "low": "0.1 mA/cm2", "high": "1 mA/cm2"},
+                     {"path": "layers[3].mass", "distribution": "normal", "mean": "15 mg", "std": "0.5 mg"},
+                     {"name": "anode fractions", "path": ["layers[3].active.fraction", "layers[3].electrolyte.fraction"],
+                      "values": [[0.5, 0.5], [0.6, 0.4]]}]}
+    a, b = Study.from_dict(spec).designs(), Study.from_dict(spec).designs()
+    assert [d.id for d in a] == [d.id for d in b]  # the seed makes the sample reproducible
+    cds = [d.values["cycling_current_density_mA_cm2"] for d in a]
+    assert all(0.1 <= c <= 1.0 for c in cds) and len(set(cds)) == 12
+    assert all(d.error is None for d in a)
+    for d in a:
+        anode = json.loads(d.stack_json)["layers"][3]
+        # both fractions set together from one value of the linked axis, so they still sum to 1
+        assert anode["active"]["fraction"] + anode["electrolyte"]["fraction"] == pytest.approx(1.0)
+        assert d.values["anode_fractions"] == json.dumps([anode["active"]["fraction"], anode["electrolyte"]["fraction"]])
+    with pytest.raises(InputError) as e:  # a distribution has no grid
+        Study.from_dict({**spec, "design": {"kind": "grid"}})
+    assert any("distribution" in p.where for p in e.value.problems)
