@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +24,10 @@ from solidstack.stack.cycling import parse_window
 
 ProgressFn = Callable[[int, int], None]
 
-_sims: dict[str, pybamm.Simulation] = {}
+#: Built simulations by :func:`_fingerprint`, least recently used first; at most :data:`SIM_CACHE_SIZE` are kept
+#: (each holds its model, discretisation, solver set-up and last solution: tens of MB).
+_sims: OrderedDict[str, pybamm.Simulation] = OrderedDict()
+SIM_CACHE_SIZE = 8
 
 #: Cycles per PyBaMM experiment solve. Long runs are solved in chunks of this many cycles, each starting from the
 #: previous chunk's last state; only the end state of every cycle and the solutions of the cycles whose time
@@ -95,13 +99,28 @@ class _Tracker(pybamm.callbacks.Callback):
         return self.step_names[i] if 0 <= i < len(self.step_names) else f"step {self.step}"
 
 
-def _fingerprint(stack: Stack, protocol: Protocol, model: str) -> str:
-    """What a built simulation depends on: the stack without inputs, the protocol without its cycle count."""
+def _fingerprint(stack: Stack, protocol: Protocol, model: str, hosts: HostMap | None = None) -> str:
+    """What a built simulation depends on, and nothing else: the model, the stack's parameters (area, temperature,
+    ion, composites, separator, and the hosts: a reacting foil's material and thickness) and the experiment (the
+    protocol without its cycle count and current, which is an input, but with the step time limit the current
+    sets). Names, notes, collectors, stack pressure and non-reacting metal layers (they only set the contact-loss
+    input) do not change it, so sweeps over them re-solve one built simulation."""
+    hosts = hosts or find_hosts(stack)
     data = stack.to_dict()
-    for k in ("name", "description", "source", "stack_pressure", "cycling"):
-        data.pop(k, None)
-    proto = {k: v for k, v in protocol.__dict__.items() if k not in ("cycles", "period", "source")}
-    return json.dumps([data, proto, model], sort_keys=True, default=str)
+    kept = [_without_notes(la) for la in data["layers"] if la.get("type") in ("anode", "separator", "cathode")]
+    host_keys = [(h.label, h.material, h.side, h.kind, h.thickness, h.working_metal) for h in hosts.anode + hosts.cathode]
+    proto = {k: v for k, v in protocol.__dict__.items() if k not in ("cycles", "current", "period", "source")}
+    proto["time_limit_s"] = protocol.time_limit_s(stack.area_m2, _theoretical_cathode_Ah(stack))
+    top = {k: data.get(k) for k in ("area", "temperature", "working_ion")}
+    return json.dumps([top, kept, host_keys, proto, model], sort_keys=True, default=str)
+
+
+def _without_notes(value):
+    if isinstance(value, dict):
+        return {k: _without_notes(v) for k, v in value.items() if k != "note"}
+    if isinstance(value, list):
+        return [_without_notes(v) for v in value]
+    return value
 
 
 def _kept_cycles(n: int, save_at_cycles: list[int] | int | None) -> set[int] | None:
@@ -265,8 +284,10 @@ def _run(stack: Stack, protocol: Protocol, model: str, *, contact_loss: bool,
     """The run of :func:`simulate` with the protocol resolved (currents as current densities)."""
     hosts = find_hosts(stack)
     n_phases = {"anode": len(hosts.anode), "cathode": len(hosts.cathode)}
-    key = _fingerprint(stack, protocol, model.lower())
+    key = _fingerprint(stack, protocol, model.lower(), hosts)
     sim = _sims.get(key)
+    if sim is not None:
+        _sims.move_to_end(key)
     cap_Ah = _theoretical_cathode_Ah(stack)
     if sim is None:
         pv = build_parameters(stack, hosts, (protocol.lower_V, protocol.upper_V))
@@ -274,6 +295,8 @@ def _run(stack: Stack, protocol: Protocol, model: str, *, contact_loss: bool,
         sim = pybamm.Simulation(build_model(model, n_phases), parameter_values=pv, experiment=exp,
                                 solver=pybamm.IDAKLUSolver())
         _sims[key] = sim
+        while len(_sims) > SIM_CACHE_SIZE:
+            _sims.popitem(last=False)
     k = contact_coefficients(stack, hosts, eps_c) if contact_loss else {"anode": 0.0, "cathode": 0.0}
     inputs = {CURRENT_INPUT: protocol.current_density_A_m2,
               contact_input("anode"): k["anode"], contact_input("cathode"): k["cathode"]}

@@ -1,0 +1,73 @@
+"""The simulation cache studies rely on: keyed by what changes the built simulation, bounded (issue 10)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from solidstack.sim import Protocol, simulate
+from solidstack.sim import run as run_module
+from solidstack.stack import Stack, load_preset
+
+
+def _with(stack: Stack, **changes) -> Stack:
+    data = stack.to_dict()
+    for path, value in changes.items():
+        i, key = path.split(".")
+        data["layers"][int(i)][key] = value
+    return Stack.from_dict(data)
+
+
+def _key(stack: Stack, protocol: Protocol) -> str:
+    return run_module._fingerprint(stack, protocol, "spm")
+
+
+def test_fingerprint_ignores_what_does_not_change_the_simulation():
+    ex4 = load_preset("example-4")   # SUS / In / Cu / graphite ...: the anode In is shielded by Cu
+    comp = load_preset("comparative")  # SUS / In / graphite ...: the anode In touches graphite and reacts
+    p = Protocol.from_stack(ex4).with_changes(cycles=1)
+    base = _key(ex4, p)
+    assert _key(_with(ex4, **{"1.thickness": "20 um"}), p) == base          # shielded foil: contact input only
+    assert _key(_with(ex4, **{"6.thickness": "20 um"}), p) == base          # cathode In does not react
+    assert _key(_with(ex4, **{"0.thickness": "20 um"}), p) == base          # collector
+    assert _key(ex4.replace(stack_pressure="50 MPa", name="other"), p) == base
+    assert _key(ex4, p.with_changes(cycles=7)) == base
+    assert _key(_with(ex4, **{"2.thickness": "5 um"}), p) == base             # touching Cu does not react: no host
+    # these change the built simulation
+    pc = Protocol.from_stack(comp).with_changes(cycles=1)
+    assert _key(_with(comp, **{"1.thickness": "20 um"}), pc) != _key(comp, pc)  # a reacting foil's capacity
+    assert _key(ex4, p.with_changes(current_density_A_m2=5.0)) != base       # the step time limit follows the current
+    assert _key(_with(ex4, **{"3.mass": "12 mg"}), p) != base               # electrode loading
+
+
+def test_reused_simulation_gives_the_fresh_result():
+    """A shielded-foil thickness changes only the contact-loss input: re-solving the cached simulation must give
+    what a freshly built one gives."""
+    ex4 = load_preset("example-4")
+    thin = _with(ex4, **{"1.thickness": "5 um"})
+    run_module.clear_cache()
+    simulate(ex4, cycles=1, model="SPM")
+    assert len(run_module._sims) == 1
+    reused = simulate(thin, cycles=1, model="SPM").cycles
+    assert len(run_module._sims) == 1  # no rebuild
+    run_module.clear_cache()
+    fresh = simulate(thin, cycles=1, model="SPM").cycles
+    for c in ("discharge_capacity_mAh", "contact_fraction_anode", "mean_discharge_voltage_V"):
+        assert np.allclose(reused[c], fresh[c], rtol=1e-9), c
+    # and the thinner ductile foil accommodates less strain: more contact loss (the contact law's g_d)
+    thick = simulate(ex4, cycles=1, model="SPM").cycles
+    assert fresh["contact_fraction_anode"].iloc[-1] < thick["contact_fraction_anode"].iloc[-1]
+
+
+def test_cache_is_bounded_lru(monkeypatch):
+    run_module.clear_cache()
+    monkeypatch.setattr(run_module, "SIM_CACHE_SIZE", 2)
+    ex4 = load_preset("example-4")
+    stacks = [_with(ex4, **{"3.mass": m}) for m in ("15 mg", "14 mg", "13 mg")]
+    keys = []
+    for s in stacks:
+        simulate(s, cycles=1, model="SPM")
+        keys.append(_key(s, Protocol.from_stack(s).with_changes(cycles=1)))
+    assert list(run_module._sims) == keys[1:]  # the least recently used one was dropped
+    simulate(stacks[1], cycles=1, model="SPM")   # a hit moves it to the end
+    assert list(run_module._sims) == [keys[2], keys[1]]
+    run_module.clear_cache()
