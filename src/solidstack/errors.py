@@ -76,3 +76,17 @@ def suggestions(name: str, known: Iterable[str], n: int = 3) -> list[str]:
         if k not in out and len(out) < n:
             out.append(k)
     return out
+
+
+_CONTROL: dict[int, str | None] = {c: None for c in range(0x20)} | {0x09: " ", 0x7F: None} | {c: None for c in range(0x80, 0xA0)}
+
+
+def terminal_safe(text: object, limit: int | None = None) -> str:
+    """``text`` made safe to print to a terminal: control characters (ANSI escapes, newlines, carriage returns)
+    and lone surrogates removed, tabs as spaces, and cut to ``limit`` characters (with an ellipsis) if given.
+    Rich markup is not escaped here: print it with ``markup=False`` or through :func:`rich.markup.escape`."""
+    s = str(text).translate(_CONTROL)
+    s = s.encode("utf-8", "replace").decode("utf-8")  # lone surrogates -> "?"
+    if limit is not None and len(s) > limit:
+        s = s[: max(limit - 1, 0)] + "\u2026"
+    return s
