@@ -47,8 +47,13 @@ def _root(
 
 
 def _load(spec: str, area: str | None = None):
+    from solidstack.errors import terminal_safe
     from solidstack.stack import resolve
+    from solidstack.stack.presets import shadowing
 
+    note = shadowing(spec)
+    if note:
+        err_console.print(f"note: {terminal_safe(note)}", markup=False, highlight=False)
     return resolve(spec, **({"area": area} if area else {}))
 
 

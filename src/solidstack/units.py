@@ -202,6 +202,14 @@ def parse_c_rate(text: Any) -> float | None:
     return rate
 
 
+def not_bool(value: Any) -> Any:
+    """A pydantic before-validator: refuse ``True``/``False`` where a number is meant (pydantic would take them
+    as 1 and 0; ``cycles = true`` is a typo, not one cycle)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {str(value).lower()}")
+    return value
+
+
 def quantity_type(dimension: str, lo: float | None = None, hi: float | None = None, *, lo_open: bool = False):
     """A pydantic field type for a quantity of ``dimension``, with optional SI bounds [lo, hi].
 

@@ -45,6 +45,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Cycle a stack in PyBaMM (interlayer hosts, contact loss) and print the per-cycle table."""
         from rich.console import Console
+        from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         from solidstack.cli import _load
@@ -74,7 +75,7 @@ def register(app: typer.Typer) -> None:
         failed: SimulationError | None = None
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err, transient=False) as bar:
-            task = bar.add_task(f"{s.name}: cycles", total=protocol.cycles)
+            task = bar.add_task(f"{escape(s.name)}: cycles", total=protocol.cycles)
 
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done)
