@@ -56,6 +56,10 @@ def register(app: typer.Typer) -> None:
         console = make_console()
         err = Console(stderr=True, highlight=False, soft_wrap=True)
         s = _load(stack)
+        if out is not None:  # checked before the simulation, so its results cannot be lost to a bad target
+            from solidstack.fsio import prepare_out_dir
+
+            prepare_out_dir(out, "--out")
         if model.lower() not in ("spm", "spme", "dfn"):
             raise InputError(Problem("--model", f"unknown model {model!r}; use spm, spme or dfn"))
         if cycles is not None and cycles < 1:

@@ -134,13 +134,18 @@ def figures(rep: Reproduction) -> dict[str, object]:
 
 
 def save_figures(rep: Reproduction, directory: Path) -> list[Path]:
+    from solidstack.fsio import atomic_open
+
     plt = _pyplot()
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, fig in figures(rep).items():
         path = directory / f"{name}.png"
-        fig.savefig(path, dpi=120, bbox_inches="tight")  # type: ignore[attr-defined]
-        plt.close(fig)  # type: ignore[arg-type]
+        try:
+            with atomic_open(path, "wb") as fh:
+                fig.savefig(fh, format="png", dpi=120, bbox_inches="tight")  # type: ignore[attr-defined]
+        finally:
+            plt.close(fig)  # type: ignore[arg-type]
         paths.append(path)
     return paths
 
@@ -186,9 +191,9 @@ def html_report(rep: Reproduction, figure_paths: list[Path]) -> str:
 
 def write_report(rep: Reproduction, directory: Path) -> list[Path]:
     """Figures (PNG) and ``report.html`` into ``directory``; returns the written paths."""
-    from solidstack.stack.io import atomic_write_text
+    from solidstack.fsio import atomic_write
 
     figs = save_figures(rep, directory)
     page = directory / "report.html"
-    atomic_write_text(page, html_report(rep, figs))
+    atomic_write(page, html_report(rep, figs))
     return [*figs, page]

@@ -164,19 +164,16 @@ class CyclingResult:
         return self._write(directory, "parquet")
 
     def _write(self, directory: str | Path, fmt: str) -> list[Path]:
-        """Both tables as ``fmt`` files, each written to a temporary name and renamed (nothing half-written)."""
-        import os
+        """Both tables as ``fmt`` files, each written atomically (see :mod:`solidstack.fsio`)."""
+        from solidstack.fsio import atomic_open
 
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         out = []
         for name, table in (("cycles", self.cycles), ("timeseries", self.timeseries)):
-            path, tmp = d / f"{name}.{fmt}", d / f".{name}.{fmt}.tmp"
-            try:
-                getattr(table, f"to_{fmt}")(tmp, index=False)
-                os.replace(tmp, path)
-            finally:
-                tmp.unlink(missing_ok=True)
+            path = d / f"{name}.{fmt}"
+            with atomic_open(path, "w" if fmt == "csv" else "wb", **({"newline": ""} if fmt == "csv" else {})) as fh:
+                getattr(table, f"to_{fmt}")(fh, index=False)
             out.append(path)
         return out
 
@@ -226,14 +223,20 @@ class CyclingResult:
         return fig
 
     def save_plots(self, directory: str | Path) -> list[Path]:
+        """The three plots as PNG files in ``directory``, each written atomically."""
+        from solidstack.fsio import atomic_open
+
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         out = []
         for name, fn in (("voltage", self.plot_voltage), ("capacity", self.plot_capacity), ("retention", self.plot_retention)):
             fig = fn()
             path = d / f"{name}.png"
-            fig.savefig(path, dpi=120, bbox_inches="tight")
-            _pyplot().close(fig)
+            try:
+                with atomic_open(path, "wb") as fh:
+                    fig.savefig(fh, format="png", dpi=120, bbox_inches="tight")
+            finally:
+                _pyplot().close(fig)
             out.append(path)
         return out
 
