@@ -176,10 +176,21 @@ def _one_line(text: str) -> str:
     return " ".join(terminal_safe(text).split())
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised where the program is, so that ``finally`` blocks (temporary files) run before exit 143."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and exit with 0 (success), 1 (solver failure, finished cycles written),
     2 (bad input or usage: one line ``error: ...`` per problem, no traceback) or 130/143 (interrupted)."""
+    import signal
+
     click_errors, click_aborts, no_args_help = _click_exception_types()
+    signal.signal(signal.SIGTERM, _on_sigterm)  # `simulate` replaces it while it runs (stops at a step boundary)
     try:
         rc = app(args=argv, standalone_mode=False)
     except InputError as err:
@@ -189,8 +200,11 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Exit as e:
         sys.exit(e.exit_code)
     except KeyboardInterrupt:
-        err_console.print("interrupted", markup=False)
+        err_console.print("interrupted (SIGINT)", markup=False)
         sys.exit(EXIT_SIGINT)
+    except _Terminated:
+        err_console.print("interrupted (SIGTERM)", markup=False)
+        sys.exit(EXIT_SIGTERM)
     except Exception as err:
         if no_args_help and isinstance(err, no_args_help):
             ctx = getattr(err, "ctx", None)

@@ -42,6 +42,8 @@ def register(app: typer.Typer) -> None:
         window: Annotated[str | None, typer.Option("--window", help="Voltage window LOWER:UPPER in V, e.g. 3.0:4.37.")] = None,
         model: Annotated[str, typer.Option("--model", help="spm, spme or dfn.")] = "spme",
         out: Annotated[Path | None, typer.Option("--out", help="Write CSV, Parquet and PNG files here.")] = None,
+        resume: Annotated[Path | None, typer.Option(
+            "--resume", help="Continue the run whose --out folder this is, from its checkpoint, to --cycles.")] = None,
     ) -> None:
         """Cycle a stack in PyBaMM (interlayer hosts, contact loss) and print the per-cycle table."""
         from rich.console import Console
@@ -50,12 +52,17 @@ def register(app: typer.Typer) -> None:
 
         from solidstack.cli import _load
         from solidstack.report import console as make_console
-        from solidstack.sim import Protocol, SimulationError
+        from solidstack.sim import Protocol, SimulationError, SimulationInterrupted
         from solidstack.sim import simulate as run
 
         console = make_console()
         err = Console(stderr=True, highlight=False, soft_wrap=True)
         s = _load(stack)
+        if resume is not None:
+            from solidstack.sim.checkpoint import load
+
+            load(resume)  # a missing or foreign checkpoint: one line, before anything else
+            out = out if out is not None else resume
         if out is not None:  # checked before the simulation, so its results cannot be lost to a bad target
             from solidstack.fsio import prepare_out_dir
 
@@ -77,6 +84,12 @@ def register(app: typer.Typer) -> None:
         else:
             protocol = protocol.with_changes(**changes)
         failed: SimulationError | None = None
+        stopped: SimulationInterrupted | None = None
+        model_name = model.upper() if model.lower() != "spme" else "SPMe"
+        if resume is not None:
+            from solidstack.sim.run import check_resume
+
+            check_resume(resume, s, protocol, model_name)
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err, transient=False) as bar:
             task = bar.add_task(f"{escape(s.name)}: cycles", total=protocol.cycles)
@@ -85,9 +98,14 @@ def register(app: typer.Typer) -> None:
                 bar.update(task, completed=done)
 
             try:
-                result = run(s, protocol, model=model.upper() if model.lower() != "spme" else "SPMe", progress=progress)
+                # a run with --out checkpoints there after every chunk; SIGINT/SIGTERM stop it at a step boundary
+                result = run(s, protocol, model=model_name, progress=progress, checkpoint=out, resume=resume,
+                             handle_signals=True)
             except SimulationError as e:
                 failed = e
+                result = e.result
+            except SimulationInterrupted as e:
+                stopped = e
                 result = e.result
         if result is not None:
             from solidstack.sim.report import cycles_table
@@ -103,6 +121,10 @@ def register(app: typer.Typer) -> None:
                     err.print("note: Parquet skipped (pyarrow is not installed)", markup=False)
                 files += result.save_plots(out)
                 console.print(f"wrote {len(files)} files to {out}", markup=False)
+        if stopped is not None:
+            where = f"; finished cycles written to {out}" if out is not None and result is not None else ""
+            err.print(f"interrupted: {stopped}{where}", markup=False)
+            raise typer.Exit(128 + stopped.signum)
         if failed is not None:
             err.print(f"error: {failed}", markup=False)
             raise typer.Exit(1)
