@@ -30,14 +30,20 @@ def run(*args: str, module: bool = False) -> subprocess.CompletedProcess:
         (("show", "example-1", "extra"), "extra"),  # extra argument
     ],
 )
-@pytest.mark.parametrize("module", [False, True], ids=["entry-point", "python-m"])
-def test_usage_error_is_one_line_exit_2(args, needle, module):
-    r = run(*args, module=module)
+def test_usage_error_is_one_line_exit_2(args, needle):
+    r = run(*args)
     assert r.returncode == 2, (r.returncode, r.stderr)
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), r.stderr
     assert needle in lines[0]
     assert "Traceback" not in r.stderr + r.stdout
+
+
+@pytest.mark.parametrize("args", [("--bogus",), ("show",), ("simulate", "example-1", "--cycles", "abc")])
+def test_usage_error_through_python_m(args):
+    r = run(*args, module=True)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith("error: ")
+    assert "Traceback" not in r.stderr
 
 
 def test_version():

@@ -10,13 +10,13 @@ from rich.console import Console
 
 from solidstack.errors import InputError, Problem
 
-console = Console()
+console = Console(emoji=False)
 #: Screening tables have eleven columns: print them at least this wide even into a pipe or a narrow terminal.
 MIN_TABLE_WIDTH = 120
 
 
 def _console() -> Console:
-    return Console(width=max(console.width, MIN_TABLE_WIDTH))
+    return Console(width=max(console.width, MIN_TABLE_WIDTH), emoji=False)
 
 SCREEN_FORMATS = ("table", "csv", "json")
 CLAIM_FORMATS = ("table", "markdown", "json")

@@ -86,6 +86,9 @@ def register(app: typer.Typer) -> None:
         failed: SimulationError | None = None
         stopped: SimulationInterrupted | None = None
         model_name = model.upper() if model.lower() != "spme" else "SPMe"
+        from solidstack.sim.run import check_ranges
+
+        check_ranges(protocol)  # before the progress bar: bad input is one line
         if resume is not None:
             from solidstack.sim.run import check_resume
 
