@@ -70,9 +70,9 @@ def claims_command(
 ) -> None:
     """Claim chart: claims 2-13 (and the first aspect of [0015]) met / not met / undetermined, each limitation
     with the stack feature it matched and the evidence; in table format the metal layers' verdicts too."""
+    from solidstack.cli import _load as resolve  # prints a note when a path shadows a preset
     from solidstack.rules import check
     from solidstack.rules.windows import BASES, parse_window
-    from solidstack.stack import resolve
 
     fmt = _choice(fmt, CLAIM_FORMATS, "--format")
     basis = _choice(basis, BASES, "--window-basis")

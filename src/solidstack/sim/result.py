@@ -231,6 +231,8 @@ class CyclingResult:
         out = []
         for name, fn in (("voltage", self.plot_voltage), ("capacity", self.plot_capacity), ("retention", self.plot_retention)):
             fig = fn()
+            for ax in fig.axes:  # the title is the user's stack name: "$" in it is text, not mathtext
+                ax.title.set_parse_math(False)
             path = d / f"{name}.png"
             try:
                 with atomic_open(path, "wb") as fh:
