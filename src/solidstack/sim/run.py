@@ -353,7 +353,7 @@ def simulate(
             from solidstack.sim import checkpoint as cp
 
             result.timeseries = cp.with_earlier_timeseries(resume, result.timeseries, restored)
-    if stop.signum is not None:
+    if stop.signum is not None and len(ends) < n:  # (a signal after the last cycle: the run is complete)
         name = signal.Signals(stop.signum).name
         raise SimulationInterrupted(f"{name}: stopped after {len(ends)} of {n} cycle(s)", stop.signum, result)
     if failure is not None:
