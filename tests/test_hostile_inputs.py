@@ -183,6 +183,7 @@ OPTION_CASES = {
     "current-junk": (["simulate", "example-1", "--current", "1 mA/cm2;"], "--current"),
     "json-dev-null": (["reproduce", "--json", "/dev/null"], "--json"),
     "out-dev-null": (["simulate", "example-1", "--out", "/dev/null"], "--out"),
+    "empty-stack": (["show", ""], "empty"),
 }
 
 

@@ -73,6 +73,8 @@ def shadowing(spec: str) -> str | None:
 def resolve(spec: str, **overrides: str) -> Stack:
     """A stack from a preset name or a file path. A path that exists wins over a preset of the same name,
     except a folder, which cannot be a stack file (see :func:`shadowing`, which the CLI prints)."""
+    if not spec.strip():
+        raise InputError(Problem("stack", "empty; give a stack file or a preset name (see `solidstack presets`)"))
     path = Path(spec)
     key = _preset_key(spec)
     is_dir = False
