@@ -91,8 +91,10 @@ class CyclingResult:
                 "discharge_capacity_mAh": q_dis,
                 "charge_capacity_mAh_g": q_chg / g_cam,
                 "discharge_capacity_mAh_g": q_dis / g_cam,
-                "coulombic_efficiency": q_dis / q_chg if protocol.first == "charge" else q_chg / q_dis,
-                "retention": q_dis / q_dis[0] if n else q_dis,
+                # NaN, not inf, where nothing passed (e.g. a first discharge of a cell assembled discharged);
+                # retention vs the first cycle that discharged
+                "coulombic_efficiency": _finite_or_nan(q_dis / q_chg if protocol.first == "charge" else q_chg / q_dis),
+                "retention": q_dis / (q_dis[q_dis > 0][0] if (q_dis > 0).any() else np.nan),
                 "mean_charge_voltage_V": np.where(q_chg > 0, v_chg, np.nan),
                 "mean_discharge_voltage_V": np.where(q_dis > 0, v_dis, np.nan),
                 "contact_fraction_anode": sv["Negative electrode contact fraction"],
@@ -417,6 +419,10 @@ def voltage_integrals_of(cycles: list[pybamm.Solution],
     if voltages is not None:
         voltages.extend(np.concatenate(v) if v else np.zeros(0) for v in at_points)
     return out
+
+
+def _finite_or_nan(x: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(x), x, np.nan)
 
 
 def step_capacity(current_A: np.ndarray, capacity_mAh: np.ndarray) -> np.ndarray:
