@@ -125,8 +125,10 @@ def with_earlier_timeseries(folder: str | Path, timeseries: Any, upto: int) -> A
             earlier = reader(path)
         except Exception:  # noqa: BLE001 - an unreadable earlier file is skipped, the new cycles are kept
             continue
-        if list(earlier.columns) != list(timeseries.columns) or "cycle" not in earlier:
+        if "cycle" not in earlier or (len(timeseries) and list(earlier.columns) != list(timeseries.columns)):
             continue
-        earlier = earlier[earlier["cycle"] <= upto]
+        earlier = earlier[earlier["cycle"] <= upto].reset_index(drop=True)
+        if not len(timeseries):  # nothing solved since (the checkpoint already had every cycle asked for)
+            return earlier
         return pd.concat([earlier, timeseries], ignore_index=True) if len(earlier) else timeseries
     return timeseries
