@@ -99,6 +99,12 @@ def test_resume_refuses_another_run(tmp_path):
     r = subprocess.run([*CMD, "simulate", "example-4", "--resume", str(tmp_path / "nothing")],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 2 and "no checkpoint.npz" in r.stderr and "Traceback" not in r.stderr
+    # the same run extended from 2 to 3 cycles: the table and the time series hold all three
+    r = subprocess.run([*CMD, "simulate", "example-4", "--model", "spm", "--cycles", "3", "--resume", str(out)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert list(pd.read_csv(out / "cycles.csv")["cycle"]) == [1, 2, 3]
+    assert sorted(pd.read_parquet(out / "timeseries.parquet")["cycle"].unique()) == [1, 2, 3]
 
 
 FAILING = """
