@@ -76,7 +76,7 @@ def test_fractions_must_sum_to_one(example1_dict):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("thickness", "-5 um", "greater than 0"),
+        ("thickness", "-5 um", "at least 0.1 um"),
         ("thickness", "3 m", "implausibly large"),
         ("thickness", "100", "has no unit"),
         ("thickness", 100, "has no unit"),

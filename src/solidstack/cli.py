@@ -30,9 +30,30 @@ StackArg = Annotated[str, typer.Argument(help="A stack file (.toml, .yaml, .json
 AreaOpt = Annotated[str | None, typer.Option("--area", help='Override the cell area, e.g. "0.785 cm2".')]
 
 
-def _load(spec: str, area: str | None = None):
-    from solidstack.stack import resolve
+def _version(value: bool) -> None:
+    if value:
+        from solidstack import __version__
 
+        print(f"solidstack {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Design and analyse all-solid-state battery stacks with ductile metal interlayers (US 2016/0233553 A1)."""
+
+
+def _load(spec: str, area: str | None = None):
+    from solidstack.errors import terminal_safe
+    from solidstack.stack import resolve
+    from solidstack.stack.presets import shadowing
+
+    note = shadowing(spec)
+    if note:
+        err_console.print(f"note: {terminal_safe(note)}", markup=False, highlight=False)
     return resolve(spec, **({"area": area} if area else {}))
 
 
@@ -143,26 +164,80 @@ def _register_command_modules() -> None:
 _register_command_modules()
 
 
-def main() -> None:
-    """Entry point: run the app, turning input errors into one line each and exit code 2."""
+#: Exit codes of the ``solidstack`` command (see the README, "Exit codes").
+EXIT_OK, EXIT_SOLVER, EXIT_INPUT, EXIT_SIGINT, EXIT_SIGTERM = 0, 1, 2, 130, 143
+
+
+def _click_exception_types() -> tuple[tuple[type, ...], tuple[type, ...], tuple[type, ...]]:
+    """(ClickException, Abort, NoArgsIsHelpError) classes of every Click in use: Typer >= 0.26 vendors its own
+    copy as ``typer._click``; older Typers use the ``click`` package. Both are caught, whichever is installed."""
+    errors: list[type] = []
+    aborts: list[type] = [typer.Abort]
+    no_args: list[type] = []
+    for name in ("typer._click", "click"):
+        try:
+            mod = __import__(f"{name}.exceptions", fromlist=["ClickException"])
+        except ImportError:
+            continue
+        for found, attr in ((errors, "ClickException"), (aborts, "Abort"), (no_args, "NoArgsIsHelpError")):
+            if isinstance(getattr(mod, attr, None), type):
+                found.append(getattr(mod, attr))
+    return tuple(errors), tuple(aborts), tuple(no_args)
+
+
+def _one_line(text: str) -> str:
+    from solidstack.errors import terminal_safe
+
+    return " ".join(terminal_safe(text).split())
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the program is, so that ``finally`` blocks (temporary files) run before exit 143."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app and exit with 0 (success), 1 (solver failure, finished cycles written),
+    2 (bad input or usage: one line ``error: ...`` per problem, no traceback) or 130/143 (interrupted)."""
+    import signal
+
+    click_errors, click_aborts, no_args_help = _click_exception_types()
+    signal.signal(signal.SIGTERM, _on_sigterm)  # `simulate` replaces it while it runs (stops at a step boundary)
     try:
-        app(standalone_mode=False)
+        rc = app(args=argv, standalone_mode=False)
     except InputError as err:
         for p in err.problems:
-            err_console.print(f"error: {p}", markup=False)
-        sys.exit(2)
+            err_console.print(f"error: {_one_line(str(p))}", markup=False, highlight=False)
+        sys.exit(EXIT_INPUT)
     except typer.Exit as e:
         sys.exit(e.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        err_console.print("aborted")
-        sys.exit(130)
-    except Exception as err:  # click usage errors
-        import click
-
-        if isinstance(err, click.exceptions.ClickException):
-            err.show(file=sys.stderr)
-            sys.exit(2)
+    except KeyboardInterrupt:
+        err_console.print("interrupted (SIGINT)", markup=False)
+        sys.exit(EXIT_SIGINT)
+    except _Terminated:
+        err_console.print("interrupted (SIGTERM)", markup=False)
+        sys.exit(EXIT_SIGTERM)
+    except Exception as err:
+        if no_args_help and isinstance(err, no_args_help):
+            ctx = getattr(err, "ctx", None)
+            if ctx is not None:
+                print(ctx.get_help())
+            sys.exit(EXIT_INPUT)
+        if isinstance(err, click_aborts):
+            err_console.print("interrupted", markup=False)
+            sys.exit(EXIT_SIGINT)
+        if isinstance(err, click_errors):
+            message = err.format_message() if hasattr(err, "format_message") else str(err)
+            ctx = getattr(err, "ctx", None)
+            hint = f" (see `{ctx.command_path} --help`)" if ctx is not None and getattr(err, "exit_code", 2) == 2 else ""
+            err_console.print(f"error: {_one_line(message)}{hint}", markup=False, highlight=False)
+            code = getattr(err, "exit_code", 2)
+            sys.exit(EXIT_INPUT if code in (2, None) else code)
         raise
+    sys.exit(rc if isinstance(rc, int) else EXIT_OK)
 
 
 if __name__ == "__main__":

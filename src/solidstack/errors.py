@@ -8,8 +8,22 @@ and exits with code 2; Python users catch :class:`InputError`.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+# control characters and lone surrogates: shown as escapes in problem lines (a key or a value of a file may hold them)
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+MAX_WHERE_CHARS, MAX_WHAT_CHARS = 300, 1000
+
+
+def visible(text: str, limit: int | None = None) -> str:
+    """``text`` on one line with control characters and lone surrogates written as escapes (``\\n``, ``\\x1b``),
+    cut to ``limit`` characters (with an ellipsis) if given."""
+    s = _INVISIBLE.sub(lambda m: repr(m.group())[1:-1], str(text))
+    if limit is not None and len(s) > limit:
+        s = s[: limit - 1] + "\u2026"
+    return s
 
 
 @dataclass(frozen=True)
@@ -20,7 +34,8 @@ class Problem:
     what: str
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.what}" if self.where else self.what
+        what = visible(self.what, MAX_WHAT_CHARS)
+        return f"{visible(self.where, MAX_WHERE_CHARS)}: {what}" if self.where else what
 
 
 class SolidstackError(Exception):
@@ -76,3 +91,17 @@ def suggestions(name: str, known: Iterable[str], n: int = 3) -> list[str]:
         if k not in out and len(out) < n:
             out.append(k)
     return out
+
+
+_CONTROL: dict[int, str | None] = {c: None for c in range(0x20)} | {0x09: " ", 0x7F: None} | {c: None for c in range(0x80, 0xA0)}
+
+
+def terminal_safe(text: object, limit: int | None = None) -> str:
+    """``text`` made safe to print to a terminal: control characters (ANSI escapes, newlines, carriage returns)
+    and lone surrogates removed, tabs as spaces, and cut to ``limit`` characters (with an ellipsis) if given.
+    Rich markup is not escaped here: print it with ``markup=False`` or through :func:`rich.markup.escape`."""
+    s = str(text).translate(_CONTROL)
+    s = s.encode("utf-8", "replace").decode("utf-8")  # lone surrogates -> "?"
+    if limit is not None and len(s) > limit:
+        s = s[: max(limit - 1, 0)] + "\u2026"
+    return s

@@ -26,6 +26,12 @@ def register(app: typer.Typer) -> None:
 
         if model.lower() not in ("spm", "spme", "dfn"):
             raise InputError(Problem("--model", f"unknown model {model!r} (use spm, spme or dfn)"))
+        from solidstack.fsio import prepare_out_dir, prepare_out_file
+
+        if out is not None:  # checked before the simulations, so their results cannot be lost to a bad target
+            prepare_out_dir(out, "--out")
+        if json_path is not None:
+            prepare_out_file(json_path, "--json")
         console = make_console()
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("simulating the patent's cells", total=len(CELLS))

@@ -10,13 +10,13 @@ from rich.console import Console
 
 from solidstack.errors import InputError, Problem
 
-console = Console()
+console = Console(emoji=False)
 #: Screening tables have eleven columns: print them at least this wide even into a pipe or a narrow terminal.
 MIN_TABLE_WIDTH = 132
 
 
 def _console() -> Console:
-    return Console(width=max(console.width, MIN_TABLE_WIDTH))
+    return Console(width=max(console.width, MIN_TABLE_WIDTH), emoji=False)
 
 SCREEN_FORMATS = ("table", "csv", "json")
 CLAIM_FORMATS = ("table", "markdown", "json")
@@ -72,9 +72,9 @@ def claims_command(
 ) -> None:
     """Claim chart: claims 2-13 (and the first aspect of [0015]) met / not met / undetermined, each limitation
     with the stack feature it matched and the evidence; in table format the metal layers' verdicts too."""
+    from solidstack.cli import _load as resolve  # prints a note when a path shadows a preset
     from solidstack.rules import check
     from solidstack.rules.windows import BASES, parse_window
-    from solidstack.stack import resolve
 
     fmt = _choice(fmt, CLAIM_FORMATS, "--format")
     basis = _choice(basis, BASES, "--window-basis")

@@ -33,14 +33,17 @@ def register(app: typer.Typer) -> None:
         model: Annotated[str, typer.Option("--model", help="spm, spme or dfn.")] = "spme",
         fmt: Annotated[str, typer.Option("--format", help="Files in --out: solidstack (CSV, Parquet, PNG, run.json, stack.toml) or bdf (also the time series in Battery Data Format columns).")] = "solidstack",
         out: Annotated[Path | None, typer.Option("--out", help="Write CSV, Parquet, PNG, run.json and the input stack here.")] = None,
+        resume: Annotated[Path | None, typer.Option(
+            "--resume", help="Continue the run whose --out folder this is, from its checkpoint, to --cycles.")] = None,
     ) -> None:
         """Cycle a stack in PyBaMM (interlayer hosts, contact loss) and print the per-cycle table."""
         from rich.console import Console
+        from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         from solidstack.cli import _load
         from solidstack.report import console as make_console
-        from solidstack.sim import CyclingResult, SimulationError
+        from solidstack.sim import CyclingResult, SimulationError, SimulationInterrupted
         from solidstack.sim import simulate as run
         from solidstack.sim.provenance import command_line
 
@@ -52,16 +55,34 @@ def register(app: typer.Typer) -> None:
         if model.lower() not in ("spm", "spme", "dfn"):
             raise InputError(Problem("--model", f"unknown model {model!r}; use spm, spme or dfn"))
         s = _load(stack)
-        if out is not None:
+        if resume is not None:
+            from solidstack.sim.checkpoint import load
+
+            load(resume)  # a missing or foreign checkpoint: one line, before anything else
+            out = out if out is not None else resume
+        if out is not None:  # checked before the simulation, so its results cannot be lost to a bad target
             from solidstack.fsio import prepare_out_dir
 
-            prepare_out_dir(out)
+            prepare_out_dir(out, "--out")
+        model_name = model.upper() if model.lower() != "spme" else "SPMe"
+        from solidstack.sim.run import check_ranges, check_resume, resolve_protocol
+
+        try:  # before the progress bar: bad input is one line
+            run_stack = s.replace(stack_pressure=pressure) if pressure is not None else s
+            resolved = resolve_protocol(run_stack, None, cycles=cycles, current=current, window=window,
+                                        cv_hold=cv_hold, rest=rest, period=period).resolved(run_stack)
+            check_ranges(resolved)
+        except InputError as e:
+            raise InputError([Problem(_OPTION.get(p.where, p.where), p.what) for p in e.problems]) from None
+        if resume is not None:
+            check_resume(resume, run_stack, resolved, model_name, contact_loss=not no_contact_loss)
         failed: SimulationError | None = None
+        stopped: SimulationInterrupted | None = None
         result: CyclingResult | None
         # the bar starts with the first finished cycle, so bad input prints nothing but its error line
         bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                        console=err, transient=False)
-        task = bar.add_task(f"{s.name}: cycles", total=None)
+        task = bar.add_task(f"{escape(s.name)}: cycles", total=None)
 
         def progress(done: int, total: int) -> None:
             if not bar.live.is_started:
@@ -69,13 +90,17 @@ def register(app: typer.Typer) -> None:
             bar.update(task, completed=done, total=total)
 
         try:
+            # a run with --out checkpoints there after every chunk; SIGINT/SIGTERM stop it at a step boundary
             result = run(s, cycles=cycles, current=current, window=window, cv_hold=cv_hold, rest=rest,
                          period=period, pressure=pressure, contact_loss=not no_contact_loss,
-                         model=model.upper() if model.lower() != "spme" else "SPMe", progress=progress)
+                         model=model_name, progress=progress, checkpoint=out, resume=resume, handle_signals=True)
         except InputError as e:
             raise InputError([Problem(_OPTION.get(p.where, p.where), p.what) for p in e.problems]) from None
         except SimulationError as e:
             failed = e
+            result = e.result
+        except SimulationInterrupted as e:
+            stopped = e
             result = e.result
         finally:
             if bar.live.is_started:
@@ -95,6 +120,10 @@ def register(app: typer.Typer) -> None:
                     err.print("note: Parquet skipped (pyarrow is not installed)", markup=False)
                 files += result.save_plots(out)
                 console.print(f"wrote {len(files)} files to {out}", markup=False)
+        if stopped is not None:
+            where = f"; finished cycles written to {out}" if out is not None and result is not None else ""
+            err.print(f"interrupted: {stopped}{where}", markup=False)
+            raise typer.Exit(128 + stopped.signum)
         if failed is not None:
             err.print(f"error: {failed}", markup=False)
             raise typer.Exit(1)

@@ -14,8 +14,8 @@ def console():
     """A rich console for command output: the terminal's width, or 160 columns when piped to a file."""
     from rich.console import Console
 
-    c = Console()
-    return c if c.is_terminal else Console(width=160)
+    c = Console(emoji=False)  # user strings such as a stack name are shown as written (":smile:" stays text)
+    return c if c.is_terminal else Console(width=160, emoji=False)
 
 
 def design_report(stack: Any, **kwargs: Any) -> DesignReport:

@@ -21,7 +21,7 @@ def _num(value: float | None, fmt: str = "{:.3g}") -> str:
 
 def stack_table(b: StackBreakdown, *, ion: str, description: str | None = None) -> Group:
     """Layer table (collector to collector) plus capacities, N/P, totals and energy."""
-    t = _EscapingTable(title=f"{b.name}: layers, anode collector to cathode collector ({b.area_cm2:g} cm2)", title_justify="left")
+    t = _EscapingTable(title=f"{escape(b.name)}: layers, anode collector to cathode collector ({b.area_cm2:g} cm2)", title_justify="left")
     for col, just in [("#", "right"), ("layer", "left"), ("material", "left"), ("thickness um", "right"),
                       ("mass mg", "right"), ("mg/cm2", "right"), ("mass %", "right"), ("thick. %", "right"),
                       ("porosity", "right"), ("capacity mAh", "right")]:

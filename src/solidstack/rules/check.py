@@ -101,9 +101,9 @@ class StackCheck:
         return check_renderable(self)
 
     def _repr_html_(self) -> str:
-        cols = ["layer", "side", "role", "metal", "active", "patent_verdict", "physical_verdict", "in_stack", "physical_reason"]
-        return (f"<h4>{self.stack.name}: metal layers</h4>" + self.to_dataframe("layers")[cols].to_html(index=False)
-                + "<h4>claim chart</h4>" + self.to_dataframe("claims").to_html(index=False))
+        from solidstack.rules.render import check_html
+
+        return check_html(self)
 
 
 def _layer_verdicts(stack: Stack, windows: dict[str, WindowInfo], cat: Catalog) -> list[LayerVerdict]:

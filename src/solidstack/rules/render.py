@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Group
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -69,7 +72,7 @@ def short_flags(a) -> str:
 
 
 def layers_table(chk: StackCheck) -> Table:
-    t = Table(title=f"{chk.stack.name}: metal layers ({chk.stack.working_ion}+)", title_justify="left")
+    t = Table(title=f"{escape(chk.stack.name)}: metal layers ({chk.stack.working_ion}+)", title_justify="left")
     for col in ("#", "side", "role", "metal", "next to", "window (physical)", "patent", "physical", "in stack", "why"):
         t.add_column(col, overflow="fold")
     for lv in chk.layers:
@@ -107,12 +110,31 @@ def check_renderable(chk: StackCheck) -> Group:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text for a Markdown table cell: HTML-escaped (Markdown passes raw HTML through), pipes and line breaks
+    neutralised."""
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def _md_user(text: str) -> str:
+    """A user's string (e.g. a stack name) in Markdown prose: HTML-escaped, every Markdown character
+    backslash-escaped, on one line, so it reads as itself and never as markup."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
+
+
+def check_html(chk: StackCheck) -> str:
+    """The layer verdicts and the claim chart as HTML tables (for Jupyter); every string is HTML-escaped."""
+    cols = ["layer", "side", "role", "metal", "active", "patent_verdict", "physical_verdict", "in_stack", "physical_reason"]
+    return (f"<h4>{html.escape(chk.stack.name)}: metal layers</h4>"
+            + chk.to_dataframe("layers")[cols].to_html(index=False, escape=True)
+            + "<h4>claim chart</h4>" + chk.to_dataframe("claims").to_html(index=False, escape=True))
 
 
 def claims_markdown(chk: StackCheck) -> str:
     """The claim chart as Markdown: one section per claim with a table of its limitations (inherited ones too)."""
-    out = [f"# Claim chart: {chk.stack.name}", "", f"Working ion {chk.stack.working_ion}+; windows for the inertness "
+    out = [f"# Claim chart: {_md_user(chk.stack.name)}", "", f"Working ion {chk.stack.working_ion}+; windows for the inertness "
            f"test: " + "; ".join(f"{s} {w}" for s, w in chk.patent_windows.items()), ""]
     for c in chk.claims:
         dep = f", depends on claim {c.claim.depends_on}" if c.claim.depends_on else ""

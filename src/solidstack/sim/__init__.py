@@ -12,7 +12,7 @@ described in the README, "Cycling simulation"; its constants are in ``solidstack
 from solidstack.sim.hosts import Host, HostMap, find_hosts
 from solidstack.sim.protocol import Protocol
 from solidstack.sim.result import CyclingResult
-from solidstack.sim.run import SimulationError, clear_cache, contact_coefficients, simulate
+from solidstack.sim.run import SimulationError, SimulationInterrupted, clear_cache, contact_coefficients, simulate
 
 __all__ = [
     "CyclingResult",
@@ -20,6 +20,7 @@ __all__ = [
     "HostMap",
     "Protocol",
     "SimulationError",
+    "SimulationInterrupted",
     "clear_cache",
     "contact_coefficients",
     "find_hosts",

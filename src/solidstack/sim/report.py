@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 
 from solidstack.sim.result import CyclingResult
@@ -36,7 +37,7 @@ def protocol_line(result: CyclingResult) -> str:
 
 def cycles_table(result: CyclingResult, max_rows: int = 40) -> Table:
     """The per-cycle table (first and last rows when there are more than ``max_rows``)."""
-    t = Table(title=f"{result.stack_name}: {result.model_name}, {len(result.cycles)} cycle(s)", title_justify="left",
+    t = Table(title=f"{escape(result.stack_name)}: {result.model_name}, {len(result.cycles)} cycle(s)", title_justify="left",
               caption=protocol_line(result), caption_justify="left")
     held = [c for c in result.cycles.columns if c.endswith("_held_mAh")]
     for _, head, _ in COLUMNS:

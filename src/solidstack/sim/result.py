@@ -95,8 +95,10 @@ class CyclingResult:
                 "discharge_capacity_mAh": q_dis,
                 "charge_capacity_mAh_g": q_chg / g_cam,
                 "discharge_capacity_mAh_g": q_dis / g_cam,
-                "coulombic_efficiency": q_dis / q_chg if protocol.first == "charge" else q_chg / q_dis,
-                "retention": q_dis / q_dis[0] if n else q_dis,
+                # NaN, not inf, where nothing passed (e.g. a first discharge of a cell assembled discharged);
+                # retention vs the first cycle that discharged
+                "coulombic_efficiency": _finite_or_nan(q_dis / q_chg if protocol.first == "charge" else q_chg / q_dis),
+                "retention": q_dis / (q_dis[q_dis > 0][0] if (q_dis > 0).any() else np.nan),
                 "mean_charge_voltage_V": np.where(q_chg > 0, v_chg, np.nan),
                 "mean_discharge_voltage_V": np.where(q_dis > 0, v_dis, np.nan),
                 "contact_fraction_anode": sv["Negative electrode contact fraction"],
@@ -209,19 +211,16 @@ class CyclingResult:
         return self._write(directory, "parquet")
 
     def _write(self, directory: str | Path, fmt: str) -> list[Path]:
-        """Both tables as ``fmt`` files, each written to a temporary name and renamed (nothing half-written)."""
-        import os
+        """Both tables as ``fmt`` files, each written atomically (see :mod:`solidstack.fsio`)."""
+        from solidstack.fsio import atomic_open
 
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         out = []
         for name, table in (("cycles", self.cycles), ("timeseries", self.timeseries)):
-            path, tmp = d / f"{name}.{fmt}", d / f".{name}.{fmt}.tmp"
-            try:
-                getattr(table, f"to_{fmt}")(tmp, index=False)
-                os.replace(tmp, path)
-            finally:
-                tmp.unlink(missing_ok=True)
+            path = d / f"{name}.{fmt}"
+            with atomic_open(path, "w" if fmt == "csv" else "wb", **({"newline": ""} if fmt == "csv" else {})) as fh:
+                getattr(table, f"to_{fmt}")(fh, index=False)
             out.append(path)
         return out
 
@@ -256,7 +255,10 @@ class CyclingResult:
 
         out = []
         for name, fn in (("voltage", self.plot_voltage), ("capacity", self.plot_capacity), ("retention", self.plot_retention)):
-            out += save(fn(), directory, name, formats=("png",), dpi=200)
+            fig = fn()
+            for ax in fig.axes:  # the title is the user's stack name: "$" in it is text, not mathtext
+                ax.title.set_parse_math(False)
+            out += save(fig, directory, name, formats=("png",), dpi=200)
         return out
 
     def __repr__(self) -> str:
@@ -444,6 +446,10 @@ def voltage_integrals_of(cycles: list[pybamm.Solution],
     if voltages is not None:
         voltages.extend(np.concatenate(v) if v else np.zeros(0) for v in at_points)
     return out
+
+
+def _finite_or_nan(x: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(x), x, np.nan)
 
 
 def step_capacity(current_A: np.ndarray, capacity_mAh: np.ndarray) -> np.ndarray:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import gc
 import json
+import math
+import signal
+import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pybamm
@@ -19,8 +23,12 @@ from solidstack.sim.model import MODELS, build_model
 from solidstack.sim.parameters import CURRENT_INPUT, build_parameters, contact_input
 from solidstack.sim.protocol import Protocol
 from solidstack.sim.result import CycleEnds, CyclingResult, voltage_integrals_of
-from solidstack.stack import Stack
+from solidstack.stack import Stack, limits
 from solidstack.stack.cycling import parse_window
+
+# solidstack switches PyBaMM's usage telemetry off (solidstack/__init__.py sets PYBAMM_DISABLE_TELEMETRY before
+# PyBAMM is imported; this covers a PyBaMM imported before solidstack)
+pybamm.telemetry.disable()
 
 ProgressFn = Callable[[int, int], None]
 
@@ -41,6 +49,93 @@ class SimulationError(SolidstackError):
     def __init__(self, message: str, cycle: int, step: str, result: CyclingResult | None = None):
         super().__init__(message)
         self.cycle, self.step, self.result = cycle, step, result
+
+
+class SimulationInterrupted(SolidstackError):
+    """SIGINT or SIGTERM stopped the run at a step boundary; ``result`` holds every cycle finished before (None if
+    none), ``signum`` the signal."""
+
+    def __init__(self, message: str, signum: int, result: CyclingResult | None = None):
+        super().__init__(message)
+        self.signum, self.result = signum, result
+
+
+class _Stop:
+    """Set by a signal handler; the run stops at the next step boundary (see :func:`_stoppable`)."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+
+    def __call__(self, signum: int, frame: object) -> None:
+        self.signum = signum
+
+
+@contextmanager
+def _signals_stop(stop: _Stop, enabled: bool) -> Iterator[None]:
+    """While the run lasts, SIGINT and SIGTERM set ``stop`` instead of killing the process (main thread only)."""
+    if not enabled or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+class _StoppingSolver:
+    """Stands in for a step's solver once a stop was asked: its ``step`` raises a SolverError, which PyBaMM takes as
+    the end of the experiment at that step boundary, returning every cycle solved before."""
+
+    def __init__(self, solver: pybamm.BaseSolver, tracker: _Tracker):
+        self._solver, self._tracker = solver, tracker
+
+    def __getattr__(self, name: str):
+        return getattr(self._solver, name)
+
+    def step(self, *args, **kwargs):
+        if self._tracker.stopped_in is None:
+            self._tracker.stopped_in = self._tracker.cycle
+        pybamm.logger.disabled = True  # PyBaMM would log the stop as a simulation error (re-enabled after the run)
+        raise pybamm.SolverError("stopped by a signal")
+
+
+@contextmanager
+def _stoppable(sim: pybamm.Simulation, stop: _Stop, tracker: _Tracker) -> Iterator[None]:
+    """Make ``sim`` stop at the next step once ``stop`` is set. PyBaMM looks up each step's solver through
+    ``Simulation._get_built_experiment_solver`` (tests/test_signals_resume.py checks it still does)."""
+    original = sim._get_built_experiment_solver
+
+    def solver_for(step_or_key):
+        solver = original(step_or_key)
+        return _StoppingSolver(solver, tracker) if stop.signum is not None else solver
+
+    sim._get_built_experiment_solver = solver_for  # type: ignore[method-assign]
+    logger_was_disabled = pybamm.logger.disabled
+    try:
+        yield
+    finally:
+        del sim._get_built_experiment_solver
+        pybamm.logger.disabled = logger_was_disabled
+
+
+def check_ranges(protocol: Protocol) -> None:
+    """Refuse a protocol outside the physical ranges of :mod:`solidstack.stack.limits` (the README's "Input
+    limits"): a current density that would run for ever or make no sense, a window outside 0-6 V, too many cycles."""
+    problems = []
+    lo, hi = limits.CURRENT_DENSITY_A_M2
+    j = protocol.current_density_A_m2
+    if not (math.isfinite(j) and lo <= j <= hi):
+        problems.append(Problem("current", f"current density {j / 10:g} mA/cm2 is outside {lo / 10:g} to {hi / 10:g} mA/cm2"))
+    vlo, vhi = limits.VOLTAGE_V
+    if not all(math.isfinite(v) and vlo <= v <= vhi for v in (protocol.lower_V, protocol.upper_V)):
+        problems.append(Problem("window", f"cut-offs {protocol.lower_V:g}:{protocol.upper_V:g} V must be finite and "
+                                f"within {vlo:g} to {vhi:g} V"))
+    if not 1 <= protocol.cycles <= limits.MAX_CYCLES:
+        problems.append(Problem("cycles", f"{protocol.cycles} cycles; a run has 1 to {limits.MAX_CYCLES}"))
+    if problems:
+        raise InputError(problems)
 
 
 def contact_coefficients(stack: Stack, hosts: HostMap, eps_c: float | None = None) -> dict[str, float]:
@@ -69,6 +164,8 @@ class _Tracker(pybamm.callbacks.Callback):
     step: int = 0
     terminations: dict[tuple[int, int], str] = field(default_factory=dict)
     error: str | None = None
+    failed_in: int | None = None  # the cycle in which the solver failed (not finished)
+    stopped_in: int | None = None  # the cycle in which a signal stopped the run (not finished)
 
     def on_cycle_start(self, logs):
         self.cycle = self.offset + logs["cycle number"][0]
@@ -82,17 +179,21 @@ class _Tracker(pybamm.callbacks.Callback):
     def on_cycle_end(self, logs):
         if "termination" in logs:
             self.terminations[(self.cycle, self.step)] = str(logs["termination"])
-        if self.progress is not None:
+        if self.progress is not None and self.failed_in is None and self.stopped_in is None:
             self.progress(self.cycle, self.total)
 
     def on_experiment_error(self, logs):
-        self.error = str(logs["error"])
+        if self.stopped_in is None:
+            self.error = str(logs["error"])
+            self.failed_in = self.cycle
 
     def on_experiment_infeasible_event(self, logs):
         self.error = f"the model's own limit was reached ({logs['termination']})"
+        self.failed_in = self.cycle
 
     def on_experiment_infeasible_time(self, logs):
         self.error = "the step's time limit was reached"
+        self.failed_in = self.cycle
 
     def step_name(self) -> str:
         i = self.step - 1
@@ -169,6 +270,9 @@ def simulate(
     save_at_cycles: list[int] | int | None = None,
     progress: ProgressFn | bool | None = None,
     eps_c: float | None = None,
+    checkpoint: str | Path | None = None,
+    resume: str | Path | None = None,
+    handle_signals: bool = False,
 ) -> CyclingResult:
     """Cycle ``stack`` with ``protocol`` (default: the stack's own ``[cycling]`` section) in PyBaMM.
 
@@ -198,6 +302,13 @@ def simulate(
     per-cycle table has them all. Every cycle of a chunk is saved while it is solved: the mean voltages are
     integrals over each cycle's own solution (result.voltage_integrals_of). The cached simulation is shared by
     runs of any length: its experiment holds ``CHUNK_CYCLES`` cycles and each solve runs only as many as needed.
+
+    ``checkpoint`` (a folder) gets ``checkpoint.npz`` after every chunk: the finished cycles and the last state
+    (see :mod:`solidstack.sim.checkpoint`); ``resume`` (a folder holding one, of the same stack, protocol,
+    model and options) continues from it to ``cycles`` with the per-cycle table of an uninterrupted run (the time
+    series: the cycles solved since, after the earlier ones if the folder has the interrupted run's time series). ``handle_signals`` True makes SIGINT and SIGTERM stop the run at
+    the next step boundary (main thread only) and raise :class:`SimulationInterrupted` holding every finished
+    cycle. Protocols outside the physical ranges (:func:`check_ranges`) are an :class:`InputError`.
     """
     from solidstack.sim.provenance import run_info
 
@@ -212,8 +323,9 @@ def simulate(
     with _progress_fn(progress, stack.name) as fn:
         try:
             result = _run(stack, resolved, model, contact_loss=contact_loss, save_at_cycles=save_at_cycles,
-                          progress=fn, eps_c=eps_c)
-        except SimulationError as err:
+                          progress=fn, eps_c=eps_c, checkpoint=checkpoint, resume=resume,
+                          handle_signals=handle_signals)
+        except (SimulationError, SimulationInterrupted) as err:
             if err.result is not None:
                 err.result.attach(info, given.describe_currents(stack))
             raise
@@ -280,8 +392,12 @@ def _progress_fn(progress: ProgressFn | bool | None, name: str):
 
 
 def _run(stack: Stack, protocol: Protocol, model: str, *, contact_loss: bool,
-         save_at_cycles: list[int] | int | None, progress: ProgressFn | None, eps_c: float | None) -> CyclingResult:
+         save_at_cycles: list[int] | int | None, progress: ProgressFn | None, eps_c: float | None,
+         checkpoint: str | Path | None = None, resume: str | Path | None = None,
+         handle_signals: bool = False) -> CyclingResult:
     """The run of :func:`simulate` with the protocol resolved (currents as current densities)."""
+    protocol.check()
+    check_ranges(protocol)
     hosts = find_hosts(stack)
     n_phases = {"anode": len(hosts.anode), "cathode": len(hosts.cathode)}
     key = _fingerprint(stack, protocol, model.lower(), hosts)
@@ -308,57 +424,121 @@ def _run(stack: Stack, protocol: Protocol, model: str, *, contact_loss: bool,
     start: pybamm.Solution | None = None
     failure: str | None = None
     chunks = 0
-    while len(ends) < n and failure is None:
-        done = len(ends)
-        m = min(CHUNK_CYCLES, n - done)
-        tracker.offset = done
-        try:
-            with _limited_cycles(sim.experiment, m):  # every cycle of a chunk is saved (see _collect_chunk)
-                sol = sim.solve(inputs=inputs, callbacks=[tracker], starting_solution=start, initial_soc=None)
-        except pybamm.SolverError as err:
-            if done == 0:
-                raise SimulationError(f"solver failed in cycle {tracker.cycle or 1}, {tracker.step_name()} step: "
-                                      f"{_first_line(str(err))}", tracker.cycle or 1, tracker.step_name()) from None
-            failure = str(err)
-            break
-        chunks += 1
-        if isinstance(sol, pybamm.EmptySolution) or not getattr(sol, "cycles", None):
-            if done == 0:
-                raise SimulationError(
-                    f"no cycle could be run: {_first_line(tracker.error or 'every step was infeasible')}",
-                    1, tracker.step_name())
-            break
-        start = _collect_chunk(sol, done, kept, ends, saved, voltages)
-        failure = tracker.error
-        if len(ends) - done < m or len(ends) >= n:
-            break
-        # PyBaMM's Solution.last_state/first_state refer back to their solution (``_sub_solutions``), so a
-        # chunk's step solutions sit in reference cycles that only the cyclic GC frees; it runs by object count,
-        # not by the (mostly C-level) memory they hold, so without this a long run grows ~0.5 MB per cycle.
-        sol = None
-        gc.collect()
-    if chunks > 1 or len(saved) < len(ends):  # chunked, or cycles not kept: drop them from the solution
-        sol = _joined_solution(saved, len(ends))
-    result = CyclingResult.from_cycles(stack, protocol, hosts, sim, ends, saved, sol, inputs, model, tracker.terminations,
-                                       time_limit_s=protocol.time_limit_s(stack.area_m2, cap_Ah), voltages=voltages)
+    run_id = _run_fingerprint(stack, protocol, model, contact_loss, eps_c)
+    if resume is not None:
+        start = _resume(resume, run_id, sim, inputs, ends, n, protocol)
+    restored = len(ends)
+    stop = _Stop()
+    with _signals_stop(stop, handle_signals), _stoppable(sim, stop, tracker):
+        while len(ends) < n and failure is None and stop.signum is None:
+            done = len(ends)
+            m = min(CHUNK_CYCLES, n - done)
+            tracker.offset = done
+            tracker.failed_in = tracker.stopped_in = None
+            try:
+                with _limited_cycles(sim.experiment, m):  # every cycle of a chunk is saved (see _collect_chunk)
+                    sol = sim.solve(inputs=inputs, callbacks=[tracker], starting_solution=start, initial_soc=None)
+            except pybamm.SolverError as err:  # PyBaMM re-raises a failure in the first step of a solve
+                if tracker.stopped_in is None:
+                    failure = str(err)
+                    tracker.failed_in = tracker.cycle or done + 1
+                break
+            chunks += 1
+            if isinstance(sol, pybamm.EmptySolution) or not getattr(sol, "cycles", None):
+                if tracker.stopped_in is None:
+                    failure = tracker.error or "every step was infeasible"
+                    tracker.failed_in = tracker.failed_in or done + 1
+                break
+            unfinished = tracker.stopped_in or tracker.failed_in  # that cycle is partial: not kept
+            finished = m if unfinished is None else max(unfinished - done - 1, 0)
+            if finished:
+                start = _collect_chunk(sol, done, kept, ends, saved, voltages, limit=finished)
+            failure = tracker.error if tracker.stopped_in is None else None
+            if checkpoint is not None and finished:
+                from solidstack.sim import checkpoint as cp
+
+                cp.save(checkpoint, run_id, ends, start)
+            if len(ends) - done < m or len(ends) >= n:
+                break
+            # PyBaMM's Solution.last_state/first_state refer back to their solution (``_sub_solutions``), so a
+            # chunk's step solutions sit in reference cycles that only the cyclic GC frees; it runs by object count,
+            # not by the (mostly C-level) memory they hold, so without this a long run grows ~0.5 MB per cycle.
+            sol = None
+            gc.collect()
+    result = None
+    if len(ends):
+        if chunks > 1 or len(saved) < len(ends) or resume is not None:  # drop unkept cycles from the solution
+            sol = _joined_solution(saved, len(ends))
+        result = CyclingResult.from_cycles(stack, protocol, hosts, sim, ends, saved, sol, inputs, model,
+                                           tracker.terminations, time_limit_s=protocol.time_limit_s(stack.area_m2, cap_Ah),
+                                           voltages=voltages)
+        if resume is not None:
+            from solidstack.sim import checkpoint as cp
+
+            result.timeseries = cp.with_earlier_timeseries(resume, result.timeseries, restored)
+    if stop.signum is not None and len(ends) < n:  # (a signal after the last cycle: the run is complete)
+        name = signal.Signals(stop.signum).name
+        raise SimulationInterrupted(f"{name}: stopped after {len(ends)} of {n} cycle(s)", stop.signum, result)
     if failure is not None:
+        cycle = tracker.failed_in or tracker.cycle or 1
         raise SimulationError(
-            f"solver failed in cycle {tracker.cycle}, {tracker.step_name()} step: {_first_line(failure)} "
-            f"({len(result.cycles)} cycle(s) finished)", tracker.cycle, tracker.step_name(), result)
+            f"solver failed in cycle {cycle}, {tracker.step_name()} step: {_first_line(failure)} "
+            f"({len(ends)} cycle(s) finished)", cycle, tracker.step_name(), result)
+    assert result is not None
     return result
 
 
+def _run_fingerprint(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, eps_c: float | None) -> dict:
+    """What a checkpoint must match to be resumed: everything that sets the results but the cycle count."""
+    proto = {k: v for k, v in protocol.__dict__.items() if k != "cycles"}
+    return {"stack": stack.to_dict(), "protocol": proto, "model": model.lower(), "contact_loss": bool(contact_loss),
+            "eps_c": eps_c, "chunk_cycles": CHUNK_CYCLES}
+
+
+def check_resume(folder: str | Path, stack: Stack, protocol: Protocol, model: str = "SPMe", *,
+                 contact_loss: bool = True, eps_c: float | None = None) -> int:
+    """The number of cycles in the checkpoint in ``folder`` if ``simulate(stack, protocol, model, ...,
+    resume=folder)`` can continue from it; else an :class:`InputError` (checked before a run starts)."""
+    from solidstack.sim import checkpoint as cp
+
+    saved_cp = cp.load(folder)
+    cp.check_matches(saved_cp, _run_fingerprint(stack, protocol, model, contact_loss, eps_c))
+    if saved_cp.cycles > protocol.cycles:
+        raise InputError(Problem("--resume", f"the checkpoint already has {saved_cp.cycles} cycles, more than the "
+                                 f"{protocol.cycles} asked for"))
+    return saved_cp.cycles
+
+
+def _resume(folder: str | Path, run_id: dict, sim: pybamm.Simulation, inputs: dict, ends: CycleEnds, n: int,
+            protocol: Protocol) -> pybamm.Solution:
+    """Load and check the checkpoint in ``folder``, fill ``ends`` with its cycles, return the state to go on from."""
+    from solidstack.sim import checkpoint as cp
+
+    saved_cp = cp.load(folder)
+    cp.check_matches(saved_cp, run_id)
+    if saved_cp.cycles > n:
+        raise InputError(Problem("--resume", f"the checkpoint already has {saved_cp.cycles} cycles, more than the "
+                                 f"{n} asked for"))
+    # the states belong to the built model of a cycle's last step (PyBaMM builds one model per kind of step)
+    sim.build_for_experiment(initial_soc=None, inputs=inputs, solve_kwargs={})
+    last_step = sim.experiment.steps[len(protocol.step_names()) - 1]
+    return cp.restore(saved_cp, ends, sim._get_built_experiment_model(last_step))
+
+
 def _collect_chunk(sol: pybamm.Solution, done: int, kept: set[int] | None, ends: CycleEnds,
-                   saved: dict[int, pybamm.Solution], voltages: dict[int, np.ndarray]) -> pybamm.Solution:
+                   saved: dict[int, pybamm.Solution], voltages: dict[int, np.ndarray],
+                   limit: int | None = None) -> pybamm.Solution:
     """Record the end state and the voltage integrals of every cycle of a chunk's solution (every cycle's
     solution is there: the chunk is solved saving them all) and the cycles to keep (numbered from ``done`` + 1);
     return the state to continue from. The solutions of the cycles not kept are dropped with the chunk; the
-    kept ones' voltage at their output points (read for the integrals) goes into ``voltages``."""
-    summaries = sol.all_summary_variables
+    kept ones' voltage at their output points (read for the integrals) goes into ``voltages``. Only the first
+    ``limit`` cycles are taken (the rest: a cycle a failure or a signal cut short)."""
+    summaries = sol.all_summary_variables[:limit]
+    cycles = sol.cycles[:limit]
     v_at_points: list[np.ndarray] = []
-    integrals = iter(voltage_integrals_of([c for c in sol.cycles if c is not None], v_at_points))
+    integrals = iter(voltage_integrals_of([c for c in cycles if c is not None], v_at_points))
     v_iter = iter(v_at_points)
-    for i, (cyc, summary) in enumerate(zip(sol.cycles, summaries, strict=True), start=done + 1):
+    for i, (cyc, summary) in enumerate(zip(cycles, summaries, strict=True), start=done + 1):
         ends.add(summary.last_state, integrals=next(integrals) if cyc is not None else None)
         v = next(v_iter) if cyc is not None else None
         if cyc is not None and (kept is None or i in kept):

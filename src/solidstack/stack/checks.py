@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from solidstack.errors import Problem, UnknownNameError
 from solidstack.materials import default_catalog
+from solidstack.stack import limits
 from solidstack.stack.layers import (
     Collector,
     CompositeElectrode,
@@ -97,8 +98,9 @@ def _fractions_and_sizes(stack: Stack) -> Iterator[Problem]:
             if abs(total - 1.0) > FRACTION_TOLERANCE:
                 parts = " + ".join(f"{c.fraction:g} ({role})" for role, c in la.components())
                 yield Problem(f"{where} ({la.type})", f"mass fractions sum to {total:.4g}, not 1: {parts}")
-            if la.active.fraction <= 0:
-                yield Problem(f"{where}.active.fraction", "the active material fraction must be above 0")
+            if la.active.fraction < limits.MIN_ACTIVE_FRACTION:
+                yield Problem(f"{where}.active.fraction", f"the active material fraction {la.active.fraction:g} is below "
+                              f"{limits.MIN_ACTIVE_FRACTION:g}: an electrode needs active material")
         if isinstance(la, (CompositeElectrode, Separator)):
             given = {
                 "mass": la.mass is not None or la.areal_loading is not None,
@@ -126,11 +128,18 @@ def _fractions_and_sizes(stack: Stack) -> Iterator[Problem]:
                 except ValueError as err:
                     yield Problem(where, str(err))
                     continue
-                if not 0.0 <= porosity < 1.0:
+                if not limits.POROSITY[0] <= porosity <= limits.POROSITY[1]:
                     yield Problem(
                         where,
-                        f"mass and thickness imply a porosity of {porosity:.2f}, outside 0..1: check both values",
+                        f"mass and thickness imply a porosity of {porosity:.2f}, outside "
+                        f"{limits.POROSITY[0]:g}..{limits.POROSITY[1]:g}: check both values",
                     )
+            elif given["mass"]:  # thickness derived from mass and porosity: in the same range as a given one
+                lo, hi = limits.LAYER_THICKNESS_M
+                t = la.thickness_m(stack.area_m2)
+                if not lo <= t <= hi:
+                    yield Problem(where, f"mass and porosity imply a thickness of {t * 1e6:.3g} um, outside "
+                                  f"{lo * 1e6:g} um to {hi * 1e3:g} mm: check the mass, porosity and area")
         if isinstance(la, (MetalLayer, Collector)):
             try:
                 la.density_kg_m3()

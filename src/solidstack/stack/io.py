@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import stat
 import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from solidstack.errors import InputError, Problem
+from solidstack.stack.limits import MAX_FILE_BYTES, MAX_FILE_VALUES
 
 if TYPE_CHECKING:
     from solidstack.stack.model import Stack
 
 FORMATS = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
-MAX_FILE_BYTES = 5_000_000
 
 
 def _format_of(path: Path) -> str:
@@ -29,16 +29,58 @@ def _format_of(path: Path) -> str:
     return fmt
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKey(k)
+        out[k] = v
+    return out
+
+
+def _yaml_loader():
+    """PyYAML's safe loader, refusing a key given twice in one mapping (as TOML does)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    dup = key in seen
+                except TypeError:  # an unhashable key: let PyYAML report it
+                    break
+                if dup:
+                    mark = key_node.start_mark
+                    raise _DuplicateKey(f"{key} (line {mark.line + 1}, column {mark.column + 1})")
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return Loader
+
+
 def parse_text(text: str, fmt: str, where: str) -> Any:
-    """Parse ``text`` in format ``fmt``; syntax errors become one located problem."""
+    """Parse ``text`` in format ``fmt``; syntax errors, keys given twice and structures too large or too deeply
+    nested become one located problem."""
+    text = text.removeprefix("\ufeff")  # a UTF-8 byte-order mark (Windows editors write one)
     try:
         if fmt == "toml":
-            return tomllib.loads(text)
-        if fmt == "json":
-            return json.loads(text)
-        import yaml
+            data = tomllib.loads(text)
+        elif fmt == "json":
+            data = json.loads(text, object_pairs_hook=_json_pairs)
+        else:
+            import yaml
 
-        return yaml.safe_load(text)
+            data = yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a SafeLoader subclass
+    except _DuplicateKey as err:
+        raise InputError(Problem(where, f"key {str(err)} is given twice")) from None
+    except RecursionError:
+        raise InputError(Problem(where, "nested too deeply for a stack file")) from None
     except tomllib.TOMLDecodeError as err:
         raise InputError(Problem(where, f"malformed TOML: {err}")) from None
     except json.JSONDecodeError as err:
@@ -48,27 +90,63 @@ def parse_text(text: str, fmt: str, where: str) -> Any:
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         reason = getattr(err, "problem", None) or type(err).__name__
         raise InputError(Problem(where, f"malformed YAML: {reason}{at}")) from None
+    _check_size(data, where)
+    return data
+
+
+def _check_size(data: Any, where: str) -> None:
+    """Refuse more than MAX_FILE_VALUES values (counted as used: a YAML alias counts each time)."""
+    todo, n = [data], 0
+    while todo:
+        item = todo.pop()
+        n += 1
+        if n > MAX_FILE_VALUES:
+            raise InputError(Problem(where, f"holds more than {MAX_FILE_VALUES} values; a stack file is far smaller"))
+        if isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+
+
+def read_bytes_bounded(path: Path, where: str) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most MAX_FILE_BYTES; a FIFO, a device (``/dev/zero``),
+    a socket or a folder is refused without reading (or blocking on) it."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(Problem(where, "no such file")) from None
+    except OSError as err:
+        raise InputError(Problem(where, f"cannot be read ({err.strerror})")) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(Problem(where, "is a directory, not a stack file"))
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(Problem(where, "is not a regular file (a device, pipe or socket); give a stack file"))
+    if st.st_size > MAX_FILE_BYTES:
+        raise InputError(Problem(where, f"is {st.st_size} bytes; a stack file is at most {MAX_FILE_BYTES} bytes"))
+    try:
+        # O_NONBLOCK: a FIFO put in the file's place after the check above must not block the open
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise InputError(Problem(where, "is not a regular file; give a stack file"))
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        raise InputError(Problem(where, f"cannot be read ({err.strerror})")) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError(Problem(where, f"is more than {MAX_FILE_BYTES} bytes; a stack file is far smaller"))
+    return raw
 
 
 def read_stack(path: Path) -> Stack:
     from solidstack.stack.model import Stack
 
     where = str(path)
+    raw = read_bytes_bounded(path, where)
     fmt = _format_of(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(Problem(where, "no such file")) from None
-    except IsADirectoryError:
-        raise InputError(Problem(where, "is a directory, not a stack file")) from None
-    except OSError as err:
-        raise InputError(Problem(where, f"cannot be read ({err.strerror})")) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise InputError(Problem(where, f"is {len(raw)} bytes; a stack file is far smaller (binary file?)"))
     if b"\x00" in raw:
         raise InputError(Problem(where, "is a binary file, not a text stack file"))
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise InputError(Problem(where, f"is not UTF-8 text (byte {err.start}); is it a binary file?")) from None
     data = parse_text(text, fmt, where)
@@ -98,13 +176,8 @@ def write_stack(stack: Stack, path: Path) -> Path:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``text`` to ``path`` atomically (see :func:`solidstack.fsio.atomic_write`), creating its folder."""
+    from solidstack.fsio import atomic_write
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, text)

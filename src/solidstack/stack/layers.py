@@ -10,23 +10,56 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from solidstack.materials import ActiveMaterial, default_catalog
-from solidstack.units import quantity_type
+from solidstack.stack import limits
+from solidstack.units import not_bool, quantity_type
 
 if TYPE_CHECKING:  # to a type checker each is a Q; pydantic gets the validating Annotated type
     from solidstack.units import Q as ArealMass
+    from solidstack.units import Q as CoatingLength
+    from solidstack.units import Q as FoilLength
+    from solidstack.units import Q as LayerLength
     from solidstack.units import Q as Length
     from solidstack.units import Q as Mass
     from solidstack.units import Q as Pressure
 else:
     Length = quantity_type("length", 0.0, 0.01, lo_open=True)  # (0, 10 mm]
+    FoilLength = quantity_type("length", *limits.FOIL_THICKNESS_M)  # [0.1 um, 10 mm]
+    LayerLength = quantity_type("length", *limits.LAYER_THICKNESS_M)  # [1 um, 10 mm]
+    CoatingLength = quantity_type("length", *limits.COATING_THICKNESS_M)  # [0.1 nm, 10 um]
     Mass = quantity_type("mass", 0.0, 0.1, lo_open=True)  # (0, 100 g]
     ArealMass = quantity_type("areal_mass", 0.0, 10.0, lo_open=True)  # (0, 1 g/cm2]
     Pressure = quantity_type("pressure", 0.0, 5e9)  # [0, 5 GPa]
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-Porosity = Annotated[float, Field(ge=0.0, lt=1.0)]
+Fraction = Annotated[float, BeforeValidator(not_bool), Field(ge=0.0, le=1.0)]
+Porosity = Annotated[float, BeforeValidator(not_bool), Field(ge=limits.POROSITY[0], le=limits.POROSITY[1])]
+
+
+def _plain_text(limit: int, newlines: bool):
+    """A validator of user text: at most ``limit`` characters, valid Unicode, no control characters (``newlines``
+    allows line breaks and tabs), so that it prints as itself in a terminal, a report or a file."""
+
+    def check(text: str) -> str:
+        if len(text) > limit:
+            raise ValueError(f"is {len(text)} characters long; at most {limit}")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("is not valid Unicode text (a lone surrogate)") from None
+        allowed = "\n\t" if newlines else ""
+        bad = next((c for c in text if (ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0) and c not in allowed), None)
+        if bad is not None:
+            raise ValueError(f"contains the control character U+{ord(bad):04X}; use plain text")
+        return text
+
+    return AfterValidator(check)
+
+
+#: A name (of a stack or a material): one line of plain text.
+Name = Annotated[str, _plain_text(limits.MAX_NAME_CHARS, newlines=False)]
+#: A description, source or note: plain text, line breaks allowed.
+Note = Annotated[str, _plain_text(limits.MAX_TEXT_CHARS, newlines=True)]
 
 G_CM3 = 1000.0  # kg/m3 per g/cm3
 
@@ -38,7 +71,7 @@ class _Frozen(BaseModel):
 class Component(_Frozen):
     """One constituent of a composite electrode: a material name and its mass fraction (0..1)."""
 
-    material: str
+    material: Name
     fraction: Fraction
 
 
@@ -46,14 +79,14 @@ class Coating(Component):
     """A surface coating on the active material (e.g. 10 nm LiNbO3); ``fraction`` may be 0 when the
     source counts the coating inside the active material's mass."""
 
-    thickness: Length | None = None
+    thickness: CoatingLength | None = None
 
 
 class Collector(_Frozen):
     type: Literal["collector"] = "collector"
-    material: str
-    thickness: Length
-    note: str | None = None
+    material: Name
+    thickness: FoilLength
+    note: Note | None = None
 
     def density_kg_m3(self) -> float:
         return _density(default_catalog().collector(self.material).density_g_cm3, self.material)
@@ -77,10 +110,10 @@ class MetalLayer(_Frozen):
     """
 
     type: Literal["metal"] = "metal"
-    material: str
-    thickness: Length
+    material: Name
+    thickness: FoilLength
     role: Literal["ductile", "inert"] | None = None
-    note: str | None = None
+    note: Note | None = None
 
     def density_kg_m3(self) -> float:
         return _density(default_catalog().metal(self.material).density_g_cm3, self.material)
@@ -101,10 +134,10 @@ class _Pressed(_Frozen):
 
     mass: Mass | None = None
     areal_loading: ArealMass | None = None
-    thickness: Length | None = None
+    thickness: LayerLength | None = None
     porosity: Porosity | None = None
     pressing_pressure: Pressure | None = None
-    note: str | None = None
+    note: Note | None = None
 
     def solid_density_kg_m3(self) -> float:
         """Density of the pore-free mixture, 1 / sum(w_i / rho_i), in kg/m3."""
@@ -180,7 +213,7 @@ class Separator(_Pressed):
     """The solid electrolyte layer between the electrodes."""
 
     type: Literal["separator"] = "separator"
-    electrolyte: str
+    electrolyte: Name
     binder: Component | None = None
 
     def _fractions_and_densities(self) -> list[tuple[float, float]]:

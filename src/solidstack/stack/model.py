@@ -12,15 +12,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from solidstack.errors import InputError, Problem
+from solidstack.stack import limits
 from solidstack.stack.cycling import Cycling
 from solidstack.stack.layers import (
     Collector,
     CompositeElectrode,
     Layer,
     MetalLayer,
+    Name,
+    Note,
     Separator,
 )
 from solidstack.units import quantity_type
@@ -30,7 +33,7 @@ if TYPE_CHECKING:  # to a type checker each is a Q; pydantic gets the validating
     from solidstack.units import Q as StackPressure
     from solidstack.units import Q as Temperature
 else:
-    Area = quantity_type("area", 0.0, 1.0, lo_open=True)  # (0, 1 m2]
+    Area = quantity_type("area", *limits.AREA_M2)  # [0.01 cm2, 1 m2]
     Temperature = quantity_type("temperature", 173.15, 573.15)  # -100 .. 300 degC
     StackPressure = quantity_type("pressure", 0.0, 1e9)  # [0, 1 GPa]
 
@@ -40,15 +43,30 @@ class StackSpec(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
-    name: str
-    description: str | None = None
-    source: str | None = None
+    name: Name
+    description: Note | None = None
+    source: Note | None = None
     area: Area
     working_ion: Literal["Li", "Na", "K"]
     temperature: Temperature = "25 degC"  # type: ignore[assignment]
     stack_pressure: StackPressure = "0 MPa"  # type: ignore[assignment]
     cycling: Cycling | None = None
-    layers: Annotated[list[Layer], Field(min_length=1)]
+    layers: Annotated[list[Layer], Field(min_length=1, max_length=limits.MAX_LAYERS)]
+
+    @field_validator("cycling", mode="before")
+    @classmethod
+    def _cycles_not_bool(cls, value: Any) -> Any:
+        if isinstance(value, dict) and isinstance(value.get("cycles"), bool):
+            raise ValueError(f"cycles: expected a whole number, got {str(value['cycles']).lower()}")
+        return value
+
+    @model_validator(mode="after")
+    def _current_in_range(self) -> StackSpec:
+        c = self.cycling
+        lo, hi = limits.CURRENT_DENSITY_A_M2
+        if c is not None and not lo <= c.current_density.si <= hi:
+            raise ValueError(f"cycling.current_density: {c.current_density} is outside {lo / 10:g} to {hi / 10:g} mA/cm2")
+        return self
 
 
 class Stack(StackSpec):
@@ -81,6 +99,11 @@ class Stack(StackSpec):
     def from_dict(cls, data: Any) -> Stack:
         if not isinstance(data, dict):
             raise InputError(Problem("", f"a stack must be a table of fields, not {type(data).__name__}"))
+        layers = data.get("layers")
+        if isinstance(layers, list) and len(layers) > limits.MAX_LAYERS:  # refused before validating each one
+            raise InputError(Problem("layers", f"{len(layers)} layers; a stack has at most {limits.MAX_LAYERS}"))
+        if any(not isinstance(k, str) for k in data):
+            raise InputError(Problem("", "field names must be text"))
         return cls(**data)
 
     @classmethod

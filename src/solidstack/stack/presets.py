@@ -37,7 +37,7 @@ def preset_summary(name: str) -> dict[str, str]:
 def load_preset(name: str, **overrides: str) -> Stack:
     """The preset ``name``; ``overrides`` replace top-level fields (e.g. ``area="0.785 cm2"``)."""
     paths = preset_paths()
-    key = name.strip().lower().replace("_", "-").replace(" ", "-")
+    key = _preset_key(name)
     if key not in paths:
         raise UnknownNameError("preset", name, paths)
     path = paths[key]
@@ -49,10 +49,42 @@ def load_preset(name: str, **overrides: str) -> Stack:
         raise err.located(f"preset {key}") from None
 
 
-def resolve(spec: str, **overrides: str) -> Stack:
-    """A stack from a preset name or a file path."""
+def _preset_key(spec: str) -> str:
+    return spec.strip().lower().replace("_", "-").replace(" ", "-")
+
+
+def shadowing(spec: str) -> str | None:
+    """What :func:`resolve` does when ``spec`` names both a preset and an existing path (None if it does not):
+    a file wins over the preset; a folder (e.g. an output folder named like the preset) is not a stack file,
+    so the preset is used."""
+    if _preset_key(spec) not in preset_paths():
+        return None
     path = Path(spec)
-    if path.suffix.lower() in (".toml", ".yaml", ".yml", ".json") or path.exists():
+    try:
+        if path.is_dir():
+            return f"{spec!r} is a folder here, not a stack file: using the preset {_preset_key(spec)!r}"
+        if path.exists():
+            return f"reading the file {spec!r}, not the preset {_preset_key(spec)!r} of the same name"
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def resolve(spec: str, **overrides: str) -> Stack:
+    """A stack from a preset name or a file path. A path that exists wins over a preset of the same name,
+    except a folder, which cannot be a stack file (see :func:`shadowing`, which the CLI prints)."""
+    if not spec.strip():
+        raise InputError(Problem("stack", "empty; give a stack file or a preset name (see `solidstack presets`)"))
+    path = Path(spec)
+    key = _preset_key(spec)
+    is_dir = False
+    try:
+        exists, is_dir = path.exists(), path.is_dir()
+    except (OSError, ValueError):  # e.g. a name too long for the file system, or with a NUL
+        exists = False
+    if key in preset_paths() and (not exists or is_dir):
+        return load_preset(spec, **overrides)
+    if path.suffix.lower() in (".toml", ".yaml", ".yml", ".json") or exists:
         stack = Stack.from_file(path)
         if overrides:
             try:
@@ -60,8 +92,6 @@ def resolve(spec: str, **overrides: str) -> Stack:
             except InputError as err:
                 raise err.located(str(path)) from None
         return stack
-    if spec.strip().lower().replace("_", "-").replace(" ", "-") in preset_paths():
-        return load_preset(spec, **overrides)
     unknown = UnknownNameError("preset", spec, preset_paths())
     if unknown.suggestions:
         raise unknown
