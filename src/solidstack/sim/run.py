@@ -12,7 +12,8 @@ import numpy as np
 import pybamm
 
 from solidstack.errors import InputError, Problem, SolidstackError
-from solidstack.sim.data_files import contact_constants
+from solidstack.materials import Catalog, default_catalog, use_catalog
+from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.hosts import HostMap, find_hosts
 from solidstack.sim.model import MODELS, build_model
 from solidstack.sim.parameters import CURRENT_INPUT, build_parameters, contact_input
@@ -38,12 +39,11 @@ class SimulationError(SolidstackError):
         self.cycle, self.step, self.result = cycle, step, result
 
 
-def contact_coefficients(stack: Stack, hosts: HostMap, eps_c: float | None = None) -> dict[str, float]:
-    """K = g_d g_p / eps_c per electrode (see contact.toml and the README, "Cycling simulation"); ``eps_c`` overrides the
-    calibrated value (for calibration and sensitivity studies)."""
-    law = dict(contact_constants()["law"])
-    if eps_c is not None:
-        law["eps_c"] = eps_c
+def contact_coefficients(stack: Stack, hosts: HostMap, constants: SimConstants | None = None) -> dict[str, float]:
+    """K = g_d g_p / eps_c per electrode (see contact.toml and the README, "Cycling simulation"), from the contact
+    law of ``constants`` (default: the shipped, calibrated ones; ``constants.with_value("contact.toml",
+    "law.eps_c", v)`` for calibration and sensitivity studies)."""
+    law = (constants or default_constants()).law
     g_p = 1.0 / (1.0 + stack.stack_pressure.si / law["pressure_ref_Pa"])
     out = {}
     for side in ("anode", "cathode"):
@@ -94,13 +94,16 @@ class _Tracker(pybamm.callbacks.Callback):
         return self.step_names[i] if 0 <= i < len(self.step_names) else f"step {self.step}"
 
 
-def _fingerprint(stack: Stack, protocol: Protocol, model: str) -> str:
-    """What a built simulation depends on: the stack without inputs, the protocol without its cycle count."""
+def _fingerprint(stack: Stack, protocol: Protocol, model: str, constants: SimConstants | None = None,
+                 catalog: Catalog | None = None) -> str:
+    """What a built simulation depends on: the stack without inputs, the protocol without its cycle count, the
+    constants and the catalog (its folders)."""
     data = stack.to_dict()
     for k in ("name", "description", "source", "stack_pressure", "cycling"):
         data.pop(k, None)
     proto = {k: v for k, v in protocol.__dict__.items() if k != "cycles"}
-    return json.dumps([data, proto, model], sort_keys=True, default=str)
+    extra = [constants.fingerprint if constants is not None else "", repr(catalog) if catalog is not None else ""]
+    return json.dumps([data, proto, model, *extra], sort_keys=True, default=str)
 
 
 def _kept_cycles(n: int, save_at_cycles: list[int] | int | None) -> set[int] | None:
@@ -141,7 +144,8 @@ def simulate(
     contact_loss: bool = True,
     save_at_cycles: list[int] | int | None = None,
     progress: ProgressFn | None = None,
-    eps_c: float | None = None,
+    constants: SimConstants | None = None,
+    catalog: Catalog | None = None,
 ) -> CyclingResult:
     """Cycle ``stack`` with ``protocol`` (default: the stack's own ``[cycling]`` section) in PyBaMM.
 
@@ -149,7 +153,9 @@ def simulate(
     False switches the contact-loss law off (the coefficients become 0); ``save_at_cycles`` (a list, or an int
     for every multiple) limits the cycles whose time series are kept (default: all up to 200 cycles, else the
     first and last 5; the first and last cycles are always kept, as in PyBaMM); ``progress(done, total)`` is
-    called after each cycle; ``eps_c`` overrides the contact law's calibrated constant. Raises
+    called after each cycle; ``constants`` are the simulation's constants (a
+    :class:`~solidstack.sim.data_files.SimConstants`; default: the shipped, calibrated ones, loaded once);
+    ``catalog`` the materials the stack resolves against (default: the current default catalog). Raises
     :class:`InputError` for bad input and :class:`SimulationError` (with the finished cycles in ``.result``)
     when the solver fails.
 
@@ -167,18 +173,26 @@ def simulate(
     if cycles is not None:
         protocol = protocol.with_changes(cycles=cycles)
     protocol.check()
-    hosts = find_hosts(stack)
+    constants = constants or default_constants()
+    catalog = catalog or default_catalog()
+    with use_catalog(catalog):
+        return _simulate(stack, protocol, model, contact_loss, save_at_cycles, progress, constants, catalog)
+
+
+def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, save_at_cycles, progress,
+              constants: SimConstants, catalog: Catalog) -> CyclingResult:
+    hosts = find_hosts(stack, catalog, constants)
     n_phases = {"anode": len(hosts.anode), "cathode": len(hosts.cathode)}
-    key = _fingerprint(stack, protocol, model.lower())
+    key = _fingerprint(stack, protocol, model.lower(), constants, catalog)
     sim = _sims.get(key)
     cap_Ah = _theoretical_cathode_Ah(stack)
     if sim is None:
-        pv = build_parameters(stack, hosts, (protocol.lower_V, protocol.upper_V))
+        pv = build_parameters(stack, hosts, (protocol.lower_V, protocol.upper_V), catalog, constants)
         exp = protocol.with_changes(cycles=CHUNK_CYCLES).experiment(stack.area_m2, cap_Ah)
-        sim = pybamm.Simulation(build_model(model, n_phases), parameter_values=pv, experiment=exp,
+        sim = pybamm.Simulation(build_model(model, n_phases, constants), parameter_values=pv, experiment=exp,
                                 solver=pybamm.IDAKLUSolver())
         _sims[key] = sim
-    k = contact_coefficients(stack, hosts, eps_c) if contact_loss else {"anode": 0.0, "cathode": 0.0}
+    k = contact_coefficients(stack, hosts, constants) if contact_loss else {"anode": 0.0, "cathode": 0.0}
     inputs = {CURRENT_INPUT: protocol.current_density_A_m2,
               contact_input("anode"): k["anode"], contact_input("cathode"): k["cathode"]}
     n = protocol.cycles
