@@ -15,6 +15,7 @@ import pandas as pd
 import pybamm
 
 from solidstack.sim.hosts import F, HostMap
+from solidstack.sim.ocp import GUARD_V
 
 if TYPE_CHECKING:
     from solidstack.sim.protocol import Protocol
@@ -25,6 +26,8 @@ MOL_TO_MAH = F / 3.6
 
 #: How far (in x) a host may pass the end of its OCP table or sourced range before the cycle is flagged.
 RANGE_TOLERANCE = 2e-3
+#: A host has left its OCP table where the table's end guard moves its potential by more than this (V).
+GUARD_LEFT_V = 0.05
 
 
 def _range_flags(saved: dict[int, pybamm.Solution], hosts: HostMap, n: int) -> tuple[list[str], list[str]]:
@@ -46,9 +49,13 @@ def _range_flags(saved: dict[int, pybamm.Solution], hosts: HostMap, n: int) -> t
                 x = evaluate(segments, f"X-averaged {domain} {ph}particle surface stoichiometry")
             except (KeyError, ValueError):
                 continue
-            checks = [("beyond OCP table", h.x_table)]
+            # only the charged end (an anode fuller of the ion, a cathode emptier of it): the discharged end is the
+            # as-assembled composition, where the end guard stands for "no more room". The table's end counts as
+            # left where its guard moves the potential by more than GUARD_LEFT_V.
+            t_lo, t_hi = h.x_table
+            zone = h.guard_width * float(np.log(GUARD_V / GUARD_LEFT_V)) + RANGE_TOLERANCE
+            checks = [("beyond OCP table", (-np.inf, t_hi - zone) if side == "anode" else (t_lo + zone, np.inf))]
             if h.x_sourced is not None and not h.working_metal:
-                # only the charged end: an anode fuller of the ion, a cathode emptier of it, than its window allows
                 a, b = h.x_sourced
                 checks.append(("past sourced capacity", (-np.inf, b) if side == "anode" else (a, np.inf)))
             worst: dict[str, list[int]] = {}
