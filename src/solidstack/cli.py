@@ -133,6 +133,14 @@ def materials(
         for gap in simulation_gaps(record, catalog):  # type: ignore[arg-type]
             console.print(f"simulation data gap: {gap}", markup=False, highlight=False)
     if kind_l == "metals":
+        from solidstack.sim.hosts import transport_gaps
+
+        sym = catalog.metal(name).symbol
+        for ion_ in ("Li", "Na", "K"):
+            if catalog.reactions(sym, ion_).status in ("yes", "working"):
+                for gap in transport_gaps(catalog, f"foil.{sym}.{ion_}", f"{sym} foil ({ion_})", foil=True):
+                    console.print(f"simulation data gap: {gap}", markup=False, highlight=False)
+    if kind_l == "metals":
         for ion_ in ("Li", "Na", "K"):
             ox = catalog.oxidation(name, ion_)
             if ox is not None:

@@ -33,7 +33,13 @@ from solidstack.materials.records import (
     Window,
 )
 
-catalog: Catalog = shipped_catalog()
+
+def __getattr__(name: str) -> Catalog:
+    # ``solidstack.materials.catalog``: the shipped catalog (plus SOLIDSTACK_MATERIALS), made on first use so
+    # that a defect in a user folder is reported where it is used, not at import
+    if name == "catalog":
+        return shipped_catalog()
+    raise AttributeError(f"module 'solidstack.materials' has no attribute {name!r}")
 
 __all__ = [
     "IONS",
