@@ -7,7 +7,7 @@ materials knowledge base (``materials/data``) and are read by its :class:`~solid
 >>> from solidstack.sim.data_files import SimConstants
 >>> c = SimConstants.load()                      # sim/data/*.toml with sim/data/calibration.toml applied
 >>> c.value("contact.toml", "law.eps_c")         # doctest: +SKIP
-0.1632
+0.1682
 >>> c2 = c.with_value("contact.toml", "law.eps_c", 0.5)   # a new object; c is unchanged
 """
 
