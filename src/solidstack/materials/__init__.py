@@ -33,13 +33,8 @@ from solidstack.materials.records import (
     Window,
 )
 
-
-def __getattr__(name: str) -> Catalog:
-    # ``solidstack.materials.catalog``: the shipped catalog (plus SOLIDSTACK_MATERIALS), made on first use so
-    # that a defect in a user folder is reported where it is used, not at import
-    if name == "catalog":
-        return shipped_catalog()
-    raise AttributeError(f"module 'solidstack.materials' has no attribute {name!r}")
+#: The shipped catalog plus the folders of SOLIDSTACK_MATERIALS (checked when first used).
+catalog: Catalog = shipped_catalog()
 
 __all__ = [
     "IONS",

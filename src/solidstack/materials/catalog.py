@@ -114,9 +114,14 @@ class Catalog:
     def with_user(self, path: Path | str) -> Catalog:
         """A new catalog: this one with the user materials folder ``path`` added on top (checked now: a defect
         in the folder raises :class:`UserDataError`)."""
-        folder = Path(path)
+        new = Catalog(self.data_dir, (*self.user_dirs, Path(path)))
+        new.load_all()
+        return new
+
+    @staticmethod
+    def _check_folder(folder: Path) -> None:
+        where = str(folder)
         if not folder.is_dir():
-            where = str(path)
             if folder.is_file():
                 raise UserDataError(Problem(where, "a user materials source is a folder laid out like the shipped "
                                                    "materials/data (metals.csv, actives.csv, ocp/, references/ ...), "
@@ -124,11 +129,8 @@ class Catalog:
             raise UserDataError(Problem(where, "user materials folder not found"))
         known = [p.name for p in folder.iterdir()]
         if not any(n in DATA_FILES or n in ("ocp", "references") for n in known):
-            raise UserDataError(Problem(str(path), f"no materials file in this folder (expected any of "
-                                                   f"{', '.join(DATA_FILES)}, ocp/, references/)"))
-        new = Catalog(self.data_dir, (*self.user_dirs, folder))
-        new.load_all()
-        return new
+            raise UserDataError(Problem(where, f"no materials file in this folder (expected any of "
+                                               f"{', '.join(DATA_FILES)}, ocp/, references/)"))
 
     def __repr__(self) -> str:
         return f"Catalog({str(self.data_dir)!r}, user={[str(p) for p in self.user_dirs]!r})"
@@ -136,6 +138,10 @@ class Catalog:
     # ---------------------------------------------------------------- loading
     @property
     def _dirs(self) -> tuple[Path, ...]:
+        if not self.__dict__.get("_folders_checked"):
+            for folder in self.user_dirs:
+                self._check_folder(folder)
+            self.__dict__["_folders_checked"] = True
         return (self.data_dir, *self.user_dirs)
 
     def _is_user(self, origin: Path) -> bool:
@@ -705,14 +711,8 @@ def shipped_catalog() -> Catalog:
     once, lazily)."""
     global _default
     if _default is None:
-        cat = Catalog()
-        for part in os.environ.get(ENV_VAR, "").split(os.pathsep):
-            if part.strip():
-                try:
-                    cat = cat.with_user(part.strip())
-                except UserDataError as err:
-                    raise err.located(ENV_VAR) from None
-        _default = cat
+        # checked when first used (so that a defect is reported by the command that reads it, not at import)
+        _default = Catalog(user=[p.strip() for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p.strip()])
     return _default
 
 
