@@ -21,12 +21,12 @@ MODELS = {"spm": pybamm.lithium_ion.SPM, "spme": pybamm.lithium_ion.SPMe, "dfn":
 _cache: dict[tuple, pybamm.BaseBatteryModel] = {}
 
 
-def model_options(n_phases: dict[str, int], film_resistance: str = "none") -> dict:
-    """PyBaMM options for ``n_phases`` = {"anode": 1|2, "cathode": 1|2}; ``film_resistance`` from sei.toml."""
+def model_options(n_phases: dict[str, int]) -> dict:
+    """PyBaMM options for ``n_phases`` = {"anode": 1|2, "cathode": 1|2} (the SEI film resistance option is set
+    by :func:`build_model` from the constants)."""
     n, p = n_phases["anode"], n_phases["cathode"]
     lam = tuple(("current-driven",) * k if k > 1 else "current-driven" for k in (n, p))
-    opts: dict = {"loss of active material": lam, "SEI": "electron-migration limited",
-                  "SEI film resistance": film_resistance}
+    opts: dict = {"loss of active material": lam, "SEI": "electron-migration limited", "SEI film resistance": "none"}
     if n > 1 or p > 1:
         opts.update({"particle phases": (str(n), str(p)), "surface form": "algebraic"})
     return opts
@@ -54,7 +54,7 @@ def build_model(name: str, n_phases: dict[str, int], constants: SimConstants | N
     if key in _cache:
         return _cache[key]
     cls = MODELS[name.lower()]
-    model = cls(model_options(n_phases, film), build=False)
+    model = cls({**model_options(n_phases), "SEI film resistance": film}, build=False)
     install(model, n_phases, x_average=name.lower() != "dfn")
     model.build_model()
     model.summary_variables = list(dict.fromkeys(list(model.summary_variables) + summary_names(n_phases)))
