@@ -535,8 +535,9 @@ class Catalog:
                 values = {k: float(v) for k, v in entry.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
                 placeholders = tuple(entry.get("placeholders", ()))
                 if PLACEHOLDER_KEY in keys and not placeholders:
-                    placeholders = tuple(values)
-                unknown = [p for p in placeholders if p not in values]
+                    # only placeholders: every value; placeholders among sourced values: its basis says which
+                    placeholders = tuple(values) if keys == [PLACEHOLDER_KEY] else ("some values (see its basis)",)
+                unknown = [p for p in placeholders if p not in values and not p.startswith("some values")]
                 if unknown:
                     raise self._defect(origin, where, f"placeholders {unknown} are not values of this entry")
                 rec = Transport(key, values, str(entry.get("basis", "")), tuple(self.references[k] for k in keys),
