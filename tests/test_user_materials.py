@@ -108,6 +108,14 @@ def test_cli_materials_option_and_env_var():
     assert r.returncode == 2 and "unknown active material" in r.stderr
 
 
+def test_cli_simulates_a_stack_with_a_user_active():
+    r = _cli("--materials", str(USER), "simulate", str(DATA / "user_cell.toml"))
+    assert r.returncode == 0, r.stderr
+    assert "1 cycle(s)" in r.stdout
+    r = _cli("simulate", str(DATA / "user_cell.toml"))  # without the folder: the name is unknown
+    assert r.returncode == 2 and "unknown active material 'demo_cathode'" in r.stderr
+
+
 def test_cli_user_file_without_sources_refused_with_one_line():
     r = _cli("--materials", str(NOSOURCE), "materials", "actives")
     assert r.returncode == 2 and "Traceback" not in r.stderr
