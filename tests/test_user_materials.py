@@ -93,7 +93,7 @@ def test_user_transport_entry_needs_sources(tmp_path):
 
 def test_shipped_transport_entries_have_resolving_sources():
     cat = Catalog()
-    for key, entry in cat._transport.items():
+    for key, entry in cat.transport_entries().items():
         assert entry.sources, key
         assert all(r.key in cat.references for r in entry.sources)
 
@@ -129,3 +129,9 @@ def test_default_catalog_is_restored_after_use():
     with use_catalog(Catalog().with_user(USER)) as cat:
         assert default_catalog() is cat
     assert default_catalog() is shipped
+
+
+def test_cli_env_var_naming_a_missing_folder_is_one_line():
+    r = _cli("materials", "actives", "graphite", env={"SOLIDSTACK_MATERIALS": str(DATA / "no_such_folder")})
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip().startswith("error: SOLIDSTACK_MATERIALS: ") and len(r.stderr.strip().splitlines()) == 1

@@ -118,9 +118,8 @@ class Catalog:
         new.load_all()
         return new
 
-    @staticmethod
-    def _check_folder(folder: Path) -> None:
-        where = str(folder)
+    def _check_folder(self, folder: Path) -> None:
+        where = f"{self.__dict__['_named_by']}: {folder}" if "_named_by" in self.__dict__ else str(folder)
         if not folder.is_dir():
             if folder.is_file():
                 raise UserDataError(Problem(where, "a user materials source is a folder laid out like the shipped "
@@ -549,6 +548,10 @@ class Catalog:
                 raise DataError(f"transport.toml: the [{need}] entry is missing")
         return out
 
+    def transport_entries(self) -> dict[str, Transport]:
+        """Every entry of ``transport.toml`` (shipped and user folders) by key, as read (no defaults filled in)."""
+        return dict(self._transport)
+
     def transport(self, key: str, foil: bool = False) -> Transport:
         """Transport/kinetic constants of a host (``"graphite.Li"``, ``"foil.In.Li"``): its own entry over the
         ``[defaults]`` (``[foil_defaults]`` for foils); ``.is_default`` when it has no own entry (a data gap)."""
@@ -714,6 +717,8 @@ def shipped_catalog() -> Catalog:
     if _default is None:
         # checked when first used (so that a defect is reported by the command that reads it, not at import)
         _default = Catalog(user=[p.strip() for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p.strip()])
+        if _default.user_dirs:
+            _default.__dict__["_named_by"] = ENV_VAR
     return _default
 
 
