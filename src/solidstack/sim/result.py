@@ -71,8 +71,9 @@ def _range_flags(saved: dict[int, pybamm.Solution], hosts: HostMap, n: int) -> t
                         worst.setdefault(what, []).append(c)
                         break
             for what, cs in worst.items():
-                basis = ("its OCP table (beyond it the potential is a numerical end guard, not data)"
-                         if what == "beyond OCP table" else "the range that holds its sourced capacity (its window)")
+                basis = ("its OCP table (there its potential is the table's numerical end guard, not data: the "
+                         "cut-off lies beyond the table's end potential)" if what == "beyond OCP table"
+                         else "the range that holds its sourced capacity (its window)")
                 notes.append(f"{side} {h.label} left {basis} in cycle(s) {_cycle_list(cs)}: see range_flags")
     return flags, notes
 
