@@ -7,9 +7,8 @@ import sys
 
 import pytest
 
-from solidstack.sim import data_files
-from solidstack.sim.calibration import CALIBRATIONS, by_name, calibrate, overridden
-from solidstack.sim.data_files import calibration_records, load_toml
+from solidstack.sim.calibration import CALIBRATIONS, by_name, calibrate
+from solidstack.sim.data_files import SimConstants, calibration_records
 
 
 def test_every_calibration_is_recorded_with_its_basis():
@@ -24,11 +23,9 @@ def test_every_calibration_is_recorded_with_its_basis():
 
 
 def test_recorded_values_are_what_the_simulation_reads():
+    constants = SimConstants.load()
     for r in calibration_records():
-        data = load_toml(r["file"])
-        for part in r["key"].split("."):
-            data = data[part]
-        assert data == r["value"]
+        assert constants.value(r["file"], r["key"]) == r["value"]
 
 
 @pytest.mark.parametrize("name", [c.name for c in CALIBRATIONS])
@@ -36,16 +33,31 @@ def test_recorded_calibration_is_current(name):
     """Simulating with the recorded value meets the target: the 36 % retention of [0106], or Novak et al.'s 7 %
     first-cycle loss of graphite. Fails if the physics changed and nobody re-ran `solidstack calibrate`."""
     cal = by_name(name)
-    achieved = cal.measure(0.0)
+    achieved = cal.measure(SimConstants.load())
     assert achieved == pytest.approx(cal.target, abs=0.005)
 
 
-def test_override_is_temporary():
-    before = load_toml("contact.toml")["law"]["eps_c"]
-    with overridden("contact.toml", "law.eps_c", 0.5):
-        assert load_toml("contact.toml")["law"]["eps_c"] == 0.5
-    assert load_toml("contact.toml")["law"]["eps_c"] == before
-    assert not data_files.OVERRIDES
+def test_changed_constants_are_a_new_object():
+    base = SimConstants.load()
+    before = base.value("contact.toml", "law.eps_c")
+    changed = base.with_value("contact.toml", "law.eps_c", 0.5)
+    assert changed.value("contact.toml", "law.eps_c") == 0.5
+    assert base.value("contact.toml", "law.eps_c") == before  # frozen: the original is unchanged
+    with pytest.raises(TypeError):
+        base.law["eps_c"] = 1.0  # type: ignore[index]
+
+
+def test_constants_are_passed_in_not_global():
+    # the contact coefficient K = g_d g_p / eps_c follows the constants given to the run, nothing else
+    from solidstack.sim import contact_coefficients, find_hosts
+    from solidstack.stack import resolve
+
+    stack = resolve("reference")
+    hosts = find_hosts(stack)
+    base = SimConstants.load()
+    k1 = contact_coefficients(stack, hosts, base)["anode"]
+    k2 = contact_coefficients(stack, hosts, base.with_value("contact.toml", "law.eps_c", 2 * base.law["eps_c"]))["anode"]
+    assert k2 == pytest.approx(k1 / 2)
 
 
 def test_calibrate_writes_a_record(tmp_path):
@@ -57,7 +69,11 @@ def test_calibrate_writes_a_record(tmp_path):
     # sqrt(0.02 * 0.2) = 0.0632 (below 36 %, so lo = 0.0632); the result is the middle of [0.0632, 0.2]
     expected = math.sqrt(math.sqrt(0.02 * 0.2) * 0.2)
     assert recs[0]["value"] == pytest.approx(expected, rel=1e-3)
-    assert not data_files.OVERRIDES
+
+
+def test_cli_calibrate_needs_out_and_never_writes_the_package():
+    r = subprocess.run([sys.executable, "-m", "solidstack.cli", "calibrate"], capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.startswith("error: --out:") and "Traceback" not in r.stderr
 
 
 def test_cli_unknown_calibration():

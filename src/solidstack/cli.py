@@ -26,6 +26,23 @@ app = typer.Typer(
 console = make_console()
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
+@app.callback()
+def _options(
+    materials: Annotated[list[str] | None, typer.Option(
+        "--materials", metavar="FOLDER",
+        help="A user materials folder (laid out like materials/data; repeatable), added to the knowledge base for "
+             "this command (also: SOLIDSTACK_MATERIALS).")] = None,
+) -> None:
+    """Design and analyse all-solid-state battery stacks with ductile metal interlayers (US 2016/0233553 A1)."""
+    from solidstack.materials import default_catalog, set_default_catalog
+
+    if materials:
+        cat = default_catalog()
+        for folder in materials:
+            cat = cat.with_user(folder)
+        set_default_catalog(cat)
+
+
 StackArg = Annotated[str, typer.Argument(help="A stack file (.toml, .yaml, .json) or a preset name (see `solidstack presets`).")]
 AreaOpt = Annotated[str | None, typer.Option("--area", help='Override the cell area, e.g. "0.785 cm2".')]
 
@@ -116,8 +133,10 @@ def materials(
 ) -> None:
     """List the knowledge base, or show one entry with its sources."""
     from solidstack.errors import UnknownNameError
-    from solidstack.materials import KINDS, catalog
+    from solidstack.materials import KINDS, default_catalog
     from solidstack.report.tables import entry_table, listing_table
+
+    catalog = default_catalog()
 
     if kind is None:
         t = Table(title="kinds of entry", title_justify="left")
@@ -144,6 +163,19 @@ def materials(
         "electrolytes": lambda: catalog.electrolyte(name),
     }.get(kind_l, lambda: catalog.auxiliary(name, kind_l.removesuffix("s")))()
     console.print(entry_table(record))
+    if kind_l == "actives":
+        from solidstack.sim.hosts import simulation_gaps
+
+        for gap in simulation_gaps(record, catalog):  # type: ignore[arg-type]
+            console.print(f"simulation data gap: {gap}", markup=False, highlight=False)
+    if kind_l == "metals":
+        from solidstack.sim.hosts import transport_gaps
+
+        sym = catalog.metal(name).symbol
+        for ion_ in ("Li", "Na", "K"):
+            if catalog.reactions(sym, ion_).status in ("yes", "working"):
+                for gap in transport_gaps(catalog, f"foil.{sym}.{ion_}", f"{sym} foil ({ion_})", foil=True):
+                    console.print(f"simulation data gap: {gap}", markup=False, highlight=False)
     if kind_l == "metals":
         for ion_ in ("Li", "Na", "K"):
             ox = catalog.oxidation(name, ion_)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,21 +13,29 @@ def register(app: typer.Typer) -> None:
     def calibrate(
         only: Annotated[list[str] | None, typer.Option("--only", help="Run only this calibration (repeatable).")] = None,
         iterations: Annotated[int, typer.Option("--iterations", min=2, max=40, help="Bisection steps per constant.")] = 14,
+        out: Annotated[Path | None, typer.Option("--out", help="The calibration file to write (TOML; merged by name "
+                                                 "if it exists). Required: nothing is written into the package.")] = None,
     ) -> None:
-        """Fit the calibrated constants (each to a named number) and write them to sim/data/calibration.toml."""
+        """Fit the calibrated constants (each to a named number) and write them to the file named by --out."""
         from rich.table import Table
 
+        from solidstack.errors import InputError, Problem
         from solidstack.report import console as make_console
         from solidstack.sim.calibration import CALIBRATIONS, by_name
         from solidstack.sim.calibration import calibrate as run
 
         for name in only or []:
             by_name(name)  # unknown name: one-line error, exit 2, before any work
+        if out is None:
+            raise InputError(Problem("--out", "name the calibration file to write, e.g. --out calibration.toml (the "
+                                              "shipped values: --out src/solidstack/sim/data/calibration.toml)"))
+        if out.is_dir() or not out.parent.is_dir():
+            raise InputError(Problem("--out", f"{out}: not a file in an existing folder"))
         console = make_console()
         with console.status("calibrating (each constant: a bisection of full simulations)"):
-            records = run(only or None, iterations,
+            records = run(only or None, iterations, path=out,
                           progress=lambda n, v, a: console.print(f"{n}: {v:.4g} (measure {a:.4g})", markup=False))
-        t = Table(title="calibrated constants (sim/data/calibration.toml)", title_justify="left")
+        t = Table(title=f"calibrated constants ({out})", title_justify="left")
         for col in ("name", "constant", "value", "target", "achieved", "fitted to"):
             t.add_column(col)
         for r in records:

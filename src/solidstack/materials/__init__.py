@@ -8,7 +8,16 @@ electrolytes, collectors, additives, coatings and binders, each value with its s
 0.62
 """
 
-from solidstack.materials.catalog import KINDS, Catalog, DataError, default_catalog
+from solidstack.materials.catalog import (
+    KINDS,
+    Catalog,
+    DataError,
+    UserDataError,
+    default_catalog,
+    set_default_catalog,
+    shipped_catalog,
+    use_catalog,
+)
 from solidstack.materials.records import (
     IONS,
     ActiveMaterial,
@@ -20,10 +29,12 @@ from solidstack.materials.records import (
     OxidationIndicator,
     ReactionStep,
     Reference,
+    Transport,
     Window,
 )
 
-catalog: Catalog = default_catalog()
+#: The shipped catalog plus the folders of SOLIDSTACK_MATERIALS (checked when first used).
+catalog: Catalog = shipped_catalog()
 
 __all__ = [
     "IONS",
@@ -39,7 +50,12 @@ __all__ = [
     "OxidationIndicator",
     "ReactionStep",
     "Reference",
+    "Transport",
+    "UserDataError",
     "Window",
     "catalog",
     "default_catalog",
+    "set_default_catalog",
+    "shipped_catalog",
+    "use_catalog",
 ]

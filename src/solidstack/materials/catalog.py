@@ -4,18 +4,29 @@
 look-ups such as ``catalog.metal("In")``, ``catalog.reactions("In", ion="Li")`` or
 ``catalog.active("graphite").window``. An unknown name raises :class:`~solidstack.errors.UnknownNameError`
 listing the closest known names.
+
+User materials: a folder laid out like ``data/`` (any of ``metals.csv``, ``reactions.csv``, ``actives.csv``,
+``electrolytes.csv``, ``auxiliaries.csv``, ``transport.toml``, ``ocp/*.csv``, ``references/*.toml``) is added on
+top of the shipped files by ``catalog.with_user(folder)`` (a new catalog), by the ``SOLIDSTACK_MATERIALS``
+environment variable (folders separated by ``os.pathsep``) and by ``solidstack --materials FOLDER``. The same
+source rule holds; a user row may replace a shipped entry only with ``override = true`` (an ``override``
+column, or key in ``transport.toml``). A defect in a user file is an :class:`~solidstack.errors.InputError`
+(one located line); a defect in the shipped files is a :class:`DataError` (a bug).
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
-from solidstack.errors import SolidstackError, UnknownNameError
+from solidstack.errors import InputError, Problem, SolidstackError, UnknownNameError
 from solidstack.materials.records import (
     IONS,
     ActiveMaterial,
@@ -30,6 +41,7 @@ from solidstack.materials.records import (
     ReactionStep,
     Reference,
     Sources,
+    Transport,
     Window,
 )
 
@@ -41,8 +53,42 @@ class DataError(SolidstackError):
     """A defect in the shipped data files (a missing source, a bad number): a bug, not a user error."""
 
 
+#: Environment variable naming user materials folders (separated by os.pathsep), added to the default catalog.
+ENV_VAR = "SOLIDSTACK_MATERIALS"
+
+#: Files a data folder (shipped or user) may hold; ``ocp/`` and ``references/`` are folders.
+DATA_FILES = ("metals.csv", "reactions.csv", "actives.csv", "electrolytes.csv", "auxiliaries.csv", "oxidation.csv",
+              "transport.toml")
+
+#: Columns a user CSV must have (the shipped files have them all).
+REQUIRED_COLUMNS = {
+    "metals.csv": ("symbol", "name", "molar_mass_g_mol"),
+    "reactions.csv": ("host", "ion", "reacts_at_rt"),
+    "actives.csv": ("key", "name", "ion", "role", "window_lo_V", "window_hi_V"),
+    "electrolytes.csv": ("key", "name", "ion"),
+    "auxiliaries.csv": ("key", "name", "kind"),
+    "oxidation.csv": ("symbol", "E0_vs_SHE_V"),
+}
+
+#: The reference key that marks a value as a placeholder (no sourced value; reported as a data gap).
+PLACEHOLDER_KEY = "placeholder"
+
+
+class UserDataError(InputError):
+    """A defect in a user materials file (located one-line problem; exit code 2 on the command line)."""
+
+
 def default_data_dir() -> Path:
     return Path(str(resources.files("solidstack.materials") / "data"))
+
+
+def _truthy(text: object) -> bool:
+    return str(text or "").strip().lower() in ("true", "yes", "1")
+
+
+def safe_stem(key: str) -> str:
+    """``key`` with everything but letters, digits and ``_`` removed (``Na3V2(PO4)3`` -> ``Na3V2PO43``)."""
+    return "".join(ch for ch in key if ch.isalnum() or ch == "_")
 
 
 def _f(row: dict[str, str], col: str, where: str) -> float | None:
@@ -60,47 +106,126 @@ def _aliases(text: str) -> tuple[str, ...]:
 
 
 class Catalog:
-    """The materials knowledge base, loaded from a data directory (the package's own by default)."""
+    """The materials knowledge base, loaded from a data directory (the package's own by default) plus any user
+    materials folders (``user``, applied in order on top of it; see the module docstring)."""
 
-    def __init__(self, data_dir: Path | str | None = None):
+    def __init__(self, data_dir: Path | str | None = None, user: Iterable[Path | str] = ()):
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        self.user_dirs: tuple[Path, ...] = tuple(Path(p) for p in user)
+
+    def with_user(self, path: Path | str) -> Catalog:
+        """A new catalog: this one with the user materials folder ``path`` added on top (checked now: a defect
+        in the folder raises :class:`UserDataError`)."""
+        new = Catalog(self.data_dir, (*self.user_dirs, Path(path)))
+        new.load_all()
+        return new
+
+    def _check_folder(self, folder: Path) -> None:
+        where = f"{self.__dict__['_named_by']}: {folder}" if "_named_by" in self.__dict__ else str(folder)
+        if not folder.is_dir():
+            if folder.is_file():
+                raise UserDataError(Problem(where, "a user materials source is a folder laid out like the shipped "
+                                                   "materials/data (metals.csv, actives.csv, ocp/, references/ ...), "
+                                                   "not a single file: give its folder"))
+            raise UserDataError(Problem(where, "user materials folder not found"))
+        known = [p.name for p in folder.iterdir()]
+        if not any(n in DATA_FILES or n in ("ocp", "references") for n in known):
+            raise UserDataError(Problem(where, f"no materials file in this folder (expected any of "
+                                               f"{', '.join(DATA_FILES)}, ocp/, references/)"))
+
+    def __repr__(self) -> str:
+        return f"Catalog({str(self.data_dir)!r}, user={[str(p) for p in self.user_dirs]!r})"
 
     # ---------------------------------------------------------------- loading
+    @property
+    def _dirs(self) -> tuple[Path, ...]:
+        if not self.__dict__.get("_folders_checked"):
+            for folder in self.user_dirs:
+                self._check_folder(folder)
+            self.__dict__["_folders_checked"] = True
+        return (self.data_dir, *self.user_dirs)
+
+    def _is_user(self, origin: Path) -> bool:
+        return origin != self.data_dir
+
+    def _defect(self, origin: Path, where: str, what: str) -> Exception:
+        """A data defect in a file of ``origin``: a user error in a user folder, a bug in the shipped data."""
+        if self._is_user(origin):
+            return UserDataError(Problem(f"{origin / where}", what))
+        return DataError(f"{where}: {what}")
+
+    def _rows_from(self, name: str) -> Iterator[tuple[Path, dict[str, str]]]:
+        """(origin folder, row) of ``name`` in the shipped folder, then in each user folder that has it."""
+        for origin in self._dirs:
+            path = origin / name
+            if not path.is_file():
+                if origin == self.data_dir and name != "transport.toml":
+                    raise DataError(f"{name}: missing from the shipped data")
+                continue
+            with path.open(newline="", encoding="utf-8") as fh:
+                reader = csv.DictReader(fh)
+                need = [c for c in REQUIRED_COLUMNS.get(name, ()) if c not in (reader.fieldnames or [])]
+                if need:
+                    raise self._defect(origin, name, f"missing column(s) {', '.join(need)} (see the shipped "
+                                                      f"materials/data/{name} and SCHEMA.md)")
+                for row in reader:
+                    yield origin, {k: (v or "") for k, v in row.items() if k is not None}
+
     def _rows(self, name: str) -> list[dict[str, str]]:
-        path = self.data_dir / name
-        with path.open(newline="", encoding="utf-8") as fh:
-            return list(csv.DictReader(fh))
+        return [row for _, row in self._rows_from(name)]
+
+    def _merge(self, out: dict, key, value, origin: Path, row: dict[str, str], where: str, what: str) -> None:
+        """Put ``value`` under ``key``; a user row replaces a shipped entry only with ``override = true``."""
+        if key in out and self._is_user(origin):
+            if not _truthy(row.get("override")):
+                raise self._defect(origin, where, f"{what} is already in the knowledge base; add a column "
+                                                  "'override' set to true in this row to replace it")
+        elif key in out:
+            raise DataError(f"{where}: {what} is defined twice")
+        out[key] = value
 
     @cached_property
     def references(self) -> dict[str, Reference]:
         refs: dict[str, Reference] = {}
-        for path in sorted((self.data_dir / "references").glob("*.toml")):
-            for key, entry in tomllib.loads(path.read_text(encoding="utf-8")).items():
-                if key in refs:
-                    raise DataError(f"{path.name}: reference key {key!r} is defined twice")
-                refs[key] = Reference(key, entry["citation"], entry.get("url", ""), entry.get("note", ""))
+        for origin in self._dirs:
+            for path in sorted((origin / "references").glob("*.toml")):
+                try:
+                    data = tomllib.loads(path.read_text(encoding="utf-8"))
+                except tomllib.TOMLDecodeError as err:
+                    raise self._defect(origin, f"references/{path.name}", f"not valid TOML ({err})") from None
+                for key, entry in data.items():
+                    where = f"references/{path.name}"
+                    if key in refs:
+                        raise self._defect(origin, where, f"reference key {key!r} is defined twice")
+                    if not isinstance(entry, dict) or not str(entry.get("citation", "")).strip():
+                        raise self._defect(origin, where, f"reference {key!r} needs a 'citation'")
+                    refs[key] = Reference(key, entry["citation"], entry.get("url", ""), entry.get("note", ""))
         return refs
 
-    def _sources(self, row: dict[str, str], groups: dict[str, tuple[str, ...]], where: str) -> Sources:
+    def _sources(self, row: dict[str, str], groups: dict[str, tuple[str, ...]], where: str,
+                 origin: Path | None = None) -> Sources:
         """Resolve each ``*_source`` column; a value present with no source is a data defect."""
+        origin = origin or self.data_dir
         out: Sources = {}
         for group, (source_col, *value_cols) in groups.items():
             keys = _aliases(row.get(source_col, ""))
             has_value = any((row.get(c) or "").strip() for c in value_cols)
             if has_value and not keys:
-                raise DataError(f"{where}: values {value_cols} have no source in {source_col!r}")
+                raise self._defect(origin, where, f"values {value_cols} have no source in {source_col!r} (every "
+                                                  "value needs a reference key defined in references/*.toml)")
             missing = [k for k in keys if k not in self.references]
             if missing:
-                raise DataError(f"{where}: unknown reference key(s) {missing} in {source_col!r}")
+                raise self._defect(origin, where, f"unknown reference key(s) {missing} in {source_col!r}")
             if keys:
                 out[group] = tuple(self.references[k] for k in keys)
         return out
 
     @cached_property
     def _metals(self) -> dict[str, Metal]:
-        metals = {}
-        for row in self._rows("metals.csv"):
+        metals: dict[str, Metal] = {}
+        for origin, row in self._rows_from("metals.csv"):
             where = f"metals.csv row {row['symbol']}"
+            f = self._number_reader(origin)
             sources = self._sources(
                 row,
                 {
@@ -116,39 +241,52 @@ class Catalog:
                     ),
                 },
                 where,
+                origin,
             )
-            molar_mass = _f(row, "molar_mass_g_mol", where)
+            molar_mass = f(row, "molar_mass_g_mol", where)
             if molar_mass is None:
-                raise DataError(f"{where}: molar_mass_g_mol is required")
-            metals[row["symbol"]] = Metal(
+                raise self._defect(origin, where, "molar_mass_g_mol is required")
+            self._merge(metals, row["symbol"], Metal(
                 symbol=row["symbol"],
                 name=row["name"],
-                elongation_pct=_f(row, "elongation_pct", where),
-                elongation_max_pct=_f(row, "elongation_max_pct", where),
+                elongation_pct=f(row, "elongation_pct", where),
+                elongation_max_pct=f(row, "elongation_max_pct", where),
                 elongation_condition=row.get("elongation_condition", ""),
                 elongation_status=row.get("elongation_status", ""),
-                brinell_MPa=_f(row, "brinell_MPa", where),
-                vickers_MPa=_f(row, "vickers_MPa", where),
-                youngs_modulus_GPa=_f(row, "youngs_modulus_GPa", where),
-                density_g_cm3=_f(row, "density_g_cm3", where),
+                brinell_MPa=f(row, "brinell_MPa", where),
+                vickers_MPa=f(row, "vickers_MPa", where),
+                youngs_modulus_GPa=f(row, "youngs_modulus_GPa", where),
+                density_g_cm3=f(row, "density_g_cm3", where),
                 molar_mass_g_mol=molar_mass,
-                molar_volume_cm3_mol=_f(row, "molar_volume_cm3_mol", where),
-                resistivity_ohm_m=_f(row, "resistivity_ohm_m", where),
+                molar_volume_cm3_mol=f(row, "molar_volume_cm3_mol", where),
+                resistivity_ohm_m=f(row, "resistivity_ohm_m", where),
                 notes=row.get("notes", ""),
                 sources=sources,
-            )
+            ), origin, row, where, f"metal {row['symbol']}")
         return metals
 
     @cached_property
     def _reactions(self) -> dict[tuple[str, str], MetalIonReactions]:
         grouped: dict[tuple[str, str], list[tuple[str, ReactionStep]]] = {}
-        for i, row in enumerate(self._rows("reactions.csv"), start=2):
-            where = f"reactions.csv line {i} ({row['host']}-{row['ion']})"
+        group_origin: dict[tuple[str, str], Path] = {}
+        line: dict[Path, int] = {}
+        for origin, row in self._rows_from("reactions.csv"):
+            line[origin] = line.get(origin, 1) + 1
+            where = f"reactions.csv line {line[origin]} ({row['host']}-{row['ion']})"
+            f = self._number_reader(origin)
             host = row["host"]
             if host not in self._metals:
-                raise DataError(f"{where}: host {host!r} is not in metals.csv")
+                raise self._defect(origin, where, f"host {host!r} is not in metals.csv")
             if row["ion"] not in IONS:
-                raise DataError(f"{where}: ion {row['ion']!r} is not one of {IONS}")
+                raise self._defect(origin, where, f"ion {row['ion']!r} is not one of {IONS}")
+            gkey = (host, row["ion"])
+            if gkey in group_origin and group_origin[gkey] != origin:
+                # a user folder's rows for a shipped host-ion pair replace that pair's rows, with override only
+                if not _truthy(row.get("override")):
+                    raise self._defect(origin, where, f"{host}-{row['ion']} is already in the knowledge base; add a "
+                                                      "column 'override' set to true in its rows to replace it")
+                grouped.pop(gkey, None)
+            group_origin[gkey] = origin
             sources = self._sources(
                 row,
                 {
@@ -156,17 +294,18 @@ class Catalog:
                     "volume": ("volume_source", "volume_change_pct"),
                 },
                 where,
+                origin,
             )
             step = ReactionStep(
                 step=int(row.get("step") or 0),
                 from_phase=row.get("from_phase", ""),
                 to_phase=row.get("to_phase", ""),
-                x_from=_f(row, "x_from", where),
-                x_to=_f(row, "x_to", where),
-                E_equilibrium_V=_f(row, "E_equilibrium_V", where),
-                E_insertion_V=_f(row, "E_insertion_V", where),
-                E_extraction_V=_f(row, "E_extraction_V", where),
-                volume_change_pct=_f(row, "volume_change_pct", where),
+                x_from=f(row, "x_from", where),
+                x_to=f(row, "x_to", where),
+                E_equilibrium_V=f(row, "E_equilibrium_V", where),
+                E_insertion_V=f(row, "E_insertion_V", where),
+                E_extraction_V=f(row, "E_extraction_V", where),
+                volume_change_pct=f(row, "volume_change_pct", where),
                 confidence=row.get("confidence", ""),
                 notes=row.get("notes", ""),
                 molar_mass_g_mol=self._metals[host].molar_mass_g_mol,
@@ -188,7 +327,7 @@ class Catalog:
 
     @cached_property
     def _oxidation(self) -> dict[str, dict[str, str]]:
-        return {row["symbol"]: row for row in self._rows("oxidation.csv")}
+        return {row["symbol"]: row for row in self._rows("oxidation.csv")}  # a user row replaces a shipped one
 
     @cached_property
     def _practicality(self) -> dict[str, Practicality]:
@@ -226,31 +365,66 @@ class Catalog:
         """The protective film of ``metal`` next to working ion ``ion`` and its range (None if none is known)."""
         return self._passivation.get((self.metal(metal).symbol, self._check_ion(ion)))
 
-    def _load_ocp(self, name: str, where: str) -> OcpCurve:
-        path = self.data_dir / "ocp" / name
-        if not path.is_file():
-            raise DataError(f"{where}: OCP file {name!r} not found")
-        xs, us, header, keys = [], [], [], []  # type: list[float], list[float], list[str], list[str]
+    def _ocp_path(self, name: str) -> tuple[Path, Path] | None:
+        """(origin, path) of OCP table ``name``: a user folder's own first (last added wins), then the shipped one."""
+        for origin in reversed(self._dirs):
+            path = origin / "ocp" / name
+            if path.is_file():
+                return origin, path
+        return None
+
+    def ocp_table(self, name: str) -> OcpCurve:
+        """The OCP table ``ocp/<name>`` (``x,U_V`` rows, ``#`` header lines), checked: rows sorted by x, and a
+        ``# source_key:`` line whose keys resolve. The one reader of OCP tables."""
+        cache = self.__dict__.setdefault("_ocp_cache", {})
+        if name not in cache:
+            found = self._ocp_path(name)
+            if found is None:
+                origin = self.user_dirs[-1] if self.user_dirs else self.data_dir
+                raise self._defect(origin, f"ocp/{name}", "OCP file not found (put it in the ocp/ folder)")
+            cache[name] = self._read_ocp(name, *found)
+        return cache[name]
+
+    def _read_ocp(self, name: str, origin: Path, path: Path) -> OcpCurve:
+        where = f"ocp/{name}"
+        xs: list[float] = []
+        us: list[float] = []
+        header: list[str] = []
+        keys: list[str] = []
         lines = path.read_text(encoding="utf-8").splitlines()
-        for line in lines[1:]:
+        if not lines or [c.strip() for c in lines[0].split(",")[:2]] != ["x", "U_V"]:
+            raise self._defect(origin, where, "the first line must be the header 'x,U_V' (columns: x = the "
+                                              "stoichiometry as defined in a '# x:' line, U_V = potential in V vs "
+                                              "the working-ion metal)")
+        for n, line in enumerate(lines[1:], start=2):
             if line.startswith("#"):
                 header.append(line[1:].strip())
                 if line[1:].strip().startswith("source_key:"):
                     keys.extend(_aliases(line.split(":", 1)[1].replace(",", ";")))
             elif line.strip():
-                x, u = line.split(",")[:2]
-                xs.append(float(x))
-                us.append(float(u))
+                try:
+                    x, u = (float(v) for v in line.split(",")[:2])
+                except ValueError:
+                    raise self._defect(origin, where, f"line {n}: expected two numbers x,U_V, got {line!r}") from None
+                xs.append(x)
+                us.append(u)
         missing = [k for k in keys if k not in self.references]
         if not keys or missing:
-            raise DataError(f"ocp/{name}: needs a '# source_key:' line with known keys (missing {missing})")
+            what = (f"unknown reference key(s) {missing} in its '# source_key:' line" if keys else
+                    "needs a '# source_key: KEY' line naming its source (a key of references/*.toml)")
+            raise self._defect(origin, where, what)
+        if len(xs) < 2 or any(b <= a for a, b in zip(xs, xs[1:], strict=False)):
+            raise self._defect(origin, where, "needs at least two rows, sorted by strictly increasing x")
         return OcpCurve(name, tuple(xs), tuple(us), "\n".join(header), {"ocp": tuple(self.references[k] for k in keys)})
 
     @cached_property
     def _actives(self) -> list[ActiveMaterial]:
-        out = []
-        for row in self._rows("actives.csv"):
+        found: dict[tuple[str, str], ActiveMaterial] = {}
+        for origin, row in self._rows_from("actives.csv"):
             where = f"actives.csv row {row['key']}/{row['ion']}"
+            f = self._number_reader(origin)
+            if row["ion"] not in IONS:
+                raise self._defect(origin, where, f"ion {row['ion']!r} is not one of {IONS}")
             sources = self._sources(
                 row,
                 {
@@ -261,16 +435,27 @@ class Catalog:
                     "patent_window": ("patent_window_source", "patent_window_lo_V", "patent_window_hi_V"),
                 },
                 where,
+                origin,
             )
-            lo, hi = _f(row, "window_lo_V", where), _f(row, "window_hi_V", where)
+            lo, hi = f(row, "window_lo_V", where), f(row, "window_hi_V", where)
             if lo is None or hi is None:
-                raise DataError(f"{where}: window_lo_V and window_hi_V are required")
-            plo, phi = _f(row, "patent_window_lo_V", where), _f(row, "patent_window_hi_V", where)
+                raise self._defect(origin, where, "window_lo_V and window_hi_V are required")
+            plo, phi = f(row, "patent_window_lo_V", where), f(row, "patent_window_hi_V", where)
             ocp_name = (row.get("ocp_file") or "").strip()
-            ocp = self._load_ocp(ocp_name, where) if ocp_name else None
+            ocp_note = ""
+            if not ocp_name and self._ocp_path(f"{safe_stem(row['key'])}_{row['ion']}.csv") is not None:
+                # documented convention (SCHEMA.md): an empty ocp_file uses ocp/<key>_<ion>.csv when it exists
+                ocp_name = f"{safe_stem(row['key'])}_{row['ion']}.csv"
+                ocp_note = f"OCP table found by name (ocp/{ocp_name}; the ocp_file column is empty)"
+            ocp = self.ocp_table(ocp_name) if ocp_name else None
+            extension = None
             if ocp is not None:
                 sources["ocp"] = ocp.sources["ocp"]
-            out.append(
+                ext_name = ocp_name.removesuffix(".csv") + "_extension.csv"
+                if self._ocp_path(ext_name) is not None:
+                    extension = self.ocp_table(ext_name)
+                    sources["ocp extension"] = extension.sources["ocp"]
+            self._merge(found, (row["key"], row["ion"]),
                 ActiveMaterial(
                     key=row["key"],
                     name=row["name"],
@@ -279,24 +464,26 @@ class Catalog:
                     ion=row["ion"],
                     role=row["role"],
                     window=Window(lo, hi),
-                    average_V=_f(row, "average_V", where),
-                    practical_capacity_mAh_g=_f(row, "practical_capacity_mAh_g", where),
-                    theoretical_capacity_mAh_g=_f(row, "theoretical_capacity_mAh_g", where),
-                    density_g_cm3=_f(row, "density_g_cm3", where),
-                    volume_change_pct=_f(row, "volume_change_pct", where),
+                    average_V=f(row, "average_V", where),
+                    practical_capacity_mAh_g=f(row, "practical_capacity_mAh_g", where),
+                    theoretical_capacity_mAh_g=f(row, "theoretical_capacity_mAh_g", where),
+                    density_g_cm3=f(row, "density_g_cm3", where),
+                    volume_change_pct=f(row, "volume_change_pct", where),
                     patent_window=Window(plo, phi) if plo is not None and phi is not None else None,
                     ocp=ocp,
                     notes=row.get("notes", ""),
                     sources=sources,
-                )
-            )
-        return out
+                    ocp_extension=extension,
+                    ocp_note=ocp_note,
+                ), origin, row, where, f"active material {row['key']} ({row['ion']})")
+        return list(found.values())
 
     @cached_property
     def _electrolytes(self) -> dict[str, Electrolyte]:
-        out = {}
-        for row in self._rows("electrolytes.csv"):
+        out: dict[str, Electrolyte] = {}
+        for origin, row in self._rows_from("electrolytes.csv"):
             where = f"electrolytes.csv row {row['key']}"
+            f = self._number_reader(origin)
             sources = self._sources(
                 row,
                 {
@@ -305,28 +492,30 @@ class Catalog:
                     "density": ("density_source", "density_g_cm3"),
                 },
                 where,
+                origin,
             )
-            lo, hi = _f(row, "window_lo_V", where), _f(row, "window_hi_V", where)
-            out[row["key"]] = Electrolyte(
+            lo, hi = f(row, "window_lo_V", where), f(row, "window_hi_V", where)
+            self._merge(out, row["key"], Electrolyte(
                 key=row["key"],
                 name=row["name"],
                 aliases=_aliases(row.get("aliases", "")),
                 ion=row["ion"],
                 electrolyte_class=row.get("class", ""),
-                conductivity_S_cm=_f(row, "conductivity_S_cm", where),
+                conductivity_S_cm=f(row, "conductivity_S_cm", where),
                 window=Window(lo, hi) if lo is not None and hi is not None else None,
                 window_kind=row.get("window_kind", ""),
-                density_g_cm3=_f(row, "density_g_cm3", where),
+                density_g_cm3=f(row, "density_g_cm3", where),
                 notes=row.get("notes", ""),
                 sources=sources,
-            )
+            ), origin, row, where, f"solid electrolyte {row['key']}")
         return out
 
     @cached_property
     def _auxiliaries(self) -> dict[str, Auxiliary]:
-        out = {}
-        for row in self._rows("auxiliaries.csv"):
+        out: dict[str, Auxiliary] = {}
+        for origin, row in self._rows_from("auxiliaries.csv"):
             where = f"auxiliaries.csv row {row['key']}"
+            f = self._number_reader(origin)
             sources = self._sources(
                 row,
                 {
@@ -334,22 +523,88 @@ class Catalog:
                     "resistivity": ("resistivity_source", "resistivity_ohm_m"),
                 },
                 where,
+                origin,
             )
-            out[row["key"]] = Auxiliary(
+            self._merge(out, row["key"], Auxiliary(
                 key=row["key"],
                 name=row["name"],
                 aliases=_aliases(row.get("aliases", "")),
                 kind=row["kind"],
-                density_g_cm3=_f(row, "density_g_cm3", where),
-                resistivity_ohm_m=_f(row, "resistivity_ohm_m", where),
+                density_g_cm3=f(row, "density_g_cm3", where),
+                resistivity_ohm_m=f(row, "resistivity_ohm_m", where),
                 notes=row.get("notes", ""),
                 sources=sources,
-            )
+            ), origin, row, where, f"{row['kind']} {row['key']}")
         return out
+
+    def _number_reader(self, origin: Path) -> Callable[[dict[str, str], str, str], float | None]:
+        """``_f`` whose defects are located in ``origin`` (a user error there, a bug in the shipped data)."""
+        def f(row: dict[str, str], col: str, where: str) -> float | None:
+            try:
+                return _f(row, col, where)
+            except DataError as err:
+                raise self._defect(origin, where, str(err).split(": ", 1)[1]) from None
+        return f
+
+    @cached_property
+    def _transport(self) -> dict[str, Transport]:
+        """The entries of ``transport.toml`` (shipped, then user folders), each with resolved ``sources``."""
+        out: dict[str, Transport] = {}
+        for origin in self._dirs:
+            path = origin / "transport.toml"
+            if not path.is_file():
+                continue
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as err:
+                raise self._defect(origin, "transport.toml", f"not valid TOML ({err})") from None
+            for key, entry in data.items():
+                where = f"transport.toml [{key}]"
+                if not isinstance(entry, dict):
+                    raise self._defect(origin, where, "each entry is a table of values")
+                keys = entry.get("sources")
+                if not keys or not isinstance(keys, list):
+                    raise self._defect(origin, where, "needs sources = [KEY, ...] (reference keys of "
+                                                      "references/*.toml; 'placeholder' for placeholder values)")
+                missing = [k for k in keys if k not in self.references]
+                if missing:
+                    raise self._defect(origin, where, f"unknown reference key(s) {missing} in sources")
+                values = {k: float(v) for k, v in entry.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+                placeholders = tuple(entry.get("placeholders", ()))
+                if PLACEHOLDER_KEY in keys and not placeholders:
+                    # only placeholders: every value; placeholders among sourced values: its basis says which
+                    placeholders = tuple(values) if keys == [PLACEHOLDER_KEY] else ("some values (see its basis)",)
+                unknown = [p for p in placeholders if p not in values and not p.startswith("some values")]
+                if unknown:
+                    raise self._defect(origin, where, f"placeholders {unknown} are not values of this entry")
+                rec = Transport(key, values, str(entry.get("basis", "")), tuple(self.references[k] for k in keys),
+                                placeholders)
+                self._merge(out, key, rec, origin, {"override": str(entry.get("override", ""))}, where,
+                            f"transport entry {key}")
+        for need in ("defaults", "foil_defaults"):
+            if need not in out:
+                raise DataError(f"transport.toml: the [{need}] entry is missing")
+        return out
+
+    def transport_entries(self) -> dict[str, Transport]:
+        """Every entry of ``transport.toml`` (shipped and user folders) by key, as read (no defaults filled in)."""
+        return dict(self._transport)
+
+    def transport(self, key: str, foil: bool = False) -> Transport:
+        """Transport/kinetic constants of a host (``"graphite.Li"``, ``"foil.In.Li"``): its own entry over the
+        ``[defaults]`` (``[foil_defaults]`` for foils); ``.is_default`` when it has no own entry (a data gap)."""
+        table = self._transport
+        base = table["foil_defaults" if foil else "defaults"]
+        own = table.get(key)
+        if own is None:
+            return Transport(key, dict(base.values), base.basis, base.sources, tuple(base.values), is_default=True)
+        values = {**base.values, **own.values}
+        inherited = tuple(k for k in base.values if k not in own.values)
+        return Transport(key, values, own.basis, own.sources, own.placeholders + inherited)
 
     def load_all(self) -> None:
         """Load and check every file now (the loaders are otherwise lazy)."""
-        self._metals, self._reactions, self._actives, self._electrolytes, self._auxiliaries  # noqa: B018
+        self._metals, self._reactions, self._actives, self._electrolytes, self._auxiliaries, self._transport  # noqa: B018
         self._practicality, self._passivation  # noqa: B018
         for symbol in self._oxidation:
             for ion in IONS:
@@ -495,11 +750,40 @@ class Catalog:
 
 
 _default: Catalog | None = None
+_current: ContextVar[Catalog | None] = ContextVar("solidstack_catalog", default=None)
+
+
+def shipped_catalog() -> Catalog:
+    """The catalog of the package's own data files plus the folders named by ``SOLIDSTACK_MATERIALS`` (loaded
+    once, lazily)."""
+    global _default
+    if _default is None:
+        # checked when first used (so that a defect is reported by the command that reads it, not at import)
+        _default = Catalog(user=[p.strip() for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p.strip()])
+        if _default.user_dirs:
+            _default.__dict__["_named_by"] = ENV_VAR
+    return _default
 
 
 def default_catalog() -> Catalog:
-    """The catalog of the package's own data files (loaded once, lazily)."""
-    global _default
-    if _default is None:
-        _default = Catalog()
-    return _default
+    """The catalog stacks resolve their materials against: the one made current by :func:`use_catalog` (or
+    :func:`set_default_catalog`, as ``solidstack --materials`` does), else :func:`shipped_catalog`."""
+    return _current.get() or shipped_catalog()
+
+
+def set_default_catalog(catalog: Catalog | None) -> None:
+    """Make ``catalog`` the default for this context (None: back to the shipped one)."""
+    _current.set(catalog)
+
+
+@contextmanager
+def use_catalog(catalog: Catalog | None) -> Iterator[Catalog]:
+    """Within the block, stacks resolve their materials against ``catalog`` (None: leave the default as is)."""
+    if catalog is None:
+        yield default_catalog()
+        return
+    token = _current.set(catalog)
+    try:
+        yield catalog
+    finally:
+        _current.reset(token)

@@ -318,6 +318,35 @@ class ActiveMaterial:
     ocp: OcpCurve | None
     notes: str = ""
     sources: Sources = field(default_factory=dict)
+    #: rows beyond ``ocp``'s range from ``ocp/<name>_extension.csv`` (a construction; see its header), if any
+    ocp_extension: OcpCurve | None = None
+    #: how the OCP table was found when not named in ``ocp_file`` (a note for the user), else ""
+    ocp_note: str = ""
+
+    @property
+    def ocp_key(self) -> str:
+        """What to call this material's OCP in messages: ``key (ion)``."""
+        return f"{self.key} ({self.ion})"
+
+
+@dataclass(frozen=True, slots=True)
+class Transport:
+    """Transport and kinetic constants of one host (``transport.toml``): SI values by name (``radius_m``,
+    ``diffusivity_m2_s``, ``i0_A_m2``, ``conductivity_S_m``, optional ``c_max_mol_m3``), what they rest on
+    (``basis``, ``sources``), and which of them are placeholders (no sourced value; a data gap)."""
+
+    key: str
+    values: dict[str, float]
+    basis: str
+    sources: tuple[Reference, ...]
+    placeholders: tuple[str, ...] = ()
+    is_default: bool = False
+
+    def __getitem__(self, name: str) -> float:
+        return self.values[name]
+
+    def get(self, name: str, default: float | None = None) -> float | None:
+        return self.values.get(name, default)
 
     def __repr__(self) -> str:
         from solidstack.report.html import record_repr

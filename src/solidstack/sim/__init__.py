@@ -6,9 +6,11 @@
 >>> result.cycles[["cycle", "discharge_capacity_mAh_g", "coulombic_efficiency"]]  # doctest: +SKIP
 
 The mapping (hosts, access/shielding, working-ion metal foils, single-ion solid electrolyte, contact loss) is
-described in the README, "Cycling simulation"; its constants are in ``solidstack/sim/data`` with what each is based on.
+described in the README, "Cycling simulation"; its constants are in ``solidstack/sim/data`` with what each is based on,
+read into one frozen :class:`SimConstants` that ``simulate(..., constants=...)`` takes.
 """
 
+from solidstack.sim.data_files import SimConstants
 from solidstack.sim.hosts import Host, HostMap, find_hosts
 from solidstack.sim.protocol import Protocol
 from solidstack.sim.result import CyclingResult
@@ -19,6 +21,7 @@ __all__ = [
     "Host",
     "HostMap",
     "Protocol",
+    "SimConstants",
     "SimulationError",
     "SimulationInterrupted",
     "clear_cache",

@@ -2,29 +2,34 @@
 
 Each :class:`Calibration` fits one constant of a ``sim/data`` file (named by file and dotted key) so that a
 stated measure of a simulation equals a stated target: a literature number or a patent number. ``solidstack
-calibrate`` runs them in order and writes the results, with what each was fitted to and how closely, to
-``sim/data/calibration.toml``. The simulation reads the fitted values from there (they override the key in their
-file, see :func:`solidstack.sim.data_files.load_toml`); ``solidstack reproduce`` marks the patent numbers named
-there as **fitted**, every other one being a prediction.
+calibrate --out FILE`` runs them in order and writes the results, with what each was fitted to and how closely,
+to the file the user names (never into the installed package; the shipped values are ``sim/data/calibration.toml``,
+written by the developers with ``--out src/solidstack/sim/data/calibration.toml``). The simulation reads the
+fitted values through :class:`~solidstack.sim.data_files.SimConstants` (they replace the key in their file);
+``solidstack reproduce`` marks the patent numbers named there as **fitted**, every other one being a prediction.
+
+Each trial value is a new ``SimConstants`` passed to the measure: no global state is changed.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-CALIBRATION_FILE = "calibration.toml"
+from solidstack.sim.data_files import CALIBRATION_FILE, SimConstants, calibration_records
+
+__all__ = ["CALIBRATIONS", "CALIBRATION_FILE", "Calibration", "by_name", "calibrate", "fit", "record", "write"]
 
 
 @dataclass(frozen=True)
 class Calibration:
     """Fit ``file``'s ``key`` in [``lo``, ``hi``] (bisection in log space) so that ``measure(value)`` = ``target``.
 
+    ``measure(constants)`` simulates with ``constants`` (holding the trial value) and returns the measure.
     ``increasing``: whether the measure rises with the value. ``fitted_to``: the patent number (cell, quantity,
     cycle, paragraph) if the target is one, else None; ``source``: where the target comes from.
     """
@@ -36,7 +41,7 @@ class Calibration:
     target: float
     target_text: str
     source: str
-    measure: Callable[[float], float]
+    measure: Callable[[SimConstants], float]
     lo: float
     hi: float
     increasing: bool = True
@@ -45,55 +50,41 @@ class Calibration:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-@contextmanager
-def overridden(file: str, key: str, value: float) -> Iterator[None]:
-    """Within the block, ``file``'s ``key`` reads as ``value`` (caches cleared on entry and exit)."""
-    from solidstack.sim import data_files
+def fit(cal: Calibration, iterations: int = 14, base: SimConstants | None = None) -> tuple[float, float]:
+    """(value, measure at that value) by bisection in log(value) between ``cal.lo`` and ``cal.hi``; every
+    other constant as in ``base`` (default: the shipped constants)."""
     from solidstack.sim.run import clear_cache
 
-    data_files.OVERRIDES[(file, key)] = value
-    data_files.load_toml.cache_clear()
-    clear_cache()
-    try:
-        yield
-    finally:
-        data_files.OVERRIDES.pop((file, key), None)
-        data_files.load_toml.cache_clear()
-        clear_cache()
-
-
-def fit(cal: Calibration, iterations: int = 14) -> tuple[float, float]:
-    """(value, measure at that value) by bisection in log(value) between ``cal.lo`` and ``cal.hi``."""
+    base = base or SimConstants.load()
     lo, hi = cal.lo, cal.hi
     for _ in range(iterations):
         mid = math.sqrt(lo * hi)
-        with overridden(cal.file, cal.key, mid):
-            above = cal.measure(mid) > cal.target
+        above = cal.measure(base.with_value(cal.file, cal.key, mid)) > cal.target
+        clear_cache()  # each trial value of a parameter builds its own simulation: do not keep them all
         if above == cal.increasing:
             hi = mid
         else:
             lo = mid
     value = float(f"{math.sqrt(lo * hi):.4g}")
-    with overridden(cal.file, cal.key, value):
-        achieved = cal.measure(value)
+    achieved = cal.measure(base.with_value(cal.file, cal.key, value))
     return value, achieved
 
 
 # ----------------------------------------------------------------------------------------------- the measures
-def reference_retention_at_5(_: float) -> float:
+def reference_retention_at_5(constants: SimConstants) -> float:
     """Discharge capacity retention at cycle 5 (fraction) of the Reference Example preset, SPMe."""
     from solidstack.sim.run import simulate
     from solidstack.stack import load_preset
 
-    r = simulate(load_preset("reference"), cycles=5)
+    r = simulate(load_preset("reference"), cycles=5, constants=constants)
     return float(r.cycles.loc[r.cycles["cycle"] == 5, "retention"].iloc[0])
 
 
-def graphite_first_cycle_loss(_: float) -> float:
+def graphite_first_cycle_loss(constants: SimConstants) -> float:
     """Fraction of the first lithiation of graphite lost to the SE-reduction interphase (see sim/sei.py)."""
     from solidstack.sim.sei import first_cycle_loss
 
-    return first_cycle_loss()[0]
+    return first_cycle_loss(constants)[0]
 
 
 CALIBRATIONS: tuple[Calibration, ...] = (
@@ -151,14 +142,12 @@ def record(cal: Calibration, value: float, achieved: float, iterations: int) -> 
     return rec
 
 
-def write(records: list[dict[str, Any]], path: Path | None = None) -> Path:
-    """Write ``records`` (merged over the file's existing ones, by name) to ``calibration.toml``."""
+def write(records: list[dict[str, Any]], path: Path) -> Path:
+    """Write ``records`` (merged over the file's existing ones, by name) to the calibration file ``path``."""
     import tomli_w
 
-    from solidstack.sim.data_files import calibration_records, data_dir
     from solidstack.stack.io import atomic_write_text
 
-    path = path or data_dir() / CALIBRATION_FILE
     merged = {r["name"]: r for r in calibration_records(path)}
     merged.update({r["name"]: r for r in records})
     order = [c.name for c in CALIBRATIONS]
@@ -172,23 +161,24 @@ def write(records: list[dict[str, Any]], path: Path | None = None) -> Path:
 
 
 def calibrate(names: list[str] | None = None, iterations: int = 14, path: Path | None = None,
-              progress: Callable[[str, float, float], None] | None = None) -> list[dict[str, Any]]:
-    """Run the calibrations (all, in order, or those named) and write their records; returns the records.
+              progress: Callable[[str, float, float], None] | None = None,
+              base: SimConstants | None = None) -> list[dict[str, Any]]:
+    """Run the calibrations (all, in order, or those named) and write their records to ``path`` (if given);
+    returns the records. ``base``: the constants the fits start from (default: the shipped ones).
 
     A constant fitted earlier in the run holds while the later ones are fitted (the contact law's eps_c is
     fitted with the interphase already calibrated).
     """
-    from contextlib import ExitStack
-
     chosen = [by_name(n) for n in names] if names else list(CALIBRATIONS)
+    constants = base or SimConstants.load()
     records = []
-    with ExitStack() as held:
-        for cal in chosen:
-            value, achieved = fit(cal, iterations)
-            rec = record(cal, value, achieved, iterations)
+    for cal in chosen:
+        value, achieved = fit(cal, iterations, constants)
+        rec = record(cal, value, achieved, iterations)
+        if path is not None:
             write([rec], path)  # each one lands before the next starts
-            held.enter_context(overridden(cal.file, cal.key, value))
-            records.append(rec)
-            if progress is not None:
-                progress(cal.name, value, achieved)
+        constants = constants.with_value(cal.file, cal.key, value)
+        records.append(rec)
+        if progress is not None:
+            progress(cal.name, value, achieved)
     return records

@@ -1,15 +1,31 @@
-"""Reading the simulation's own constants in ``sim/data`` (contact, SEI, calibration) and the material tables it needs from ``materials/data``."""
+"""The simulation's own constants (contact-loss law, SE-reduction interphase, calibrated values) as one frozen
+object, :class:`SimConstants`, loaded once and passed in.
+
+Material values (OCP tables, capacities, transport and kinetic constants) are not here: they live in the
+materials knowledge base (``materials/data``) and are read by its :class:`~solidstack.materials.Catalog`.
+
+>>> from solidstack.sim.data_files import SimConstants
+>>> c = SimConstants.load()                      # sim/data/*.toml with sim/data/calibration.toml applied
+>>> c.value("contact.toml", "law.eps_c")         # doctest: +SKIP
+0.1682
+>>> c2 = c.with_value("contact.toml", "law.eps_c", 0.5)   # a new object; c is unchanged
+"""
 
 from __future__ import annotations
 
-import csv
+import copy
+import json
 import tomllib
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
-from solidstack.materials.records import OcpCurve
+#: The constants files of ``sim/data`` (besides ``calibration.toml``).
+CONSTANT_FILES = ("contact.toml", "sei.toml")
+CALIBRATION_FILE = "calibration.toml"
 
 
 def data_dir() -> Path:
@@ -17,18 +33,10 @@ def data_dir() -> Path:
     return Path(str(resources.files("solidstack.sim") / "data"))
 
 
-def materials_dir() -> Path:
-    """The knowledge base's data directory (material data: OCP tables, transport and kinetic constants)."""
-    return Path(str(resources.files("solidstack.materials") / "data"))
-
-
-#: Temporary values of (file, dotted key), set only while a calibration fits them (see sim/calibration.py).
-OVERRIDES: dict[tuple[str, str], float] = {}
-
-
 def calibration_records(path: Path | None = None) -> list[dict[str, Any]]:
-    """The records of ``calibration.toml`` (fitted constants and what they were fitted to); [] if none."""
-    path = path or data_dir() / "calibration.toml"
+    """The records of a calibration file (default: the shipped ``sim/data/calibration.toml``): fitted constants
+    and what they were fitted to; [] if the file does not exist."""
+    path = path or data_dir() / CALIBRATION_FILE
     if not path.is_file():
         return []
     return list(tomllib.loads(path.read_text(encoding="utf-8")).get("constant", []))
@@ -41,61 +49,93 @@ def _set(data: dict[str, Any], dotted: str, value: Any) -> None:
     data[last] = value
 
 
-@cache
-def load_toml(name: str) -> dict[str, Any]:
-    """A TOML file of ``sim/data`` as a dict (cached), with the calibrated constants of ``calibration.toml``
-    (and any temporary override of a running calibration) set in place."""
-    data = tomllib.loads((data_dir() / name).read_text(encoding="utf-8"))
-    if name != "calibration.toml":
-        for rec in calibration_records():
-            if rec["file"] == name:
-                _set(data, rec["key"], rec["value"])
-        for (file, key), value in OVERRIDES.items():
-            if file == name:
-                _set(data, key, value)
+def _get(data: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        data = data[part]
     return data
 
 
-@cache
-def read_ocp_table(name: str) -> OcpCurve:
-    """An ``x,U_V`` table of ``materials/data/ocp`` with ``#`` comment lines (the header) as an :class:`OcpCurve`."""
-    path = materials_dir() / "ocp" / name
-    xs: list[float] = []
-    us: list[float] = []
-    header: list[str] = []
-    with path.open(encoding="utf-8") as fh:
-        for row in csv.reader(fh):
-            if not row:
-                continue
-            if row[0].startswith("#"):
-                header.append(",".join(row))
-                continue
-            if row[0] == "x":
-                continue
-            xs.append(float(row[0]))
-            us.append(float(row[1]))
-    return OcpCurve(name=path.stem, x=tuple(xs), U_V=tuple(us), header="\n".join(header))
+def _frozen(data: Any) -> Any:
+    if isinstance(data, dict):
+        return MappingProxyType({k: _frozen(v) for k, v in data.items()})
+    if isinstance(data, list):
+        return tuple(_frozen(v) for v in data)
+    return data
 
 
-@cache
-def _transport_table() -> dict[str, Any]:
-    return tomllib.loads((materials_dir() / "transport.toml").read_text(encoding="utf-8"))
+def _thawed(data: Any) -> Any:
+    if isinstance(data, MappingProxyType | dict):
+        return {k: _thawed(v) for k, v in data.items()}
+    if isinstance(data, tuple):
+        return [_thawed(v) for v in data]
+    return data
 
 
-def host_constants(key: str, foil: bool = False) -> dict[str, Any]:
-    """Transport/kinetic constants for a host (``"graphite.Li"`` or ``"foil.In.Li"``), defaults filled in.
+@dataclass(frozen=True)
+class SimConstants:
+    """The simulation's constants: each file of ``sim/data`` (``contact.toml``, ``sei.toml``) as a read-only
+    mapping, with the calibrated values of a calibration file set in place.
 
-    The returned dict has an extra ``is_default`` flag when no own entry exists (a data gap to report).
+    Build it with :meth:`load`; change a value with :meth:`with_value` (a new object). ``simulate(...,
+    constants=...)`` takes one; without it the shipped constants (loaded once) are used.
     """
-    table = _transport_table()
-    base = dict(table["foil_defaults" if foil else "defaults"])
-    own = table.get(key)
-    if own is not None:
-        base.update(own)
-    base["is_default"] = own is None
-    return base
+
+    files: MappingProxyType
+    calibration: tuple[MappingProxyType, ...] = ()
+    origin: str = "shipped"
+    changed: tuple[tuple[str, str, float], ...] = field(default=())
+
+    @classmethod
+    def load(cls, path: Path | str | None = None, calibration: Path | str | None = None) -> SimConstants:
+        """The constants of folder ``path`` (default: the package's ``sim/data``) with the records of
+        ``calibration`` applied (default: ``calibration.toml`` in that folder; a missing file applies none)."""
+        folder = Path(path) if path is not None else data_dir()
+        files = {name: tomllib.loads((folder / name).read_text(encoding="utf-8")) for name in CONSTANT_FILES}
+        cal_path = Path(calibration) if calibration is not None else folder / CALIBRATION_FILE
+        records = calibration_records(cal_path)
+        for rec in records:
+            if rec["file"] not in files:
+                raise ValueError(f"{cal_path}: calibration {rec['name']!r} names unknown file {rec['file']!r}")
+            _set(files[rec["file"]], rec["key"], rec["value"])
+        origin = "shipped" if path is None and calibration is None else f"{folder} + {cal_path}"
+        return cls(_frozen(files), tuple(_frozen(r) for r in records), origin)
+
+    def value(self, file: str, key: str) -> Any:
+        """The value of dotted ``key`` (e.g. ``law.eps_c``) in ``file`` (e.g. ``contact.toml``)."""
+        return _get(self.files[file], key)
+
+    def with_value(self, file: str, key: str, value: float) -> SimConstants:
+        """A copy with ``file``'s ``key`` set to ``value`` (for calibration and sensitivity studies)."""
+        if file not in self.files:
+            raise KeyError(f"unknown constants file {file!r}; one of {sorted(self.files)}")
+        _get(self.files[file], key)  # must exist
+        files = copy.deepcopy(_thawed(self.files))
+        _set(files[file], key, value)
+        return SimConstants(_frozen(files), self.calibration, self.origin, (*self.changed, (file, key, value)))
+
+    # ------------------------------------------------------------ the sections the simulation reads
+    @property
+    def law(self) -> MappingProxyType:
+        """The contact-loss law (``contact.toml`` [law])."""
+        return self.files["contact.toml"]["law"]
+
+    @property
+    def creep(self) -> MappingProxyType:
+        return self.files["contact.toml"]["creep"]
+
+    @property
+    def sei(self) -> MappingProxyType:
+        """The SE-reduction interphase (``sei.toml``)."""
+        return self.files["sei.toml"]
+
+    @property
+    def fingerprint(self) -> str:
+        """A string that differs whenever a value that enters a built simulation's parameters differs (the
+        interphase and the creep weights; the contact law itself enters as inputs)."""
+        return json.dumps([_thawed(self.sei), _thawed(self.creep)], sort_keys=True, default=str)
 
 
-def contact_constants() -> dict[str, Any]:
-    """The contact-loss law constants (``contact.toml``)."""
-    return load_toml("contact.toml")
+@cache
+def default_constants() -> SimConstants:
+    """The shipped constants (``sim/data`` with its ``calibration.toml``), loaded once."""
+    return SimConstants.load()

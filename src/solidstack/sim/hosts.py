@@ -5,6 +5,14 @@ touching an electrode composite if it reacts with the ion at that electrode's po
 touching the composite can react (the composite's solid electrolyte touches its face); every layer behind it is
 shielded. Each host carries its OCP curve, its capacity (maximum concentration and volume fraction), its
 transport and kinetic constants, and the partial molar volume of the ion in it (for the contact-loss law).
+
+Every material value comes from the :class:`~solidstack.materials.Catalog` passed in (shipped data plus user
+folders); the simulation's own constants from the :class:`~solidstack.sim.data_files.SimConstants` passed in.
+
+Capacity (one source of truth): an active host's maximum concentration is set so that the part of its OCP table
+inside the material's window (``window_lo_V``-``window_hi_V``) holds the knowledge base's practical capacity, the
+value ``solidstack show`` reports. A *planar* host is a metal electrode (an anode layer of Li, Na, K, or an alloy
+foil such as In): it reacts on its face only and its inventory follows from its thickness.
 """
 
 from __future__ import annotations
@@ -12,12 +20,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from solidstack.materials import catalog
-from solidstack.materials.records import FARADAY_MAH_PER_MOL, OcpCurve
-from solidstack.sim.data_files import host_constants, read_ocp_table
+import numpy as np
+
+from solidstack.errors import InputError, Problem
+from solidstack.materials import Catalog, default_catalog
+from solidstack.materials.records import FARADAY_MAH_PER_MOL, ActiveMaterial, OcpCurve
+from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.ocp import GUARD_WIDTH, merge, staircase
 from solidstack.stack import Stack
-from solidstack.stack.layers import MetalLayer
+from solidstack.stack.layers import CompositeElectrode, MetalLayer
 
 Side = Literal["anode", "cathode"]
 F = 96485.33212  # C/mol
@@ -25,10 +36,17 @@ F = 96485.33212  # C/mol
 #: How far inside its OCP table (in stoichiometry) a pristine electrode starts (numerical, see _active_host).
 START_INSIDE = 1e-3
 
-#: OCP extensions shipped in materials/data/ocp for (material, ion) where the knowledge-base curve is too short.
-OCP_EXTENSIONS = {("NMC111", "Li"): "NMC111_Li_extension.csv"}
-#: OCP tables shipped in materials/data/ocp for materials the knowledge base has no curve for.
-OCP_SUBSTITUTES = {("Na3V2(PO4)3", "Na"): "Na3V2PO43_Na.csv"}
+#: Thickness (m) of the 1-D domain that stands for a planar metal electrode in the PyBaMM model: the metal's
+#: whole inventory sits in it, its reacting area is the electrode face (see parameters.py); numerical, not data.
+PLANAR_DOMAIN_M = 1.0e-6
+#: Volume fraction of the metal (and of the solid electrolyte) in that domain (numerical).
+PLANAR_FRACTION = 0.5
+#: Room for plating on a planar metal electrode beyond its stated inventory, in units of the cathode's
+#: theoretical capacity (numerical: the metal can always take what the cathode gives).
+PLATING_ROOM = 1.5
+#: End-guard width (in x) of planar working-ion metals: narrow, so that an anode-free cell starts within 1e-3
+#: of an empty metal without the guard raising its potential (numerical, see sim/ocp.py).
+PLANAR_GUARD_WIDTH = 2.0e-4
 
 
 @dataclass(frozen=True)
@@ -37,13 +55,17 @@ class Host:
 
     Units: ``c_max`` mol/m3, ``radius`` m, ``diffusivity`` m2/s, ``i0`` A/m2 (at x = 0.5 for intercalation
     hosts, constant for foils), ``omega`` m3/mol (volume change per mole of ion taken up), ``thickness`` m
-    (foils only). ``x0`` is the initial stoichiometry (c/c_max).
+    (foils and planar metals: the metal as stated). ``x0`` is the initial stoichiometry (c/c_max).
+    ``kind``: ``active`` (particles of a composite), ``foil`` (an interlayer reacting on its face, a second phase
+    of the electrode) or ``planar`` (a metal electrode: the electrode itself reacts on its face).
+    ``x_table``: the OCP table's x range; ``x_sourced``: the x range that holds the sourced capacity (the
+    window's part of the table); beyond them the run flags the cycle.
     """
 
     label: str
     material: str
     side: Side
-    kind: Literal["active", "foil"]
+    kind: Literal["active", "foil", "planar"]
     ocp: OcpCurve
     c_max: float
     x0: float
@@ -56,6 +78,14 @@ class Host:
     working_metal: bool = False
     basis: str = ""
     gaps: tuple[str, ...] = ()
+    x_sourced: tuple[float, float] | None = None
+    guard_width: float = GUARD_WIDTH
+    conductivity_S_m: float | None = None
+    metal_mol_m3: float | None = None  # planar metals: moles of metal per m3 (thickness = held / (this x area))
+
+    @property
+    def x_table(self) -> tuple[float, float]:
+        return self.ocp.x[0], self.ocp.x[-1]
 
 
 @dataclass
@@ -80,113 +110,294 @@ class HostMap:
         return tuple((h.side, h.kind, h.material, round(h.c_max, 6), round(h.radius, 12)) for h in self.all)
 
 
-def _active_host(stack: Stack, side: Side) -> Host:
+def no_ocp_error(mat: ActiveMaterial, why: str = "no OCP curve") -> InputError:
+    """The one-line error for an active that cannot be simulated, saying exactly what to add."""
+    stem = "".join(ch for ch in mat.key if ch.isalnum() or ch == "_")
+    return InputError(Problem("", (
+        f"cannot simulate {mat.key} with {mat.ion}+: {why} in the knowledge base; add a table ocp/{stem}_{mat.ion}.csv "
+        f"(columns x,U_V: x = {mat.ion} content c/c_max, U_V = potential in V vs {mat.ion}+/{mat.ion}, rows by "
+        f"increasing x, and a '# source_key: KEY' line) to a user materials folder (--materials or "
+        f"SOLIDSTACK_MATERIALS; see README, 'User materials')")))
+
+
+def window_x_range(curve: OcpCurve, lo_V: float, hi_V: float) -> tuple[float, float]:
+    """The x range of ``curve`` where lo_V <= U <= hi_V (sampled finely; the whole table for a flat curve inside
+    the window). Falls back to the whole table where no point lies in the window."""
+    xs = np.linspace(curve.x[0], curve.x[-1], 4001)
+    us = np.interp(xs, curve.x, curve.U_V)
+    inside = xs[(us >= lo_V - 1e-9) & (us <= hi_V + 1e-9)]
+    if inside.size < 2:
+        return curve.x[0], curve.x[-1]
+    return float(inside[0]), float(inside[-1])
+
+
+def transport_gaps(cat: Catalog, key: str, label: str, foil: bool = False) -> list[str]:
+    """Data gaps of a host's transport/kinetic constants: no own entry, or placeholder values."""
+    tr = cat.transport(key, foil=foil)
+    where = "materials/data/transport.toml"
+    if tr.is_default:
+        section = "[foil_defaults]" if foil else "[defaults]"
+        return [f"{label}: no transport/kinetic entry [{key!r}]; placeholder values from {where} {section}"]
+    if tr.placeholders:
+        return [f"{label}: placeholder value(s) {', '.join(tr.placeholders)} in {where} [{key!r}]"]
+    return []
+
+
+def simulation_gaps(mat: ActiveMaterial, cat: Catalog | None = None) -> list[str]:
+    """What a simulation of ``mat`` would rest on that is not sourced data (for ``solidstack materials``)."""
+    cat = cat or default_catalog()
+    out = []
+    if mat.ocp is None and not _is_working_metal(mat):
+        out.append(str(no_ocp_error(mat)))
+    if mat.ocp_extension is not None:
+        out.append(f"OCP beyond its source's range from ocp/{mat.ocp_extension.name} (a construction; see its header)")
+    if mat.ocp_note:
+        out.append(mat.ocp_note)
+    if mat.practical_capacity_mAh_g is None:
+        out.append("no practical capacity: the simulation falls back on the theoretical capacity")
+    if mat.volume_change_pct is None:
+        out.append("no volume change: its own strain is taken as 0 in the contact-loss law")
+    out += transport_gaps(cat, f"{mat.key}.{mat.ion}", f"{mat.key} ({mat.ion})")
+    return out
+
+
+def _is_working_metal(mat: ActiveMaterial) -> bool:
+    return mat.key == mat.ion
+
+
+def _initial_state(electrode: CompositeElectrode | MetalLayer) -> tuple[float | None, float | None]:
+    return getattr(electrode, "initial_soc", None), getattr(electrode, "initial_x", None)
+
+
+def _active_host(stack: Stack, side: Side, cat: Catalog, const: SimConstants) -> Host:
     electrode = stack.anode if side == "anode" else stack.cathode
     ion = stack.working_ion
-    mat = electrode.active_material(ion)
+    mat = cat.active(electrode.active.material, ion)
+    planar = _planar_kind(electrode, mat, cat, side)
+    if planar:
+        return _planar_host(stack, electrode, mat, cat, const)
     gaps: list[str] = []
     curve = mat.ocp
-    sub = OCP_SUBSTITUTES.get((mat.key, ion))
-    if curve is None and sub is not None:
-        curve = read_ocp_table(sub)
-        gaps.append(f"{mat.key} ({ion}): no OCP curve in the knowledge base; using materials/data/ocp/{sub} (plateau value, see its header)")
     if curve is None:
-        raise _no_ocp(mat.key, ion)
-    ext = OCP_EXTENSIONS.get((mat.key, ion))
-    if ext is not None:
-        curve = merge(curve, read_ocp_table(ext))
-    const = host_constants(f"{mat.key}.{ion}")
-    if const["is_default"]:
-        gaps.append(f"{mat.key} ({ion}): no transport/kinetic data; placeholder values from materials/data/transport.toml [defaults]")
+        raise no_ocp_error(mat)
+    if mat.ocp_note:
+        gaps.append(f"{mat.key} ({ion}): {mat.ocp_note}")
+    if mat.ocp_extension is not None:
+        curve = merge(curve, mat.ocp_extension)
+        gaps.append(f"{mat.key} ({ion}): OCP beyond its source's range from ocp/{mat.ocp_extension.name} (a "
+                    "construction from literature numbers, not measured OCP data; see its header)")
+    tr = cat.transport(f"{mat.key}.{ion}")
+    gaps += transport_gaps(cat, f"{mat.key}.{ion}", f"{mat.key} ({ion})")
     rho = (mat.density_g_cm3 or 0.0) * 1e6  # g/m3
-    c_max = const.get("c_max_mol_m3")
-    if c_max is None:
-        if mat.theoretical_capacity_mAh_g is None or not rho:
-            raise _no_ocp(mat.key, ion, "no theoretical capacity or density to derive the maximum concentration")
+    xa, xb = window_x_range(curve, mat.window.lo, mat.window.hi)
+    practical = mat.practical_capacity_mAh_g
+    if practical and rho and xb > xa:
+        # one source of truth: the window's part of the table holds the practical capacity `show` reports
+        c_max = practical * rho / FARADAY_MAH_PER_MOL / (xb - xa)
+        source_c = tr.get("c_max_mol_m3")
+        if source_c and abs(source_c / c_max - 1.0) > 0.1:
+            gaps.append(f"{mat.key} ({ion}): the OCP source's c_max ({source_c:.0f} mol/m3) would give "
+                        f"{source_c * (xb - xa) * FARADAY_MAH_PER_MOL / rho:.0f} mAh/g in {mat.window}; the simulation "
+                        f"uses the knowledge base's practical {practical:g} mAh/g")
+    elif mat.theoretical_capacity_mAh_g and rho:
         c_max = mat.theoretical_capacity_mAh_g * rho / FARADAY_MAH_PER_MOL
+        gaps.append(f"{mat.key} ({ion}): no practical capacity (or no OCP inside its window); c_max from the "
+                    "theoretical capacity")
+    else:
+        raise no_ocp_error(mat, "no practical capacity or density to size the host")
     omega = 0.0
-    if mat.volume_change_pct is not None and mat.practical_capacity_mAh_g and rho:
-        dx = mat.practical_capacity_mAh_g * rho / FARADAY_MAH_PER_MOL / c_max
+    if mat.volume_change_pct is not None and practical and rho:
+        dx = practical * rho / FARADAY_MAH_PER_MOL / c_max
         omega = abs(mat.volume_change_pct) / 100.0 / (c_max * dx)
     else:
         gaps.append(f"{mat.key} ({ion}): no volume change in the knowledge base; its own strain is taken as 0")
-    # pristine electrodes: anodes empty, cathodes full (as assembled), started START_INSIDE into the table: at the
-    # table's end the clipped interpolant has a kink, and there the DAE's consistent initialisation fails (SPM with
-    # two phases, DFN)
-    x0 = curve.x[0] + START_INSIDE if side == "anode" else curve.x[-1] - START_INSIDE
+    soc, x_init = _initial_state(electrode)
+    if x_init is not None:
+        x0 = min(max(x_init, curve.x[0] + START_INSIDE), curve.x[-1] - START_INSIDE)
+    elif soc is not None:
+        # SOC over the sourced range: charged = full of the ion for anodes, empty of it for cathodes
+        empty, full = (xa, xb) if side == "anode" else (xb, xa)
+        x0 = empty + soc * (full - empty)
+        x0 = min(max(x0, curve.x[0] + START_INSIDE), curve.x[-1] - START_INSIDE)
+    else:
+        # pristine electrodes: anodes empty, cathodes full (as assembled), started START_INSIDE into the table: at
+        # the table's end the clipped interpolant has a kink, and there the DAE's consistent initialisation fails
+        x0 = curve.x[0] + START_INSIDE if side == "anode" else curve.x[-1] - START_INSIDE
     return Host(
         label=mat.key, material=mat.key, side=side, kind="active", ocp=curve, c_max=float(c_max), x0=float(x0),
-        radius=const["radius_m"], diffusivity=const["diffusivity_m2_s"], i0=const["i0_A_m2"], omega=omega,
-        strain_weight=1.0, basis=const["basis"], gaps=tuple(gaps),
+        radius=tr["radius_m"], diffusivity=tr["diffusivity_m2_s"], i0=tr["i0_A_m2"], omega=omega,
+        strain_weight=1.0, basis=tr.basis, gaps=tuple(gaps), x_sourced=(xa, xb),
+        conductivity_S_m=tr["conductivity_S_m"],
     )
 
 
-def _no_ocp(material: str, ion: str, why: str = "no OCP curve") -> Exception:
-    from solidstack.errors import InputError, Problem
+def _planar_kind(electrode: CompositeElectrode, mat: ActiveMaterial, cat: Catalog, side: Side) -> bool:
+    """Whether the electrode is a metal foil electrode (planar): a metal active with nothing else in the layer.
+    A working-ion metal with other constituents (a Li powder composite) is refused with how to write it."""
+    try:
+        cat.metal(mat.key)
+    except InputError:
+        return False
+    others = [role for role, c in electrode.components() if role != "active" and c.fraction > 0]
+    working = _is_working_metal(mat)
+    if side == "cathode" and working:
+        raise InputError(Problem("layers (cathode)", f"{mat.key} metal cannot be the cathode"))
+    if others and working:
+        raise InputError(Problem(f"layers ({electrode.type})", (
+            f"a {mat.key} metal {electrode.type} is simulated as a planar foil: write the layer as "
+            f'{{type = "{electrode.type}", active = {{material = "{mat.key}", fraction = 1}}, thickness = "20 um", '
+            f"porosity = 0}} (no {', '.join(others)}); {mat.key} powder in a composite is not modelled")))
+    return not others and side == "anode"
 
-    return InputError(Problem("", f"cannot simulate {material} with {ion}+: {why} in the knowledge base (materials/data)"))
+
+def _metal_curve(mat: ActiveMaterial, cat: Catalog, ion: str) -> tuple[OcpCurve, float, float | None, list[str]]:
+    """(OCP curve over x/x_max, x_max in ions per host atom, volume change % at x_max, gaps) of a metal host."""
+    gaps: list[str] = []
+    rx = cat.reactions(mat.key, ion)
+    if _is_working_metal(mat):
+        curve = mat.ocp or OcpCurve(f"{mat.key}_{ion}", (0.0, 1.0), (0.0, 0.0),
+                                    f"{mat.key}+/{mat.key} reference: 0 V by definition", mat.sources)
+        return curve, 1.0, None, gaps
+    if mat.ocp is not None:
+        curve = mat.ocp
+        if curve.x[0] > 0.0:
+            curve = OcpCurve(curve.name, (0.0,) + curve.x, (curve.U_V[0],) + curve.U_V, curve.header, curve.sources)
+            gaps.append(f"{mat.key}-{ion}: OCP table starts at x = {curve.x[1]}; its first value is held down to x = 0")
+        step = next((s for s in rx.steps if s.x_to is not None and abs(s.x_to - 1.0) < 1e-9), None)
+        return curve, 1.0, step.volume_change_pct if step is not None else None, gaps
+    found = _staircase(rx)
+    if found is None:
+        raise no_ocp_error(mat, "no OCP curve and no reaction steps with potentials")
+    curve, x_max, vol, more = found
+    return curve, x_max, vol, gaps + more
 
 
-def _foil_host(stack: Stack, layer: MetalLayer, side: Side) -> Host | None:
+def _staircase(rx) -> tuple[OcpCurve, float, float | None, list[str]] | None:
+    steps, vol, gaps = [], None, []
+    for s in sorted(rx.steps, key=lambda s: s.step):
+        if s.potential_V is None or s.x_to is None or s.x_from is None:
+            break
+        steps.append((s.x_from, s.x_to, s.potential_V))
+        vol = s.volume_change_pct
+    if not steps:
+        return None
+    x_max = steps[-1][1]
+    curve = staircase([(a / x_max, b / x_max, u) for a, b, u in steps])
+    skipped = [s for s in rx.steps if s.x_from is not None and s.x_from >= x_max - 1e-9]
+    if skipped:
+        gaps.append(f"{rx.host}-{rx.ion}: steps beyond x = {x_max:g} have no potential in reactions.csv; the foil "
+                    f"is modelled up to x = {x_max:g} only")
+    return curve, x_max, vol, gaps
+
+
+def _planar_host(stack: Stack, electrode: CompositeElectrode, mat: ActiveMaterial, cat: Catalog,
+                 const: SimConstants) -> Host:
+    """A metal electrode (Li, Na, K foil; or an alloy foil such as In-Li) reacting on its face.
+
+    Inventory: a working-ion metal holds ``initial_soc`` (default 1: full) of its stated thickness, so 20 um of Li
+    hold 20e-4 cm x 0.534 g/cm3 / 6.94 g/mol x 26801 mAh/mol = 4.12 mAh/cm2; ``initial_soc = 0`` is an anode-free
+    cell (the metal plates on the collector, or on the interlayer behind it). Room to plate beyond that:
+    PLATING_ROOM times the cathode's theoretical capacity. An alloy foil holds ``initial_x`` ions per host atom
+    (default 0: pristine), up to the end of its OCP table (or reaction steps).
+    """
+    ion = stack.working_ion
+    metal = cat.metal(mat.key)
+    area = stack.area_m2
+    t = electrode.thickness_m(area)
+    rho_mol = (metal.density_g_cm3 or mat.density_g_cm3 or 1.0) * 1e6 / metal.molar_mass_g_mol  # mol/m3
+    curve, x_max, vol, gaps = _metal_curve(mat, cat, ion)
+    tr_key = f"foil.{metal.symbol}.{ion}"
+    tr = cat.transport(tr_key, foil=True)
+    gaps += transport_gaps(cat, tr_key, f"{metal.symbol} ({ion}) electrode", foil=True)
+    soc, x_init = _initial_state(electrode)
+    vol_dom = PLANAR_FRACTION * PLANAR_DOMAIN_M  # m3 of host per m2 of face in the model's domain
+    if _is_working_metal(mat):
+        held = (1.0 if soc is None else soc) * rho_mol * t  # mol/m2
+        cathode_mol = _cathode_theoretical_mol_m2(stack, cat)
+        room = rho_mol * t + PLATING_ROOM * cathode_mol
+        x0 = max(held / room, START_INSIDE)
+        if held == 0.0:
+            gaps.append(f"anode-free {metal.symbol} electrode: it starts with a numerical seed of {START_INSIDE:g} of "
+                        f"its plating room ({START_INSIDE * room * FARADAY_MAH_PER_MOL / 10:.3g} uAh/cm2)")
+        strain_w = const.creep["working_ion_metal_weight"]
+        omega = metal.molar_mass_g_mol / ((metal.density_g_cm3 or 1.0) * 1e6)
+        c_max = room / vol_dom
+        guard = PLANAR_GUARD_WIDTH
+        sourced = (0.0, 1.0)
+    else:
+        if soc is not None:
+            x0 = curve.x[0] + soc * (curve.x[-1] - curve.x[0])
+        elif x_init is not None:
+            x0 = x_init / x_max
+        else:
+            x0 = curve.x[0] + GUARD_WIDTH / 40.0
+        x0 = min(max(x0, curve.x[0] + GUARD_WIDTH / 40.0), curve.x[-1] - START_INSIDE)
+        c_max = x_max * rho_mol * t / vol_dom
+        strain_w = 1.0
+        omega = 0.0
+        if vol is not None and metal.molar_volume_cm3_mol:
+            omega = vol / 100.0 * metal.molar_volume_cm3_mol * 1e-6 / x_max
+        else:
+            gaps.append(f"{metal.symbol}-{ion}: no volume change; its strain is taken as 0")
+        guard = GUARD_WIDTH
+        sourced = (curve.x[0], curve.x[-1])
+    sigma = 1.0 / metal.resistivity_ohm_m if metal.resistivity_ohm_m else 1.0e6
+    return Host(label=f"{metal.symbol} metal", material=metal.symbol, side="anode", kind="planar", ocp=curve,
+                c_max=float(c_max), x0=float(x0), radius=3.0 * PLANAR_FRACTION * PLANAR_DOMAIN_M,
+                diffusivity=tr["diffusivity_m2_s"], i0=tr["i0_A_m2"], omega=omega, strain_weight=strain_w,
+                thickness=t, working_metal=_is_working_metal(mat), basis=tr.basis, gaps=tuple(gaps),
+                x_sourced=sourced, guard_width=guard, conductivity_S_m=sigma, metal_mol_m3=rho_mol)
+
+
+def _cathode_theoretical_mol_m2(stack: Stack, cat: Catalog) -> float:
+    mat = cat.active(stack.cathode.active.material, stack.working_ion)
+    q = mat.theoretical_capacity_mAh_g or mat.practical_capacity_mAh_g or 300.0
+    g = stack.cathode.active_mass_kg(stack.area_m2) * 1e3
+    return g * q / FARADAY_MAH_PER_MOL / stack.area_m2
+
+
+def _foil_host(stack: Stack, layer: MetalLayer, side: Side, cat: Catalog, const: SimConstants) -> Host | None:
     """The host of a foil that touches an electrode composite, or None if it cannot react there."""
     ion = stack.working_ion
-    metal = catalog.metal(layer.material)
-    rx = catalog.reactions(metal.symbol, ion)
+    metal = cat.metal(layer.material)
+    rx = cat.reactions(metal.symbol, ion)
     rho_mol = (metal.density_g_cm3 or 0.0) * 1e6 / metal.molar_mass_g_mol  # mol metal / m3
-    const = host_constants(f"foil.{metal.symbol}.{ion}", foil=True)
-    gaps = [f"{metal.symbol} foil ({ion}): no kinetic data; placeholder values (materials/data/transport.toml [foil_defaults])"] if const["is_default"] else []
+    tr_key = f"foil.{metal.symbol}.{ion}"
+    tr = cat.transport(tr_key, foil=True)
+    gaps = transport_gaps(cat, tr_key, f"{metal.symbol} foil ({ion})", foil=True)
     t = layer.thickness_m(stack.area_m2)
-    common = dict(material=metal.symbol, side=side, kind="foil", radius=3.0 * t, diffusivity=const["diffusivity_m2_s"],
-                  i0=const["i0_A_m2"], thickness=t, basis=const["basis"])
+    soc, x_init = _initial_state(layer)
+    common = dict(material=metal.symbol, side=side, kind="foil", radius=3.0 * t, diffusivity=tr["diffusivity_m2_s"],
+                  i0=tr["i0_A_m2"], thickness=t, basis=tr.basis)
     if rx.status == "working":
         # the working ion's own metal: a 0 V host; x = 0.5 is the foil as made (it can take as much again)
-        curve = catalog.active(metal.symbol, ion).ocp
-        if curve is None:
-            return None
-        from solidstack.sim.data_files import contact_constants
-
-        w = contact_constants()["creep"]["working_ion_metal_weight"]
-        return Host(label=f"{metal.symbol} foil", ocp=curve, c_max=2.0 * rho_mol, x0=0.5,
+        mat = cat.active(metal.symbol, ion)
+        curve = mat.ocp or OcpCurve(f"{metal.symbol}_{ion}", (0.0, 1.0), (0.0, 0.0), "0 V by definition", mat.sources)
+        w = const.creep["working_ion_metal_weight"]
+        x0 = 0.5 * (1.0 if soc is None else soc)
+        return Host(label=f"{metal.symbol} foil", ocp=curve, c_max=2.0 * rho_mol, x0=max(x0, START_INSIDE),
                     omega=metal.molar_mass_g_mol / ((metal.density_g_cm3 or 1.0) * 1e6), strain_weight=w,
-                    working_metal=True, gaps=tuple(gaps), **common)  # type: ignore[arg-type]
+                    working_metal=True, gaps=tuple(gaps), x_sourced=(0.0, 1.0), **common)  # type: ignore[arg-type]
     if rx.reacts is not True:
         return None
     onset = rx.onset_V
     electrode = stack.anode if side == "anode" else stack.cathode
-    lowest = electrode.active_material(ion).window.lo
+    lowest = cat.active(electrode.active.material, ion).window.lo
     if onset is None or onset < lowest:
         return None
     # OCP: the knowledge base's curve for the alloy electrode if there is one, else a staircase of the steps
-    curve: OcpCurve | None = None
-    x_max = 1.0
     try:
-        curve = catalog.active(metal.symbol, ion).ocp
-    except Exception:  # noqa: BLE001 - not an active material: use the reaction steps
-        curve = None
-    if curve is not None:
-        # the two-phase value holds down to x = 0 (pristine foil); the table's first row is a conservative start
-        if curve.x[0] > 0.0:
-            curve = OcpCurve(curve.name, (0.0,) + curve.x, (curve.U_V[0],) + curve.U_V, curve.header, curve.sources)
-            gaps.append(f"{metal.symbol}-{ion}: OCP table starts at x = {curve.x[1]}; its first value is held down to x = 0")
-        x_max = 1.0
-        step = next((s for s in rx.steps if s.x_to is not None and abs(s.x_to - 1.0) < 1e-9), None)
-        vol = step.volume_change_pct if step is not None else None
+        mat = cat.active(metal.symbol, ion)
+    except InputError:  # not an active material: use the reaction steps
+        mat = None
+    if mat is not None and mat.ocp is not None:
+        curve, x_max, vol, more = _metal_curve(mat, cat, ion)
     else:
-        steps = []
-        vol = None
-        for s in sorted(rx.steps, key=lambda s: s.step):
-            if s.potential_V is None or s.x_to is None or s.x_from is None:
-                break
-            steps.append((s.x_from, s.x_to, s.potential_V))
-            vol = s.volume_change_pct
-        if not steps:
+        found = _staircase(rx)
+        if found is None:
             return None
-        x_max = steps[-1][1]
-        curve = staircase([(a / x_max, b / x_max, u) for a, b, u in steps])
-        skipped = [s for s in rx.steps if s.x_from is not None and s.x_from >= x_max - 1e-9]
-        if skipped:
-            gaps.append(f"{metal.symbol}-{ion}: steps beyond x = {x_max:g} have no potential in reactions.csv; the foil "
-                        f"is modelled up to x = {x_max:g} only")
+        curve, x_max, vol, more = found
+    gaps += more
     if curve.x[-1] < 1.0 - 1e-9:
         gaps.append(f"{metal.symbol}-{ion}: OCP tabulated up to x = {curve.x[-1] * x_max:g} only; deeper phases are not "
                     "modelled (an end guard stops the foil filling further)")
@@ -195,24 +406,37 @@ def _foil_host(stack: Stack, layer: MetalLayer, side: Side) -> Host | None:
         omega = vol / 100.0 * metal.molar_volume_cm3_mol * 1e-6 / x_max
     else:
         gaps.append(f"{metal.symbol}-{ion}: no volume change; its strain is taken as 0")
-    return Host(label=f"{metal.symbol} foil", ocp=curve, c_max=x_max * rho_mol, x0=GUARD_WIDTH / 40.0,
-                omega=omega, strain_weight=1.0, gaps=tuple(gaps), **common)  # type: ignore[arg-type]
+    x0 = GUARD_WIDTH / 40.0
+    if x_init is not None:
+        x0 = x_init / x_max
+    elif soc is not None:
+        x0 = curve.x[0] + soc * (curve.x[-1] - curve.x[0])
+    x0 = min(max(x0, GUARD_WIDTH / 40.0), curve.x[-1] - START_INSIDE)
+    return Host(label=f"{metal.symbol} foil", ocp=curve, c_max=x_max * rho_mol, x0=x0,
+                omega=omega, strain_weight=1.0, gaps=tuple(gaps), x_sourced=(curve.x[0], curve.x[-1]),
+                **common)  # type: ignore[arg-type]
 
 
-def find_hosts(stack: Stack) -> HostMap:
-    """The hosts of ``stack`` per side, with a note for every interlayer saying whether and why it reacts."""
-    from solidstack.sim.data_files import contact_constants
+def find_hosts(stack: Stack, catalog: Catalog | None = None, constants: SimConstants | None = None) -> HostMap:
+    """The hosts of ``stack`` per side, with a note for every interlayer saying whether and why it reacts.
 
-    min_el = contact_constants()["law"]["ductile_min_elongation_pct"]
+    Materials are resolved against ``catalog`` (default: the current default catalog), the simulation's own
+    constants taken from ``constants`` (default: the shipped ones)."""
+    catalog = catalog or default_catalog()
+    constants = constants or default_constants()
+    min_el = constants.law["ductile_min_elongation_pct"]
     hm = HostMap()
     for side in ("anode", "cathode"):
         side_hosts = hm.side(side)  # type: ignore[arg-type]
-        side_hosts.append(_active_host(stack, side))  # type: ignore[arg-type]
+        side_hosts.append(_active_host(stack, side, catalog, constants))  # type: ignore[arg-type]
         layers = stack.anode_side if side == "anode" else stack.cathode_side
         touching = layers[-1] if layers else None
         reacting: MetalLayer | None = None
-        if touching is not None:
-            host = _foil_host(stack, touching, side)  # type: ignore[arg-type]
+        if touching is not None and side_hosts[0].kind == "planar":
+            hm.notes.append(f"{touching.material} foil behind the {side_hosts[0].label} electrode: not modelled as a "
+                            "host (a metal electrode's own face carries the reaction)")
+        elif touching is not None:
+            host = _foil_host(stack, touching, side, catalog, constants)  # type: ignore[arg-type]
             if host is not None and host.working_metal and side == "cathode":
                 hm.notes.append(
                     f"{touching.material} foil on the cathode side: a {stack.working_ion} metal foil touching the cathode "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pybamm
 
 from solidstack.sim.contact import install
+from solidstack.sim.data_files import SimConstants, default_constants
 
 MODELS = {"spm": pybamm.lithium_ion.SPM, "spme": pybamm.lithium_ion.SPMe, "dfn": pybamm.lithium_ion.DFN}
 
@@ -21,14 +22,11 @@ _cache: dict[tuple, pybamm.BaseBatteryModel] = {}
 
 
 def model_options(n_phases: dict[str, int]) -> dict:
-    """PyBaMM options for ``n_phases`` = {"anode": 1|2, "cathode": 1|2}."""
+    """PyBaMM options for ``n_phases`` = {"anode": 1|2, "cathode": 1|2} (the SEI film resistance option is set
+    by :func:`build_model` from the constants)."""
     n, p = n_phases["anode"], n_phases["cathode"]
     lam = tuple(("current-driven",) * k if k > 1 else "current-driven" for k in (n, p))
-    from solidstack.sim.data_files import load_toml
-
-    sei = load_toml("sei.toml")["interphase"]
-    opts: dict = {"loss of active material": lam, "SEI": "electron-migration limited",
-                  "SEI film resistance": sei["film_resistance"]}
+    opts: dict = {"loss of active material": lam, "SEI": "electron-migration limited", "SEI film resistance": "none"}
     if n > 1 or p > 1:
         opts.update({"particle phases": (str(n), str(p)), "surface form": "algebraic"})
     return opts
@@ -49,13 +47,14 @@ def summary_names(n_phases: dict[str, int]) -> list[str]:
     return names
 
 
-def build_model(name: str, n_phases: dict[str, int]) -> pybamm.BaseBatteryModel:
+def build_model(name: str, n_phases: dict[str, int], constants: SimConstants | None = None) -> pybamm.BaseBatteryModel:
     """The built (not yet parameterised) model; cached, so equal structures share one model."""
-    key = (name.lower(), n_phases["anode"], n_phases["cathode"])
+    film = (constants or default_constants()).sei["interphase"]["film_resistance"]
+    key = (name.lower(), n_phases["anode"], n_phases["cathode"], film)
     if key in _cache:
         return _cache[key]
     cls = MODELS[name.lower()]
-    model = cls(model_options(n_phases), build=False)
+    model = cls({**model_options(n_phases), "SEI film resistance": film}, build=False)
     install(model, n_phases, x_average=name.lower() != "dfn")
     model.build_model()
     model.summary_variables = list(dict.fromkeys(list(model.summary_variables) + summary_names(n_phases)))

@@ -1,6 +1,6 @@
 """Open-circuit potential curves as PyBaMM functions.
 
-Every curve is a sourced table (knowledge base or ``sim/data``) interpolated linearly in x. Outside the table the
+Every curve is a sourced table of the knowledge base (``materials/data/ocp``) interpolated linearly in x. Outside the table the
 value is held at the end value and a numerical *end guard* is added: an exponential rise below the first row and
 fall above the last row (amplitude ``GUARD_V``, width ``GUARD_WIDTH`` in x). The guards are not data: they stop a
 host from being emptied or filled beyond its tabulated range, which makes a host of any capacity safe to simulate.
@@ -54,15 +54,15 @@ def staircase(steps: list[tuple[float, float, float]], width: float = 0.01) -> O
     return OcpCurve(name="staircase", x=tuple(p[0] for p in pts), U_V=tuple(p[1] for p in pts), header="")
 
 
-def ocp_function(curve: OcpCurve, name: str) -> Callable[[pybamm.Symbol], pybamm.Symbol]:
-    """A PyBaMM OCP function ``U(sto)`` of ``curve`` with end guards (see module docstring)."""
+def ocp_function(curve: OcpCurve, name: str, width: float = GUARD_WIDTH) -> Callable[[pybamm.Symbol], pybamm.Symbol]:
+    """A PyBaMM OCP function ``U(sto)`` of ``curve`` with end guards of ``width`` in x (see module docstring)."""
     x = np.asarray(curve.x, dtype=float)
     u = np.asarray(curve.U_V, dtype=float)
     lo, hi = float(x[0]), float(x[-1])
     flat = bool(np.ptp(u) < 1e-9)
 
     def U(sto: pybamm.Symbol) -> pybamm.Symbol:
-        guard = GUARD_V * (pybamm.exp((lo - sto) / GUARD_WIDTH) - pybamm.exp((sto - hi) / GUARD_WIDTH))
+        guard = GUARD_V * (pybamm.exp((lo - sto) / width) - pybamm.exp((sto - hi) / width))
         if flat:
             return pybamm.Scalar(float(u[0])) + guard
         clipped = pybamm.maximum(pybamm.minimum(sto, hi), lo)

@@ -9,9 +9,14 @@ Conventions (solid-state cell in a liquid-cell model):
 * the 1-D cell has the stack's area (electrode height = width = sqrt(area));
 * a reacting foil is the electrode's secondary phase: volume fraction L_foil / L_electrode and particle radius
   3 L_foil, so its capacity is that of the real foil and its reacting area is the foil face;
+* a planar metal electrode (Li, Na, K or an alloy foil as the anode layer) is a thin domain
+  (``hosts.PLANAR_DOMAIN_M``) holding the metal's whole inventory, with particle radius 3 eps L so that its
+  reacting area is the electrode face; its SE fraction lets the ions reach that face;
 * every phase of the negative electrode carries the SE-reduction interphase ("SEI", electron-migration limited):
   its open-circuit potential is the reduction limit of the SE touching it (knowledge base window_lo), its other
-  constants come from ``sim/data/sei.toml``.
+  constants come from ``sim/data/sei.toml`` (via :class:`~solidstack.sim.data_files.SimConstants`).
+
+Materials come from the catalog passed in, the simulation's constants from the ``SimConstants`` passed in.
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ from typing import Any
 
 import pybamm
 
-from solidstack.materials import catalog
-from solidstack.sim.hosts import F, Host, HostMap
+from solidstack.materials import Catalog, default_catalog
+from solidstack.sim.data_files import SimConstants, default_constants
+from solidstack.sim.hosts import PLANAR_DOMAIN_M, PLANAR_FRACTION, F, Host, HostMap
 from solidstack.sim.ocp import ocp_function
 from solidstack.stack import Stack
 from solidstack.stack.layers import component_density_kg_m3
@@ -53,9 +59,10 @@ def volume_fractions(stack: Stack, side: str) -> tuple[float, float]:
     return vols["active"] / total * solid, vols.get("electrolyte", 0.0) / total * solid
 
 
-def reducing_electrolyte(stack: Stack) -> tuple[str, float | None]:
+def reducing_electrolyte(stack: Stack, catalog: Catalog | None = None) -> tuple[str, float | None]:
     """(name, reduction limit in V vs the ion's metal or None) of the SE touching the negative electrode's hosts:
     the anode composite's own SE, else the separator's."""
+    catalog = catalog or default_catalog()
     name = stack.separator.electrolyte
     for role, c in stack.anode.components():
         if role == "electrolyte" and c.fraction > 0:
@@ -64,13 +71,12 @@ def reducing_electrolyte(stack: Stack) -> tuple[str, float | None]:
     return name, (win.lo if win is not None and win.lo is not None else None)
 
 
-def sei_values(stack: Stack, n_phases: int) -> dict[str, Any]:
+def sei_values(stack: Stack, n_phases: int, catalog: Catalog | None = None,
+               constants: SimConstants | None = None) -> dict[str, Any]:
     """Parameters of the SE-reduction interphase on each of the ``n_phases`` negative-electrode phases."""
-    from solidstack.sim.data_files import load_toml
-
-    data = load_toml("sei.toml")
+    data = (constants or default_constants()).sei
     ip, kin = data["interphase"], data["kinetics"]
-    _, u_red = reducing_electrolyte(stack)
+    _, u_red = reducing_electrolyte(stack, catalog)
     kappa = kin["electron_conductivity_S_m"]  # calibrated: sim/data/calibration.toml
     if u_red is None:
         kappa, u_red = 0.0, 0.0  # no known reduction limit: no interphase
@@ -104,19 +110,20 @@ def _i0_constant(i0: float):
     return fn
 
 
-def _phase_values(host: Host, stack: Stack, side: str, phase: int, n_phases: int, eps: float) -> dict[str, Any]:
+def _phase_values(host: Host, stack: Stack, side: str, phase: int, n_phases: int, eps: float,
+                  catalog: Catalog) -> dict[str, Any]:
     d, D = DOMAIN[side]
     pre = PHASE_PREFIX[phase] if n_phases > 1 else ""
     metal_rho = None
-    if host.kind == "foil":
+    if host.kind in ("foil", "planar"):
         metal_rho = (catalog.metal(host.material).density_g_cm3 or 1.0) * 1e3
-    i0 = _i0_constant(host.i0) if host.kind == "foil" else _i0_intercalation(host.i0)
+    i0 = _i0_constant(host.i0) if host.kind in ("foil", "planar") else _i0_intercalation(host.i0)
     return {
         f"{pre}Maximum concentration in {d} electrode [mol.m-3]": host.c_max,
         f"{pre}Initial concentration in {d} electrode [mol.m-3]": host.x0 * host.c_max,
         f"{pre}{D} particle diffusivity [m2.s-1]": host.diffusivity,
         f"{pre}{D} particle radius [m]": host.radius,
-        f"{pre}{D} electrode OCP [V]": ocp_function(host.ocp, f"{host.label} OCP"),
+        f"{pre}{D} electrode OCP [V]": ocp_function(host.ocp, f"{host.label} OCP", host.guard_width),
         f"{pre}{D} electrode active material volume fraction": eps,
         f"{pre}{D} electrode exchange-current density [A.m-2]": i0,
         f"{pre}{D} electrode density [kg.m-3]": metal_rho or 2000.0,
@@ -125,9 +132,11 @@ def _phase_values(host: Host, stack: Stack, side: str, phase: int, n_phases: int
     }
 
 
-def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float]) -> pybamm.ParameterValues:
+def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float], catalog: Catalog | None = None,
+                     constants: SimConstants | None = None) -> pybamm.ParameterValues:
     """Parameter values for ``stack`` with ``hosts`` (see module docstring). ``window`` (V) sets loose
     model-level voltage limits; the protocol's own cut-offs end the steps."""
+    catalog = catalog or default_catalog()
     pv = pybamm.ParameterValues("Chen2020")  # only for thermal/collector entries a 1-D isothermal model reads
     for key in [k for k in pv.keys() if k.startswith(("Negative", "Positive", "Initial concentration in", "Maximum conc"))
                 and ("electrode" in k or "particle" in k)]:
@@ -156,16 +165,16 @@ def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float]) 
     for side in ("anode", "cathode"):
         d, D = DOMAIN[side]
         el = stack.anode if side == "anode" else stack.cathode
-        L = el.thickness_m(stack.area_m2)
-        eps_a, eps_se = volume_fractions(stack, side)
         side_hosts = hosts.side(side)  # type: ignore[arg-type]
-        from solidstack.sim.data_files import host_constants
-
-        const = host_constants(f"{side_hosts[0].material}.{stack.working_ion}")
+        if side_hosts[0].kind == "planar":
+            L, eps_a, eps_se = PLANAR_DOMAIN_M, PLANAR_FRACTION, 1.0 - PLANAR_FRACTION
+        else:
+            L = el.thickness_m(stack.area_m2)
+            eps_a, eps_se = volume_fractions(stack, side)
         values.update({
             f"{D} electrode thickness [m]": L,
             f"{D} electrode porosity": eps_se,
-            f"{D} electrode conductivity [S.m-1]": const["conductivity_S_m"],
+            f"{D} electrode conductivity [S.m-1]": side_hosts[0].conductivity_S_m or 10.0,
             f"{D} electrode Bruggeman coefficient (electrolyte)": 1.5,
             f"{D} electrode Bruggeman coefficient (electrode)": 0.0,
             f"{D} electrode charge transfer coefficient": 0.5,
@@ -179,9 +188,9 @@ def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float]) 
             f"{D} electrode LAM constant exponential term": 2.0,
         })
         for i, host in enumerate(side_hosts):
-            eps = eps_a if host.kind == "active" else (host.thickness or 0.0) / L
-            values.update(_phase_values(host, stack, side, i, len(side_hosts), eps))
-    values.update(sei_values(stack, len(hosts.anode)))
+            eps = eps_a if host.kind in ("active", "planar") else (host.thickness or 0.0) / L
+            values.update(_phase_values(host, stack, side, i, len(side_hosts), eps, catalog))
+    values.update(sei_values(stack, len(hosts.anode), catalog, constants))
     pv.update(values, check_already_exists=False)
     return pv
 

@@ -32,6 +32,8 @@ import pandas as pd
 from solidstack.errors import InputError, Problem
 
 if TYPE_CHECKING:
+    from solidstack.materials import Catalog
+    from solidstack.sim.data_files import SimConstants
     from solidstack.sim.result import CyclingResult
     from solidstack.stack import Stack
     from solidstack.stack.cycling import Protocol
@@ -69,16 +71,19 @@ def versions() -> dict[str, str]:
             "pandas": pd.__version__, "python": platform.python_version()}
 
 
-def constants_used() -> dict[str, Any]:
-    """The simulation's constant files as used (calibrated values set in place) and the calibration records."""
-    from solidstack.sim.data_files import _transport_table, calibration_records, load_toml
-
-    return {"contact.toml": load_toml("contact.toml"), "transport.toml (materials/data)": _transport_table(),
-            "sei.toml": load_toml("sei.toml"), "calibration": calibration_records()}
+def constants_used(constants: SimConstants, catalog: Catalog) -> dict[str, Any]:
+    """The simulation's constant files as used (calibrated values set in place), the values changed from them,
+    the calibration records, and the transport/kinetic entries of the catalog (with their sources)."""
+    files = json.loads(json.dumps(constants.files, default=dict))
+    transport = {k: {"values": dict(t.values), "basis": t.basis, "sources": [r.key for r in t.sources]}
+                 for k, t in catalog.transport_entries().items()}
+    return {**files, "origin": constants.origin, "changed": [list(c) for c in constants.changed],
+            "transport.toml (materials/data)": transport,
+            "calibration": json.loads(json.dumps(list(constants.calibration), default=dict))}
 
 
 def run_info(stack: Stack, given: Protocol, resolved: Protocol, model: str, *, contact_loss: bool,
-             eps_c: float | None, command: list[str] | None = None) -> dict[str, Any]:
+             constants: SimConstants, catalog: Catalog, command: list[str] | None = None) -> dict[str, Any]:
     """The provenance record of one run (plain JSON data)."""
     return {
         "format": "solidstack run", "format_version": FORMAT_VERSION,
@@ -88,8 +93,8 @@ def run_info(stack: Stack, given: Protocol, resolved: Protocol, model: str, *, c
         "protocol_run": resolved.model_dump(mode="json", exclude_none=True),
         "current_basis": "C-rates on the stack's limiting capacity (min of anode and cathode capacity, "
                          f"{stack.limiting_capacity_mAh:.6g} mAh)",
-        "model": model, "contact_loss": contact_loss, "eps_c": eps_c,
-        "versions": versions(), "constants": constants_used(),
+        "model": model, "contact_loss": contact_loss, "eps_c": constants.value("contact.toml", "law.eps_c"),
+        "versions": versions(), "constants": constants_used(constants, catalog),
         "command": command if command is not None else None,
         "sign_convention": "current_A positive on discharge (PyBaMM); BDF 'Current / A' positive on charge",
     }

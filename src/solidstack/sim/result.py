@@ -15,6 +15,7 @@ import pandas as pd
 import pybamm
 
 from solidstack.sim.hosts import F, HostMap
+from solidstack.sim.ocp import GUARD_V
 
 if TYPE_CHECKING:
     from solidstack.sim.protocol import Protocol
@@ -23,6 +24,64 @@ if TYPE_CHECKING:
 MOL_TO_MAH = F / 3.6
 #: The first columns of the time series, in order.
 TIMESERIES_HEAD = ["cycle", "time_s", "current_A", "voltage_V", "capacity_mAh"]
+
+
+#: How far (in x) a host may pass the end of its OCP table or sourced range before the cycle is flagged.
+RANGE_TOLERANCE = 2e-3
+#: A host has left its OCP table where the table's end guard moves its potential by more than this (V).
+GUARD_LEFT_V = 0.05
+
+
+def _range_flags(saved: dict[int, pybamm.Solution], hosts: HostMap, n: int) -> tuple[list[str], list[str]]:
+    """Per cycle, a text naming every host that left its OCP table's x range ("beyond OCP table") or the range
+    that holds its sourced capacity ("past sourced capacity"), from its surface stoichiometry over the kept
+    cycles (cycles whose time series were not kept are not checked: ""); and one note per host and kind."""
+    flags = [""] * n
+    notes: list[str] = []
+    cycles = sorted(saved)
+    if not cycles:
+        return flags, notes
+    segments = [seg for c in cycles for seg in _segments(saved[c])]
+    lengths = [sum(seg[0].size for seg in _segments(saved[c])) for c in cycles]
+    for side, domain in (("anode", "negative"), ("cathode", "positive")):
+        hs = hosts.side(side)  # type: ignore[arg-type]
+        for i, h in enumerate(hs):
+            ph = f"{('primary', 'secondary')[i]} " if len(hs) > 1 else ""
+            try:
+                x = evaluate(segments, f"X-averaged {domain} {ph}particle surface stoichiometry")
+            except (KeyError, ValueError):
+                continue
+            # only the charged end (an anode fuller of the ion, a cathode emptier of it): the discharged end is the
+            # as-assembled composition, where the end guard stands for "no more room". The table's end counts as
+            # left where its guard moves the potential by more than GUARD_LEFT_V.
+            t_lo, t_hi = h.x_table
+            zone = h.guard_width * float(np.log(GUARD_V / GUARD_LEFT_V)) + RANGE_TOLERANCE
+            checks = [("beyond OCP table", (-np.inf, t_hi - zone) if side == "anode" else (t_lo + zone, np.inf))]
+            if h.x_sourced is not None and not h.working_metal:
+                a, b = h.x_sourced
+                checks.append(("past sourced capacity", (-np.inf, b) if side == "anode" else (a, np.inf)))
+            worst: dict[str, list[int]] = {}
+            for c, part in zip(cycles, np.split(x, np.cumsum(lengths)[:-1]), strict=True):
+                if part.size == 0:
+                    continue
+                lo, hi = float(part.min()), float(part.max())
+                for what, (a, b) in checks:
+                    if lo < a - RANGE_TOLERANCE or hi > b + RANGE_TOLERANCE:
+                        rng = "-".join(f"{v:.3f}" for v in (a, b) if np.isfinite(v))
+                        text = f"{side} {h.label} {what} (x {lo:.3f}-{hi:.3f}; limit {rng})"
+                        flags[c - 1] = f"{flags[c - 1]}; {text}" if flags[c - 1] else text
+                        worst.setdefault(what, []).append(c)
+                        break
+            for what, cs in worst.items():
+                basis = ("its OCP table (there its potential is the table's numerical end guard, not data: the "
+                         "cut-off lies beyond the table's end potential)" if what == "beyond OCP table"
+                         else "the range that holds its sourced capacity (its window)")
+                notes.append(f"{side} {h.label} left {basis} in cycle(s) {_cycle_list(cs)}: see range_flags")
+    return flags, notes
+
+
+def _cycle_list(cs: list[int]) -> str:
+    return ", ".join(map(str, cs[:6])) + (f" ... ({len(cs)} cycles)" if len(cs) > 6 else "")
 
 
 def _host_columns(hosts: HostMap) -> list[tuple[str, str, str]]:
@@ -117,7 +176,15 @@ class CyclingResult:
             ",".join(nm for i, nm in enumerate(names_steps) if terminations.get((c, i + 1)) == "final time")
             for c in range(1, n + 1)
         ]
+        flags, range_notes = _range_flags({c: sv for c, sv in saved.items() if c <= n}, hosts, n)
+        table["range_flags"] = flags
+        for stem, h in zip((c[0] for c in host_cols), hosts.all, strict=True):
+            if h.kind == "planar" and h.working_metal and h.metal_mol_m3:  # the metal electrode thins as it strips
+                table[f"{stem}_thickness_um"] = table[f"{stem}_held_mAh"] / MOL_TO_MAH / (
+                    h.metal_mol_m3 * stack.area_m2) * 1e6
         notes = list(hosts.notes)
+        notes += range_notes
+        notes += [f"data gap: {g}" for g in hosts.gaps]
         if limited:
             notes.append(f"step time limit ({time_limit_s / 3600:.1f} h) ended: {', '.join(limited[:6])}"
                          + (" ..." if len(limited) > 6 else "") + " (a host larger than the cell could fill/empty)")
@@ -130,6 +197,11 @@ class CyclingResult:
         return cls(stack_name=stack.name, cycles=pd.DataFrame(table), timeseries=ts, hosts=hosts, protocol=protocol,
                    model_name=model_name, simulation=sim, solution=sol, inputs=inputs, notes=notes,
                    cathode_active_g=g_cam)
+
+    @property
+    def flagged_cycles(self) -> list[int]:
+        """Cycles in which a host left its OCP table or its sourced capacity (see ``range_flags``)."""
+        return [int(c) for c, f in zip(self.cycles["cycle"], self.cycles["range_flags"], strict=True) if f]
 
     @staticmethod
     def _timeseries(saved: dict[int, pybamm.Solution], hosts: HostMap, area_m2: float,

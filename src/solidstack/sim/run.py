@@ -17,7 +17,8 @@ import numpy as np
 import pybamm
 
 from solidstack.errors import InputError, Problem, SolidstackError
-from solidstack.sim.data_files import contact_constants
+from solidstack.materials import Catalog, default_catalog, use_catalog
+from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.hosts import HostMap, find_hosts
 from solidstack.sim.model import MODELS, build_model
 from solidstack.sim.parameters import CURRENT_INPUT, build_parameters, contact_input
@@ -138,12 +139,11 @@ def check_ranges(protocol: Protocol) -> None:
         raise InputError(problems)
 
 
-def contact_coefficients(stack: Stack, hosts: HostMap, eps_c: float | None = None) -> dict[str, float]:
-    """K = g_d g_p / eps_c per electrode (see contact.toml and the README, "Cycling simulation"); ``eps_c`` overrides the
-    calibrated value (for calibration and sensitivity studies)."""
-    law = dict(contact_constants()["law"])
-    if eps_c is not None:
-        law["eps_c"] = eps_c
+def contact_coefficients(stack: Stack, hosts: HostMap, constants: SimConstants | None = None) -> dict[str, float]:
+    """K = g_d g_p / eps_c per electrode (see contact.toml and the README, "Cycling simulation"), from the contact
+    law of ``constants`` (default: the shipped, calibrated ones; ``constants.with_value("contact.toml",
+    "law.eps_c", v)`` for calibration and sensitivity studies)."""
+    law = (constants or default_constants()).law
     g_p = 1.0 / (1.0 + stack.stack_pressure.si / law["pressure_ref_Pa"])
     out = {}
     for side in ("anode", "cathode"):
@@ -200,20 +200,23 @@ class _Tracker(pybamm.callbacks.Callback):
         return self.step_names[i] if 0 <= i < len(self.step_names) else f"step {self.step}"
 
 
-def _fingerprint(stack: Stack, protocol: Protocol, model: str, hosts: HostMap | None = None) -> str:
+def _fingerprint(stack: Stack, protocol: Protocol, model: str, hosts: HostMap | None = None,
+                 constants: SimConstants | None = None, catalog: Catalog | None = None) -> str:
     """What a built simulation depends on, and nothing else: the model, the stack's parameters (area, temperature,
     ion, composites, separator, and the hosts: a reacting foil's material and thickness) and the experiment (the
     protocol without its cycle count and current, which is an input, but with the step time limit the current
     sets). Names, notes, collectors, stack pressure and non-reacting metal layers (they only set the contact-loss
-    input) do not change it, so sweeps over them re-solve one built simulation."""
-    hosts = hosts or find_hosts(stack)
+    input) do not change it, so sweeps over them re-solve one built simulation. The constants and the catalog
+    (its folders) are part of it."""
+    hosts = hosts or find_hosts(stack, catalog, constants)
     data = stack.to_dict()
     kept = [_without_notes(la) for la in data["layers"] if la.get("type") in ("anode", "separator", "cathode")]
     host_keys = [(h.label, h.material, h.side, h.kind, h.thickness, h.working_metal) for h in hosts.anode + hosts.cathode]
     proto = {k: v for k, v in protocol.__dict__.items() if k not in ("cycles", "current", "period", "source")}
     proto["time_limit_s"] = protocol.time_limit_s(stack.area_m2, _theoretical_cathode_Ah(stack))
     top = {k: data.get(k) for k in ("area", "temperature", "working_ion")}
-    return json.dumps([top, kept, host_keys, proto, model], sort_keys=True, default=str)
+    extra = [constants.fingerprint if constants is not None else "", repr(catalog) if catalog is not None else ""]
+    return json.dumps([top, kept, host_keys, proto, model, *extra], sort_keys=True, default=str)
 
 
 def _without_notes(value):
@@ -269,7 +272,8 @@ def simulate(
     contact_loss: bool = True,
     save_at_cycles: list[int] | int | None = None,
     progress: ProgressFn | bool | None = None,
-    eps_c: float | None = None,
+    constants: SimConstants | None = None,
+    catalog: Catalog | None = None,
     checkpoint: str | Path | None = None,
     resume: str | Path | None = None,
     handle_signals: bool = False,
@@ -291,7 +295,9 @@ def simulate(
     coefficients become 0); ``save_at_cycles`` (a list, or an int for every multiple) limits the cycles whose
     time series are kept (default: all up to 200 cycles, else the first and last 5; the first and last cycles
     are always kept, as in PyBaMM); ``progress`` is a function ``(done, total)`` called after each cycle, True
-    for a progress bar on stderr, or None/False; ``eps_c`` overrides the contact law's calibrated constant.
+    for a progress bar on stderr, or None/False; ``constants`` are the simulation's constants (a
+    :class:`~solidstack.sim.data_files.SimConstants`; default: the shipped, calibrated ones, loaded once);
+    ``catalog`` the materials the stack resolves against (default: the current default catalog).
     Raises :class:`InputError` for bad input and :class:`SimulationError` (with the finished cycles in
     ``.result``) when the solver fails.
 
@@ -319,11 +325,12 @@ def simulate(
     given = resolve_protocol(stack, protocol, cycles=cycles, current=current, window=window, cv_hold=cv_hold,
                              rest=rest, first=first, period=period)
     resolved = given.resolved(stack)
-    info = run_info(stack, given, resolved, model, contact_loss=contact_loss, eps_c=eps_c)
+    info = run_info(stack, given, resolved, model, contact_loss=contact_loss,
+                    constants=constants or default_constants(), catalog=catalog or default_catalog())
     with _progress_fn(progress, stack.name) as fn:
         try:
             result = _run(stack, resolved, model, contact_loss=contact_loss, save_at_cycles=save_at_cycles,
-                          progress=fn, eps_c=eps_c, checkpoint=checkpoint, resume=resume,
+                          progress=fn, constants=constants, catalog=catalog, checkpoint=checkpoint, resume=resume,
                           handle_signals=handle_signals)
         except (SimulationError, SimulationInterrupted) as err:
             if err.result is not None:
@@ -392,28 +399,38 @@ def _progress_fn(progress: ProgressFn | bool | None, name: str):
 
 
 def _run(stack: Stack, protocol: Protocol, model: str, *, contact_loss: bool,
-         save_at_cycles: list[int] | int | None, progress: ProgressFn | None, eps_c: float | None,
-         checkpoint: str | Path | None = None, resume: str | Path | None = None,
+         save_at_cycles: list[int] | int | None, progress: ProgressFn | None, constants: SimConstants | None = None,
+         catalog: Catalog | None = None, checkpoint: str | Path | None = None, resume: str | Path | None = None,
          handle_signals: bool = False) -> CyclingResult:
     """The run of :func:`simulate` with the protocol resolved (currents as current densities)."""
     protocol.check()
     check_ranges(protocol)
-    hosts = find_hosts(stack)
+    constants = constants or default_constants()
+    catalog = catalog or default_catalog()
+    with use_catalog(catalog):
+        return _simulate(stack, protocol, model, contact_loss, save_at_cycles, progress, constants, catalog,
+                         checkpoint, resume, handle_signals)
+
+
+def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, save_at_cycles, progress,
+              constants: SimConstants, catalog: Catalog, checkpoint: str | Path | None, resume: str | Path | None,
+              handle_signals: bool) -> CyclingResult:
+    hosts = find_hosts(stack, catalog, constants)
     n_phases = {"anode": len(hosts.anode), "cathode": len(hosts.cathode)}
-    key = _fingerprint(stack, protocol, model.lower(), hosts)
+    key = _fingerprint(stack, protocol, model.lower(), hosts, constants, catalog)
     sim = _sims.get(key)
     if sim is not None:
         _sims.move_to_end(key)
     cap_Ah = _theoretical_cathode_Ah(stack)
     if sim is None:
-        pv = build_parameters(stack, hosts, (protocol.lower_V, protocol.upper_V))
+        pv = build_parameters(stack, hosts, (protocol.lower_V, protocol.upper_V), catalog, constants)
         exp = protocol.with_changes(cycles=CHUNK_CYCLES).experiment(stack.area_m2, cap_Ah)
-        sim = pybamm.Simulation(build_model(model, n_phases), parameter_values=pv, experiment=exp,
+        sim = pybamm.Simulation(build_model(model, n_phases, constants), parameter_values=pv, experiment=exp,
                                 solver=pybamm.IDAKLUSolver())
         _sims[key] = sim
         while len(_sims) > SIM_CACHE_SIZE:
             _sims.popitem(last=False)
-    k = contact_coefficients(stack, hosts, eps_c) if contact_loss else {"anode": 0.0, "cathode": 0.0}
+    k = contact_coefficients(stack, hosts, constants) if contact_loss else {"anode": 0.0, "cathode": 0.0}
     inputs = {CURRENT_INPUT: protocol.current_density_A_m2,
               contact_input("anode"): k["anode"], contact_input("cathode"): k["cathode"]}
     n = protocol.cycles
@@ -424,7 +441,7 @@ def _run(stack: Stack, protocol: Protocol, model: str, *, contact_loss: bool,
     start: pybamm.Solution | None = None
     failure: str | None = None
     chunks = 0
-    run_id = _run_fingerprint(stack, protocol, model, contact_loss, eps_c)
+    run_id = _run_fingerprint(stack, protocol, model, contact_loss, constants)
     if resume is not None:
         start = _resume(resume, run_id, sim, inputs, ends, n, protocol)
     restored = len(ends)
@@ -488,21 +505,23 @@ def _run(stack: Stack, protocol: Protocol, model: str, *, contact_loss: bool,
     return result
 
 
-def _run_fingerprint(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, eps_c: float | None) -> dict:
+def _run_fingerprint(stack: Stack, protocol: Protocol, model: str, contact_loss: bool,
+                     constants: SimConstants | None = None) -> dict:
     """What a checkpoint must match to be resumed: everything that sets the results but the cycle count."""
     proto = {k: v for k, v in protocol.__dict__.items() if k != "cycles"}
+    consts = json.loads(json.dumps((constants or default_constants()).files, default=dict))
     return {"stack": stack.to_dict(), "protocol": proto, "model": model.lower(), "contact_loss": bool(contact_loss),
-            "eps_c": eps_c, "chunk_cycles": CHUNK_CYCLES}
+            "constants": consts, "chunk_cycles": CHUNK_CYCLES}
 
 
 def check_resume(folder: str | Path, stack: Stack, protocol: Protocol, model: str = "SPMe", *,
-                 contact_loss: bool = True, eps_c: float | None = None) -> int:
+                 contact_loss: bool = True, constants: SimConstants | None = None) -> int:
     """The number of cycles in the checkpoint in ``folder`` if ``simulate(stack, protocol, model, ...,
     resume=folder)`` can continue from it; else an :class:`InputError` (checked before a run starts)."""
     from solidstack.sim import checkpoint as cp
 
     saved_cp = cp.load(folder)
-    cp.check_matches(saved_cp, _run_fingerprint(stack, protocol, model, contact_loss, eps_c))
+    cp.check_matches(saved_cp, _run_fingerprint(stack, protocol, model, contact_loss, constants))
     if saved_cp.cycles > protocol.cycles:
         raise InputError(Problem("--resume", f"the checkpoint already has {saved_cp.cycles} cycles, more than the "
                                  f"{protocol.cycles} asked for"))

@@ -12,6 +12,7 @@ graphite is full) and delithiated to its end, as in a graphite | Li half cell.
 
 from __future__ import annotations
 
+from solidstack.sim.data_files import SimConstants
 from solidstack.sim.result import MOL_TO_MAH
 from solidstack.stack import Stack, resolve
 
@@ -31,13 +32,13 @@ def half_cell_stack() -> Stack:
     return Stack.from_dict(data)
 
 
-def first_cycle_loss() -> tuple[float, float]:
+def first_cycle_loss(constants: SimConstants | None = None) -> tuple[float, float]:
     """(Li lost to the interphase in cycle 1 / charge passed into the graphite in charge 1, the same in mAh per g
-    of graphite) of :func:`half_cell_stack` with contact loss off."""
+    of graphite) of :func:`half_cell_stack` with contact loss off, simulated with ``constants``."""
     from solidstack.sim.run import simulate
 
     stack = half_cell_stack()
-    r = simulate(stack, cycles=1, contact_loss=False)
+    r = simulate(stack, cycles=1, contact_loss=False, constants=constants)
     lost_mAh = float(r.solution.cycles[0][SEI_LOSS].entries[-1]) * MOL_TO_MAH
     lithiation_mAh = float(r.cycles["charge_capacity_mAh"].iloc[0])
     g_graphite = stack.anode.active_mass_kg(stack.area_m2) * 1e3

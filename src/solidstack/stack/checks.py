@@ -40,7 +40,12 @@ def _structure(stack: Stack) -> Iterator[Problem]:
     types = [la.type for la in stack.layers]
     for kind in ("anode", "separator", "cathode"):
         n = types.count(kind)
-        if n == 0:
+        if n == 0 and kind == "anode" and any(getattr(la, "material", None) == stack.working_ion for la in stack.layers):
+            ion = stack.working_ion
+            yield Problem("layers", f"no anode layer: a {ion} metal anode is written as an anode layer, "
+                                    f'{{type = "anode", active = {{material = "{ion}", fraction = 1}}, thickness = "20 um", '
+                                    f'porosity = 0}}, not as a metal layer')
+        elif n == 0:
             yield Problem("layers", f"no {kind} layer (a stack reads {ORDER})")
         elif n > 1:
             yield Problem("layers", f"{n} {kind} layers; a stack has exactly one")

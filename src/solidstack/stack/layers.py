@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from solidstack.materials import ActiveMaterial, default_catalog
 from solidstack.stack import limits
@@ -34,6 +34,8 @@ else:
     Pressure = quantity_type("pressure", 0.0, 5e9)  # [0, 5 GPa]
 Fraction = Annotated[float, BeforeValidator(not_bool), Field(ge=0.0, le=1.0)]
 Porosity = Annotated[float, BeforeValidator(not_bool), Field(ge=limits.POROSITY[0], le=limits.POROSITY[1])]
+#: Ions per host formula unit (or per metal atom), as the host's OCP table defines x: 0..10.
+Stoichiometry = Annotated[float, BeforeValidator(not_bool), Field(ge=0.0, le=10.0)]
 
 
 def _plain_text(limit: int, newlines: bool):
@@ -66,6 +68,27 @@ G_CM3 = 1000.0  # kg/m3 per g/cm3
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class _InitialState(BaseModel):
+    """The initial state of a host layer (optional; omitted = as assembled: composite anodes empty, cathodes full,
+    metal electrodes full, alloy foils pristine).
+
+    ``initial_soc`` (0..1): the state of charge over the material's sourced capacity (its window): 1 = charged, i.e.
+    an anode full of the ion, a cathode emptied of it; for a Li/Na/K metal electrode the fraction of its stated
+    thickness present (0 = anode-free: the metal plates on the collector or the interlayer behind it).
+    ``initial_x``: the composition as the host's OCP table defines x (e.g. 0.5 for In-Li = Li0.5In, the In/InLi
+    two-phase field); give one of the two.
+    """
+
+    initial_soc: Fraction | None = None
+    initial_x: Stoichiometry | None = None
+
+    @model_validator(mode="after")
+    def _one_initial_state(self):
+        if self.initial_soc is not None and self.initial_x is not None:
+            raise ValueError("give initial_soc or initial_x, not both")
+        return self
 
 
 class Component(_Frozen):
@@ -102,11 +125,12 @@ class Collector(_Frozen):
         return f"{self.material} collector"
 
 
-class MetalLayer(_Frozen):
+class MetalLayer(_Frozen, _InitialState):
     """A metal foil between an electrode and its collector.
 
     ``role``: ``ductile`` (the patent's "metal layer", next to the collector) or ``inert`` (the patent's "inert
     metal layer", between the ductile layer and the electrode). Left out, it is inferred from the position.
+    ``initial_soc``/``initial_x``: a pre-lithiated foil (see :class:`_InitialState`; used when the foil reacts).
     """
 
     type: Literal["metal"] = "metal"
@@ -167,9 +191,11 @@ class _Pressed(_Frozen):
         return 1.0 - self.mass_kg(area_m2) / (area_m2 * self.thickness_m(area_m2) * self.solid_density_kg_m3())
 
 
-class CompositeElectrode(_Pressed):
+class CompositeElectrode(_Pressed, _InitialState):
     """A composite electrode: active material, solid electrolyte, conductive additive, binder and coating,
-    each by mass fraction (summing to 1)."""
+    each by mass fraction (summing to 1). An anode of a metal alone (``active = {material = "Li", fraction =
+    1}``, ``porosity = 0``) is a metal electrode (Li, Na, K foil, or an alloy foil such as In-Li).
+    ``initial_soc``/``initial_x``: a pre-lithiated or partly charged electrode (see :class:`_InitialState`)."""
 
     type: Literal["anode", "cathode"]
     active: Component

@@ -1,0 +1,133 @@
+"""Working-ion metal and alloy anodes, initial states, and range warnings, each against an independent number
+(a hand calculation or a published value written out in the test)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from solidstack.errors import InputError
+from solidstack.sim import find_hosts, simulate
+from solidstack.stack import Stack
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+OCP_DIR = Path(__file__).resolve().parents[1] / "src" / "solidstack" / "materials" / "data" / "ocp"
+LI = {"type": "anode", "thickness": "20 um", "porosity": 0, "active": {"material": "Li", "fraction": 1}}
+NMC_MG = 10.0 * 0.7  # mg of NMC111 per cm2 in the cell below
+
+
+def _cell(anode: dict, cathode: dict | None = None, cut=(3.0, 4.3), current="0.054 mA/cm2", first="charge",
+          pressure: str = "0 MPa") -> Stack:
+    """anode | 100 um Li6PS5Cl | NMC111 composite (10 mg/cm2, 70 % NMC111), 1 cm2."""
+    cat = {"type": "cathode", "areal_loading": "10 mg/cm2", "porosity": 0.2, "active": {"material": "NMC111", "fraction": 0.7},
+           "electrolyte": {"material": "Li6PS5Cl", "fraction": 0.27}, "additive": {"material": "VGCF", "fraction": 0.03}}
+    cat.update(cathode or {})
+    return Stack.from_dict({
+        "name": "test cell", "area": "1 cm2", "working_ion": "Li", "stack_pressure": pressure,
+        "cycling": {"current_density": current, "lower_cutoff": f"{cut[0]} V", "upper_cutoff": f"{cut[1]} V",
+                    "cycles": 1, "first": first},
+        "layers": [{"type": "collector", "material": "Cu", "thickness": "10 um"}, anode,
+                   {"type": "separator", "electrolyte": "Li6PS5Cl", "thickness": "100 um", "porosity": 0.1}, cat,
+                   {"type": "collector", "material": "Al", "thickness": "15 um"}]})
+
+
+def test_20um_li_holds_4p1_mAh_cm2_and_strips_to_nothing():
+    # hand calculation: 20e-4 cm x 0.534 g/cm3 / 6.94 g/mol x 26801 mAh/mol = 4.124 mAh/cm2
+    expected = 20e-4 * 0.534 / 6.94 * 26801
+    assert expected == pytest.approx(4.12, abs=0.01)
+    stack = _cell(LI, {"areal_loading": "50 mg/cm2", "initial_soc": 1.0}, cut=(2.0, 4.3), current="0.4 mA/cm2",
+                  first="discharge")
+    host = find_hosts(stack).anode[0]
+    assert host.kind == "planar" and host.working_metal
+    assert host.x0 * host.c_max * 0.5e-6 * 96485.33 / 3.6 / 1e4 == pytest.approx(expected, rel=2e-3)  # mAh/cm2
+    # a charged cathode that can take more than the Li holds: the discharge strips the Li to its end
+    r = simulate(stack, contact_loss=False)
+    assert r.cycles["discharge_capacity_mAh"].iloc[0] == pytest.approx(expected, rel=0.03)
+    held = r.timeseries["anode_Li_metal_held_mAh"]
+    assert held.iloc[0] == pytest.approx(expected, rel=2e-3) and held.min() < 0.02 * expected
+    assert "anode_Li_metal_thickness_um" in r.cycles  # the foil's thickness, from what it holds
+
+
+def test_li_nmc111_first_cycle_capacity_at_c20_within_10pct_of_ocp_capacity():
+    # OCP capacity between the cut-offs, by hand from the tables: the cell voltage is the cathode's potential
+    # (Li at 0 V); x(4.3 V) from the NMC111 table and its extension, the discharged end x = 1.0 (3.15 V > 3.0 V);
+    # 26801 / 96.46 = 277.9 mAh/g per unit x (table header: x ~ Li per formula unit).
+    rows = []
+    for name in ("NMC111_Li.csv", "NMC111_Li_extension.csv"):
+        rows += [tuple(map(float, ln.split(","))) for ln in (OCP_DIR / name).read_text().splitlines()[1:]
+                 if ln and not ln.startswith("#")]
+    x, u = np.array(sorted(rows)).T
+    x_43 = float(np.interp(-4.3, -u, x))  # U falls with x
+    q_ocp = (1.0 - x_43) * 26801 / 96.46  # mAh/g
+    # 0.054 mA/cm2 = C/20 of 7 mg x 155 mAh/g; 5 MPa, the stack pressure Li | sulfide cells are cycled at (Doux 2020)
+    r = simulate(_cell(LI, pressure="5 MPa"))
+    q_sim = r.cycles["discharge_capacity_mAh_g"].iloc[0]
+    assert q_sim == pytest.approx(q_ocp, rel=0.10)
+    assert r.cycles["charge_capacity_mAh_g"].iloc[0] == pytest.approx(q_ocp, rel=0.10)
+
+
+def test_in_li_counter_electrode_sits_at_062_V():
+    # Santhosha et al., Batteries & Supercaps 2 (2019) 524: In/InLi two-phase equilibrium at 0.62 V vs Li+/Li.
+    # The same NMC111 cathode against Li and against In-Li at x = 0.5: the mean charge voltages differ by it.
+    in_li = {"type": "anode", "thickness": "30 um", "porosity": 0, "active": {"material": "In", "fraction": 1},
+             "initial_x": 0.5}
+    li = simulate(_cell(LI), contact_loss=False)
+    inli = simulate(_cell(in_li, cut=(2.4, 3.7)), contact_loss=False)
+    shift = li.cycles["mean_charge_voltage_V"].iloc[0] - inli.cycles["mean_charge_voltage_V"].iloc[0]
+    assert shift == pytest.approx(0.62, abs=0.02)
+    assert find_hosts(_cell(in_li)).anode[0].x0 == pytest.approx(0.5)
+
+
+def test_anode_free_cell_plates_and_strips():
+    free = dict(LI, initial_soc=0.0, thickness="10 um")
+    r = simulate(_cell(free), contact_loss=False)
+    held = r.timeseries["anode_Li_metal_held_mAh"]
+    assert held.iloc[0] < 0.01  # starts without Li (a numerical seed only)
+    q_chg, q_dis = r.cycles["charge_capacity_mAh"].iloc[0], r.cycles["discharge_capacity_mAh"].iloc[0]
+    # the plated Li is what the charge passed, less what the SE reduction on the fresh Li took
+    assert held.max() == pytest.approx(q_chg, rel=0.02)
+    assert 0.8 * q_chg < q_dis <= q_chg
+    assert any("anode-free" in n for n in r.notes)
+
+
+def test_li_powder_composite_is_refused_with_how_to_write_it():
+    bad = {"type": "anode", "thickness": "20 um", "porosity": 0.1, "active": {"material": "Li", "fraction": 0.7},
+           "electrolyte": {"material": "Li6PS5Cl", "fraction": 0.3}}
+    with pytest.raises(InputError, match='fraction = 1}, thickness = "20 um", porosity = 0'):
+        simulate(_cell(bad))
+
+
+def test_li_metal_layer_without_an_anode_says_how_to_write_it():
+    with pytest.raises(InputError, match="Li metal anode is written as an anode layer"):
+        Stack.from_dict({
+            "name": "x", "area": "1 cm2", "working_ion": "Li",
+            "layers": [{"type": "collector", "material": "Cu", "thickness": "10 um"},
+                       {"type": "metal", "material": "Li", "thickness": "20 um"},
+                       {"type": "separator", "electrolyte": "Li6PS5Cl", "thickness": "100 um", "porosity": 0.1},
+                       {"type": "cathode", "areal_loading": "10 mg/cm2", "porosity": 0.2,
+                        "active": {"material": "NMC111", "fraction": 1.0}},
+                       {"type": "collector", "material": "Al", "thickness": "15 um"}]})
+
+
+def test_initial_state_fields_are_validated():
+    with pytest.raises(InputError, match=r"layers\[1\].*initial_soc or initial_x, not both"):
+        _cell(dict(LI, initial_soc=0.5, initial_x=0.5))
+    with pytest.raises(InputError, match=r"layers\[3\]\.initial_soc"):
+        _cell(LI, {"initial_soc": 1.5})
+
+
+def test_range_warnings_flag_the_cycle():
+    # NMC111's sourced window ends at 4.3 V vs Li (knowledge base); its OCP table (with the extension) at 4.975 V
+    # (x = 0.1). With a Li anode the cell voltage is the cathode's potential.
+    inside = simulate(_cell(LI, cut=(3.0, 4.25)), contact_loss=False)
+    assert inside.cycles["range_flags"].iloc[0] == "" and not inside.flagged_cycles
+    past = simulate(_cell(LI, cut=(3.0, 4.5)), contact_loss=False)
+    assert "cathode NMC111 past sourced capacity" in past.cycles["range_flags"].iloc[0]
+    assert past.flagged_cycles == [1]
+    assert any("left the range that holds its sourced capacity" in n for n in past.notes)
+    beyond = simulate(_cell(LI, cut=(3.0, 5.3)), contact_loss=False)
+    assert "cathode NMC111 beyond OCP table" in beyond.cycles["range_flags"].iloc[0]
+    assert any("left its OCP table" in n for n in beyond.notes)
