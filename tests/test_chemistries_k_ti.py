@@ -185,6 +185,11 @@ def test_k_ion_cell_validates_and_simulates_through_the_cli(tmp_path):
     assert cycles["discharge_capacity_mAh"].iloc[0] > 0
     # the cell voltage on charge: cathode 3.6/4.0 V steps (mean 3.8 V) minus graphite-K at 0.40 -> 0.27 V
     assert 3.3 < cycles["mean_charge_voltage_V"].iloc[0] < 3.7
+    # the command as a user types it (SPMe, contact loss on): it runs, and the swelling anode can only lose capacity
+    plain = _cli("simulate", str(stack), "--cycles", "1", "--out", str(tmp_path / "plain"))
+    assert plain.returncode == 0, plain.stderr
+    q_plain = pd.read_csv(tmp_path / "plain" / "cycles.csv")["charge_capacity_mAh_g"].iloc[0]
+    assert 0 < q_plain <= 1.02 * cycles["charge_capacity_mAh_g"].iloc[0]
 
 
 # ----------------------------------------------------------------------------- TiS2 and Li2S in small cells
