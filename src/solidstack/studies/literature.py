@@ -486,10 +486,17 @@ MEASURES: dict[str, Measure] = {
 }
 
 
+def _published(n: Number) -> float:
+    """The published value of a number the suite compares (every such number has one; the data tests check it)."""
+    if n.value is None:
+        raise ValueError(f"{n.case} {n.id}: no published value")
+    return float(n.value)
+
+
 def _tolerance_width(ctx: _Ctx, n: Number, run: str | None) -> tuple[float, str]:
     mode, t = MEASURES[n.kind].tolerance
     if mode == "rel":
-        return t * abs(n.value), f"+-{t * 100:g} %"
+        return t * abs(_published(n)), f"+-{t * 100:g} %"
     if mode == "span":
         span = int(n.params["to_cycle"]) - int(n.params["from_cycle"])
         return t / span, f"+-{t:g} points over cycles {n.params['from_cycle']}-{n.params['to_cycle']}"
@@ -502,9 +509,9 @@ def _tolerance_width(ctx: _Ctx, n: Number, run: str | None) -> tuple[float, str]
 
 def _within(n: Number, s: float, width: float) -> tuple[bool, float]:
     """(within tolerance, difference simulated - published; for a range 0 inside it, else from the nearest end)."""
-    v, q = float(n.value), n.qualifier
+    v, q = _published(n), n.qualifier
     if q == "range":
-        hi = float(n.value_max)
+        hi = float(n.value_max if n.value_max is not None else v)
         diff = 0.0 if v <= s <= hi else (s - v if s < v else s - hi)
         return v - width - 1e-9 <= s <= hi + width + 1e-9, diff
     if q == ">":
@@ -674,17 +681,17 @@ def _fmt(x: float) -> str:
 
 
 def _compare(n: Number, case: Case, ctx: _Ctx, fitted: set[tuple[str, str]], fitted_runs: set[str]) -> Comparison:
-    base = dict(case=n.case, number=n.id, quantity=n.quantity, kind=n.kind, unit=n.unit, published=n.value,
+    base: dict[str, Any] = dict(case=n.case, number=n.id, quantity=n.quantity, kind=n.kind, unit=n.unit, published=n.value,
                 published_text=n.published_text, confidence=n.confidence, basis=n.basis, where=n.where,
                 derived=n.derived, note="; ".join(x for x in (n.model_note, n.note) if x))
-    empty = dict(simulated=None, simulated_text="", difference=None, tolerance="", within=None)
+    empty: dict[str, Any] = dict(simulated=None, simulated_text="", difference=None, tolerance="", within=None)
     if n.kind == "not modelled":
         return Comparison(**base, **empty, calibration="", status="not modelled", reason=n.reason)
     if n.kind == "input":
         return _input_row(n, ctx, base, empty)
     if n.kind == "pressure_trend":
         return _trend_row(n, ctx, base, empty)
-    runs = n.runs if MEASURES[n.kind].needs_run else [None]
+    runs: list[str | None] = list(n.runs) if MEASURES[n.kind].needs_run else [None]
     read_on = n.params.get("runs") or [n.params.get("run")]  # the runs the number is read on (not ref_run)
     try:
         values, width, tol_text = [], 0.0, ""
@@ -752,7 +759,7 @@ def _input_row(n: Number, ctx: _Ctx, base: dict[str, Any], empty: dict[str, Any]
     if scale is None:
         return Comparison(**base, **empty, calibration="input", status="input", reason=reason)
     kb = e.conductivity_S_cm * scale
-    return Comparison(**base, simulated=kb, simulated_text=_fmt(kb), difference=kb - float(n.value), tolerance="",
+    return Comparison(**base, simulated=kb, simulated_text=_fmt(kb), difference=kb - _published(n), tolerance="",
                       within=None, calibration="input", status="input", reason=reason)
 
 
