@@ -18,7 +18,11 @@ def _with(stack: Stack, **changes) -> Stack:
 
 
 def _key(stack: Stack, protocol: Protocol) -> str:
-    return run_module._fingerprint(stack, protocol, "spm")
+    # as simulate() keys its cache: with the constants and catalog the run resolves (the defaults here)
+    from solidstack.materials import default_catalog
+    from solidstack.sim.data_files import default_constants
+
+    return run_module._fingerprint(stack, protocol, "spm", constants=default_constants(), catalog=default_catalog())
 
 
 def test_fingerprint_ignores_what_does_not_change_the_simulation():
