@@ -183,25 +183,33 @@ def retention_figure(result: CyclingResult, ax: Axes | None = None) -> Figure:
 
 
 def loss_columns(result: CyclingResult) -> list[str]:
-    """The per-cycle columns that split the lost capacity: lithium (or Na, K) stranded in each host (mAh)."""
-    return [c for c in result.cycles.columns if c.endswith("_stranded_mAh")]
+    """The per-cycle columns that split the lost capacity (``loss_*_mAh``, see :meth:`CyclingResult.losses`)."""
+    return [c for c in result.cycles.columns if c.startswith("loss_") and c != "loss_total_mAh"]
 
 
 def loss_figure(result: CyclingResult, ax: Axes | None = None) -> Figure | None:
-    """Where the capacity went: discharge capacity lost since cycle 1 and the ions stranded in each host by
-    contact loss, per cycle (mAh); None if the result has no host columns."""
-    cols = loss_columns(result)
-    if not cols:
+    """Where the capacity went: :meth:`CyclingResult.losses` as stacked bars per cycle (mAh; a host that gave
+    ion to the cell, e.g. a Li foil, stacks below zero), the cathode's lost cyclable ion (their sum) as a line;
+    None if the result has no loss columns."""
+    if not loss_columns(result):
         return None
+    tidy = result.losses()
     fig, ax = _target(ax)
-    t = result.cycles
-    lost = t["discharge_capacity_mAh"].iloc[0] - t["discharge_capacity_mAh"]
-    ax.plot(t["cycle"], lost, "o-", color="#000000", label="discharge capacity lost since cycle 1")
-    for col, colour in zip(cols, colours(len(cols)), strict=True):
-        ax.plot(t["cycle"], t[col], "s--", color=colour, label=col.removesuffix("_stranded_mAh").replace("_", " ") + ": stranded")
+    table = tidy.pivot_table(index="cycle", columns=["mechanism", "side", "host"], values="mAh", sort=False)
+    table = table.loc[:, (table.abs() > 1e-9).any()]
+    cycles = table.index.to_numpy()
+    up, down = np.zeros(len(cycles)), np.zeros(len(cycles))
+    for (mech, side, host), colour in zip(table.columns, colours(len(table.columns)), strict=True):
+        v = table[(mech, side, host)].to_numpy()
+        base = np.where(v >= 0, up, down)
+        ax.bar(cycles, v, bottom=base, color=colour, width=0.7, label=f"{mech.replace('_', ' ')}: {side} {host}")
+        up, down = up + np.maximum(v, 0), down + np.minimum(v, 0)
+    ax.plot(result.cycles["cycle"], result.cycles["loss_total_mAh"], "o-", color="#000000",
+            label="cyclable ion lost by the cathode (sum)")
+    ax.axhline(0.0, color="#777777", linewidth=0.6)
     ax.set_xlabel("cycle")
-    ax.set_ylabel("capacity [mAh]")
-    ax.set_title(f"{result.stack_name}: capacity lost and ions stranded by contact loss", fontsize="medium")
+    ax.set_ylabel("ion lost since assembly [mAh]")
+    ax.set_title(f"{result.stack_name}: where the capacity went", fontsize="medium")
     integer_ticks(ax)
     legend_outside(ax)
     return fig

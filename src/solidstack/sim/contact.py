@@ -8,14 +8,16 @@ strain at that interface (the README, "Cycling simulation"):
 with a_h j_h the x-averaged volumetric interfacial current density of host h (A/m3), Omega_h its strain volume
 (w_h times the partial molar volume of the ion in it, m3/mol) and K an input parameter per electrode. The state
 is PyBaMM's own active-material volume fraction of every phase of that electrode (eps = f eps0), so material
-that loses contact is stranded together with the ion it holds, and PyBaMM's lithium bookkeeping counts it.
+that loses contact is stranded together with the ion it holds, and PyBaMM's lithium bookkeeping counts it. A phase
+that contact loss cannot strand (a continuous metal foil, ``parameters.strandable``) keeps its volume fraction:
+its rate is multiplied by a 0/1 parameter.
 """
 
 from __future__ import annotations
 
 import pybamm
 
-from solidstack.sim.parameters import DOMAIN, contact_input, strain_parameter
+from solidstack.sim.parameters import DOMAIN, contact_input, strain_parameter, strand_parameter
 
 
 class ContactLoss(pybamm.active_material.LossActiveMaterial):
@@ -40,7 +42,9 @@ class ContactLoss(pybamm.active_material.LossActiveMaterial):
             eps = variables[f"X-averaged {domain} electrode {self.phase_name}active material volume fraction"]
         else:
             eps = variables[f"{domain.capitalize()} electrode {self.phase_name}active material volume fraction"]
-        variables.update(self._get_standard_active_material_change_variables(-k * eps * rate))
+        i_phase = 0 if self.phase == "primary" else 1
+        s = pybamm.Parameter(strand_parameter(side, i_phase))
+        variables.update(self._get_standard_active_material_change_variables(-s * k * eps * rate))
         if self.phase == "primary":
             eps0 = pybamm.x_average(self.phase_param.epsilon_s)
             variables[f"{DOMAIN[side][1]} electrode contact fraction"] = pybamm.x_average(eps) / eps0

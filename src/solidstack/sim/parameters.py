@@ -49,6 +49,20 @@ def strain_parameter(side: str, phase: int) -> str:
     return f"{DOMAIN[side][1]} {('primary', 'secondary')[phase]} contact strain volume [m3.mol-1]"
 
 
+def strand_parameter(side: str, phase: int) -> str:
+    """Name of the parameter that is 1 where contact loss strands a phase's material, 0 where it cannot (a
+    continuous metal foil: see :func:`strandable`)."""
+    return f"{DOMAIN[side][1]} {('primary', 'secondary')[phase]} phase strandable by contact loss"
+
+
+def strandable(host: Host) -> bool:
+    """Whether contact loss can strand ``host``'s material with the ion it holds: the particles of a composite
+    and an alloying interlayer foil, yes; a working-ion metal foil (Li, Na, K: it creeps at room temperature and
+    stays one continuous, electronically connected layer) and a planar metal electrode (the electrode is the foil
+    itself, pressed on its collector), never."""
+    return host.kind == "active" or (host.kind == "foil" and not host.working_metal)
+
+
 def volume_fractions(stack: Stack, side: str) -> tuple[float, float]:
     """(active, SE) volume fractions of a composite electrode, from mass fractions, densities and porosity."""
     el = stack.anode if side == "anode" else stack.cathode
@@ -129,6 +143,7 @@ def _phase_values(host: Host, stack: Stack, side: str, phase: int, n_phases: int
         f"{pre}{D} electrode density [kg.m-3]": metal_rho or 2000.0,
         f"{pre}{D} electrode OCP entropic change [V.K-1]": 0.0,
         strain_parameter(side, phase): host.strain_weight * host.omega,
+        strand_parameter(side, phase): 1.0 if strandable(host) else 0.0,
     }
 
 

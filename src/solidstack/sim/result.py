@@ -98,6 +98,54 @@ def _host_columns(hosts: HostMap) -> list[tuple[str, str, str]]:
     return out
 
 
+def _sei_variables(hosts: HostMap) -> list[str]:
+    """The Li-to-interphase variable of each negative-electrode phase (in the order of ``hosts.anode``)."""
+    if len(hosts.anode) == 1:
+        return ["Loss of lithium to negative SEI [mol]"]
+    return [f"Loss of lithium to negative {ph} SEI [mol]" for ph in ("primary", "secondary")[:len(hosts.anode)]]
+
+
+def _initial_held_mol(pv: pybamm.ParameterValues, hosts: HostMap, area_m2: float) -> list[float]:
+    """The ion in each host at assembly (mol, in the order of ``hosts.all``): initial concentration x volume
+    fraction x electrode thickness x area, read from the parameter values the run used."""
+    out = []
+    for side, (d, D) in (("anode", ("negative", "Negative")), ("cathode", ("positive", "Positive"))):
+        hs = hosts.side(side)  # type: ignore[arg-type]
+        L = float(pv[f"{D} electrode thickness [m]"])
+        for i in range(len(hs)):
+            pre = ("Primary: ", "Secondary: ")[i] if len(hs) > 1 else ""
+            c0 = float(pv[f"{pre}Initial concentration in {d} electrode [mol.m-3]"])
+            eps = float(pv[f"{pre}{D} electrode active material volume fraction"])
+            out.append(c0 * eps * L * area_m2)
+    return out
+
+
+#: The loss mechanisms of the per-cycle loss columns and of :meth:`CyclingResult.losses`, with their column
+#: prefix: ion taken by an electrode's interphase, ion left in a negative host at the end of the cycle beyond
+#: what it held at assembly (negative where a host, e.g. a Li foil, gave ion to the cell), ion stranded in a host
+#: by contact loss (negative or positive electrode).
+LOSS_MECHANISMS = {"interphase": "loss_sei_", "left_in_host": "loss_held_", "stranded": "loss_stranded_"}
+
+
+def loss_table(table: dict[str, Any], hosts: HostMap, sv: dict[str, np.ndarray], held0: list[float]) -> None:
+    """Add the loss columns (mAh, cumulative at the end of each cycle) to the per-cycle ``table``.
+
+    Bookkeeping (the ion is conserved; the SE's ion concentration is uniform and constant): the cathode's cyclable
+    ion lost by the end of cycle n, ``loss_total_mAh`` = (held by the cathode at assembly - held at the end of
+    cycle n), equals the sum of the ``loss_*`` columns; the negative-side ones alone add up to the net charge
+    passed, sum over cycles of (charge - discharge capacity) (tests/test_losses.py checks both)."""
+    stems = [c[0] for c in _host_columns(hosts)]
+    sei = [sv[v] * MOL_TO_MAH for v in _sei_variables(hosts)]
+    n_an = len(hosts.anode)
+    for i, stem in enumerate(stems):
+        if i < n_an:
+            table[f"loss_sei_{stem}_mAh"] = sei[i]
+            table[f"loss_held_{stem}_mAh"] = table[f"{stem}_held_mAh"] - held0[i] * MOL_TO_MAH
+        table[f"loss_stranded_{stem}_mAh"] = table[f"{stem}_stranded_mAh"]
+    cathode_held = sum(table[f"{stem}_held_mAh"] for stem in stems[n_an:])
+    table["loss_total_mAh"] = sum(held0[n_an:]) * MOL_TO_MAH - cathode_held
+
+
 @dataclass
 class CyclingResult:
     """Per-cycle table (``cycles``), time series (``timeseries``), notes, and the PyBaMM objects behind them
@@ -139,6 +187,7 @@ class CyclingResult:
         host_cols = _host_columns(hosts)
         names = ["Throughput capacity [A.h]", "Discharge capacity [A.h]", "Negative electrode contact fraction",
                  "Positive electrode contact fraction"] + [v for _, li, lost in host_cols for v in (li, lost)]
+        names += _sei_variables(hosts)
         sv = ends.values(names)
 
         def cum(name: str) -> np.ndarray:
@@ -166,6 +215,7 @@ class CyclingResult:
         for stem, li_var, lost_var in host_cols:
             table[f"{stem}_held_mAh"] = sv[li_var] * MOL_TO_MAH
             table[f"{stem}_stranded_mAh"] = sv[lost_var] * MOL_TO_MAH
+        loss_table(table, hosts, sv, _initial_held_mol(sim.parameter_values, hosts, stack.area_m2))
         names_steps = protocol.step_names()
         limited = []
         for c in range(1, n + 1):
@@ -296,6 +346,23 @@ class CyclingResult:
             out.append(path)
         return out
 
+    def losses(self) -> pd.DataFrame:
+        """Where the capacity went, as a tidy table: one row per (cycle, mechanism, host) with ``side`` and
+        ``mAh`` (cumulative at the end of the cycle). Mechanisms (:data:`LOSS_MECHANISMS`): ``interphase`` (ion
+        taken by the SE-reduction interphase on a negative host), ``left_in_host`` (ion a negative host holds at the
+        end of the cycle beyond its ion at assembly; negative where the host gave ion, e.g. a Li foil),
+        ``stranded`` (ion stranded in a host by contact loss, either electrode). Their sum per cycle is
+        ``cycles["loss_total_mAh"]``: the cathode's cyclable ion lost since assembly."""
+        rows = []
+        t = self.cycles
+        for col in t.columns:
+            for mech, prefix in LOSS_MECHANISMS.items():
+                if col.startswith(prefix) and col.endswith("_mAh"):
+                    side, host = col.removeprefix(prefix).removesuffix("_mAh").split("_", 1)
+                    rows += [{"cycle": int(c), "mechanism": mech, "side": side, "host": host.replace("_", " "),
+                              "mAh": float(v)} for c, v in zip(t["cycle"], t[col], strict=True)]
+        return pd.DataFrame(rows, columns=["cycle", "mechanism", "side", "host", "mAh"])
+
     def plot_voltage(self, cycles: list[int] | None = None, ax=None):
         """Voltage against capacity per cycle (charge solid, discharge dashed); returns a
         :class:`matplotlib.figure.Figure` (drawn into ``ax`` if given), built without pyplot."""
@@ -316,7 +383,8 @@ class CyclingResult:
         return retention_figure(self, ax)
 
     def plot_losses(self, ax=None):
-        """Capacity lost since cycle 1 and ions stranded per host (mAh) per cycle; None without host columns."""
+        """Where the capacity went: :meth:`losses` stacked per cycle (mAh), with the cathode's lost cyclable ion
+        as a line; returns the figure (None without loss columns)."""
         from solidstack.report.figures import loss_figure
 
         return loss_figure(self, ax)
