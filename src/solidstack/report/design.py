@@ -135,8 +135,10 @@ def design_report(stack: Stack | str, *, simulate: bool = False, cycles: int = 3
                  "<h3>Per cycle</h3>", cycles_table(result)]
         if loss is not None:
             figs["losses"] = loss
-            body.append(figure_html(loss, "Where the capacity went: discharge capacity lost since cycle 1 and the ions "
-                                          "stranded in each host by contact loss (mAh)."))
+            body.append(figure_html(loss, "Where the capacity went (CyclingResult.losses()): ion taken by the "
+                                          "interphase, left in each host beyond its assembled content (below zero: "
+                                          "a host that gave ion) and stranded by contact loss, per cycle, stacked; "
+                                          "the line is the total (mAh)."))
         if result.notes:
             body.append("<h3>Notes</h3><ul class='notes'>" + "".join(f"<li>{esc(n)}</li>" for n in result.notes) + "</ul>")
     body += ["<h2>Sources</h2><p class='small'>Every value of the knowledge base used above, and the patent.</p>",
