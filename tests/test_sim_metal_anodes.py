@@ -158,3 +158,29 @@ def test_li_nmc811_first_cycle_capacity_at_c20_within_10pct_of_ocp_capacity():
     # the first-cycle loss (SE reduction on the fresh Li, contact loss as NMC811 shrinks ~5 % on charge) is a few
     # per cent of the charge, not tens
     assert 0.85 * q_chg < r.cycles["discharge_capacity_mAh_g"].iloc[0] < q_chg
+
+
+@pytest.mark.parametrize(("ion", "rho", "molar_mass", "se", "cathode", "loading"), [
+    # CRC Handbook densities at 20 C: Na 0.97, K 0.89 g/cm3; IUPAC molar masses
+    ("Na", 0.97, 22.990, "Na3PS4", "Na3V2(PO4)3", "50 mg/cm2"),  # 35 mg x 110 mAh/g = 3.9 mAh > 3.39 mAh of Na
+    ("K", 0.89, 39.098, "K-beta-alumina", "K2Mn[Fe(CN)6]", "30 mg/cm2"),  # 21 mg x 145 = 3.0 mAh > 1.83 mAh of K
+])
+def test_na_and_k_metal_anodes_hold_their_thickness_and_strip_to_nothing(ion, rho, molar_mass, se, cathode, loading):
+    # hand calculation: 30e-4 cm x rho / M x 26801 mAh/mol (Na: 3.392, K: 1.830 mAh/cm2)
+    expected = 30e-4 * rho / molar_mass * 26801
+    metal = {"type": "anode", "thickness": "30 um", "porosity": 0, "active": {"material": ion, "fraction": 1}}
+    stack = Stack.from_dict({
+        "name": f"{ion} metal", "area": "1 cm2", "working_ion": ion,
+        "cycling": {"current_density": "0.4 mA/cm2", "lower_cutoff": "1.5 V", "upper_cutoff": "4.3 V", "cycles": 1,
+                    "first": "discharge"},
+        "layers": [{"type": "collector", "material": "SUS", "thickness": "10 um"}, metal,
+                   {"type": "separator", "electrolyte": se, "thickness": "100 um", "porosity": 0.1},
+                   {"type": "cathode", "areal_loading": loading, "porosity": 0.2, "initial_soc": 1.0,
+                    "active": {"material": cathode, "fraction": 0.7}, "electrolyte": {"material": se, "fraction": 0.3}},
+                   {"type": "collector", "material": "SUS", "thickness": "10 um"}]})
+    r = simulate(stack, model="SPM", contact_loss=False)
+    held = r.timeseries[f"anode_{ion}_metal_held_mAh"]
+    assert held.iloc[0] == pytest.approx(expected, rel=5e-3)
+    # the charged cathode can take more than the metal holds: the discharge strips the metal to its end
+    assert r.cycles["discharge_capacity_mAh"].iloc[0] == pytest.approx(expected, rel=0.03)
+    assert held.min() < 0.02 * expected
