@@ -18,7 +18,11 @@ def _with(stack: Stack, **changes) -> Stack:
 
 
 def _key(stack: Stack, protocol: Protocol) -> str:
-    return run_module._fingerprint(stack, protocol, "spm")
+    """The cache key simulate() uses (with the shipped constants and catalog, as simulate() passes them)."""
+    from solidstack.materials import default_catalog
+    from solidstack.sim.data_files import default_constants
+
+    return run_module._fingerprint(stack, protocol, "spm", None, default_constants(), default_catalog())
 
 
 def test_fingerprint_ignores_what_does_not_change_the_simulation():

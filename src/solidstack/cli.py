@@ -26,23 +26,6 @@ app = typer.Typer(
 console = make_console()
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
-@app.callback()
-def _options(
-    materials: Annotated[list[str] | None, typer.Option(
-        "--materials", metavar="FOLDER",
-        help="A user materials folder (laid out like materials/data; repeatable), added to the knowledge base for "
-             "this command (also: SOLIDSTACK_MATERIALS).")] = None,
-) -> None:
-    """Design and analyse all-solid-state battery stacks with ductile metal interlayers (US 2016/0233553 A1)."""
-    from solidstack.materials import default_catalog, set_default_catalog
-
-    if materials:
-        cat = default_catalog()
-        for folder in materials:
-            cat = cat.with_user(folder)
-        set_default_catalog(cat)
-
-
 StackArg = Annotated[str, typer.Argument(help="A stack file (.toml, .yaml, .json) or a preset name (see `solidstack presets`).")]
 AreaOpt = Annotated[str | None, typer.Option("--area", help='Override the cell area, e.g. "0.785 cm2".')]
 
@@ -59,8 +42,19 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
+    materials: Annotated[list[str] | None, typer.Option(
+        "--materials", metavar="FOLDER",
+        help="A user materials folder (laid out like materials/data; repeatable), added to the knowledge base for "
+             "this command (also: SOLIDSTACK_MATERIALS).")] = None,
 ) -> None:
     """Design and analyse all-solid-state battery stacks with ductile metal interlayers (US 2016/0233553 A1)."""
+    from solidstack.materials import default_catalog, set_default_catalog
+
+    if materials:
+        cat = default_catalog()
+        for folder in materials:
+            cat = cat.with_user(folder)
+        set_default_catalog(cat)
 
 
 def _load(spec: str, area: str | None = None):

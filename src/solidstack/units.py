@@ -21,7 +21,7 @@ from typing import Annotated, Any
 import pint
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
-ureg = pint.UnitRegistry()
+ureg: Any = pint.UnitRegistry()
 ureg.define("mAh = milliampere * hour")
 ureg.define("Ah = ampere * hour")
 

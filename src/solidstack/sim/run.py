@@ -320,23 +320,25 @@ def simulate(
 
     if model.lower() not in MODELS:
         raise InputError(Problem("model", f"unknown model {model!r}; use one of spm, spme, dfn"))
-    if pressure is not None:
-        stack = stack.replace(stack_pressure=pressure)
-    given = resolve_protocol(stack, protocol, cycles=cycles, current=current, window=window, cv_hold=cv_hold,
-                             rest=rest, first=first, period=period)
-    resolved = given.resolved(stack)
-    info = run_info(stack, given, resolved, model, contact_loss=contact_loss,
-                    constants=constants or default_constants(), catalog=catalog or default_catalog())
-    with _progress_fn(progress, stack.name) as fn:
-        try:
-            result = _run(stack, resolved, model, contact_loss=contact_loss, save_at_cycles=save_at_cycles,
-                          progress=fn, constants=constants, catalog=catalog, checkpoint=checkpoint, resume=resume,
-                          handle_signals=handle_signals)
-        except (SimulationError, SimulationInterrupted) as err:
-            if err.result is not None:
-                err.result.attach(info, given.describe_currents(stack))
-            raise
-    return result.attach(info, given.describe_currents(stack))
+    constants = constants or default_constants()
+    catalog = catalog or default_catalog()
+    with use_catalog(catalog):  # the protocol's C-rates and the provenance read the stack's materials too
+        if pressure is not None:
+            stack = stack.replace(stack_pressure=pressure)
+        given = resolve_protocol(stack, protocol, cycles=cycles, current=current, window=window, cv_hold=cv_hold,
+                                 rest=rest, first=first, period=period)
+        resolved = given.resolved(stack)
+        info = run_info(stack, given, resolved, model, contact_loss=contact_loss, constants=constants, catalog=catalog)
+        with _progress_fn(progress, stack.name) as fn:
+            try:
+                result = _run(stack, resolved, model, contact_loss=contact_loss, save_at_cycles=save_at_cycles,
+                              progress=fn, constants=constants, catalog=catalog, checkpoint=checkpoint,
+                              resume=resume, handle_signals=handle_signals)
+            except (SimulationError, SimulationInterrupted) as err:
+                if err.result is not None:
+                    err.result.attach(info, given.describe_currents(stack))
+                raise
+        return result.attach(info, given.describe_currents(stack))
 
 
 def resolve_protocol(stack: Stack, protocol: Protocol | pybamm.Experiment | dict | None = None, *,
@@ -436,7 +438,9 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
     n = protocol.cycles
     kept = _kept_cycles(n, save_at_cycles)
     tracker = _Tracker(step_names=protocol.step_names(), progress=progress, total=n)
-    ends, saved, voltages = CycleEnds(), {}, {}
+    ends = CycleEnds()
+    saved: dict[int, pybamm.Solution] = {}
+    voltages: dict[int, np.ndarray] = {}
     sol: pybamm.Solution | None = None
     start: pybamm.Solution | None = None
     failure: str | None = None
@@ -560,7 +564,7 @@ def _collect_chunk(sol: pybamm.Solution, done: int, kept: set[int] | None, ends:
     for i, (cyc, summary) in enumerate(zip(cycles, summaries, strict=True), start=done + 1):
         ends.add(summary.last_state, integrals=next(integrals) if cyc is not None else None)
         v = next(v_iter) if cyc is not None else None
-        if cyc is not None and (kept is None or i in kept):
+        if cyc is not None and v is not None and (kept is None or i in kept):
             saved[i] = cyc
             voltages[i] = v
     return _continuation(summaries[-1].last_state)

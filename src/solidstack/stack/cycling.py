@@ -24,11 +24,13 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 from solidstack.errors import InputError, Problem
 from solidstack.units import Q, parse_quantity, quantity_type, ureg
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # to a type checker each is a Q; pydantic gets the validating Annotated type
     from solidstack.stack.model import Stack
-
-Voltage = quantity_type("voltage", 0.0, 6.0)
-Duration = quantity_type("time", 0.0, 1e7)
+    from solidstack.units import Q as Duration
+    from solidstack.units import Q as Voltage
+else:
+    Voltage = quantity_type("voltage", 0.0, 6.0)
+    Duration = quantity_type("time", 0.0, 1e7)
 
 #: Bounds of a current density after resolution (A/m2): (0, 100 mA/cm2].
 MAX_CURRENT_DENSITY_A_M2 = 1000.0

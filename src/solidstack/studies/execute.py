@@ -290,7 +290,7 @@ def run_study(study: Study, store: str | os.PathLike | Store | None = None, *, w
     """Run every design of ``study``; with ``store`` (a folder), finished designs are written there as they come
     back and designs already there are skipped. ``workers``: local processes (default the CPU count, 0 = in
     this process); ``dask``: ``"local"`` or a scheduler address. Returns a :class:`StudyRun`."""
-    st = store if isinstance(store, Store) or store is None else Store(store)
+    st = store if isinstance(store, Store) or store is None else Store(os.fspath(store))
     return run_designs(study.designs(), study_name=study.name, outputs=study.outputs,
                        retention_cycle=study.retention_cycle, store=st, meta=study.to_meta(), workers=workers,
                        dask=dask, progress=progress)

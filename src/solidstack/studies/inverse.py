@@ -176,7 +176,7 @@ def candidates(anode: str, cathode: str, ion: str = "Li", pressure: str = "0 MPa
     i_ca = next(i for i, la in enumerate(data["layers"]) if la["type"] == "cathode")
     an_opts = side_options(anode, ion, metals, list(thicknesses), inert_thickness, anode_metals, both_orders)
     ca_opts = side_options(cathode, ion, metals, list(thicknesses), inert_thickness, cathode_metals, both_orders)
-    out = []
+    out: list[Any] = []
     for a_label, a_layers in an_opts:
         for c_label, c_layers in ca_opts:
             d = copy.deepcopy(data)

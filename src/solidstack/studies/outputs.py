@@ -77,19 +77,19 @@ def _claim_outputs(stack, groups: tuple[str, ...]) -> dict[str, Any]:
             row[f"{side}_eligibility"] = max(verdicts, key=_PHYS_ORDER.__getitem__) if verdicts else "none"
     if "claims" in groups:
         independent = [c for c in load_claims().values() if not c.depends_on and isinstance(c.number, int)]
-        for c in chk.claims:
-            row[f"claim_{str(c.number).strip('[]')}"] = c.verdict
+        for cr in chk.claims:
+            row[f"claim_{str(cr.number).strip('[]')}"] = cr.verdict
         verdicts = [chk.claim(c.number).verdict for c in independent]
         row["independent_claims"] = ("met" if "met" in verdicts else
                                      "undetermined" if "undetermined" in verdicts else "not met")
         avoided = []
         for c in independent:
-            res = chk.claim(c.number)
-            if res.verdict != "not met":
+            cres = chk.claim(c.number)
+            if cres.verdict != "not met":
                 continue
             # what keeps the design outside: every whole-stack limitation not met, and on each side the first one
             firsts: dict[str, str] = {}
-            for lr in res.limitations:
+            for lr in cres.limitations:
                 if lr.verdict != "not met":
                     continue
                 if not lr.side:

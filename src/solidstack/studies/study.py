@@ -310,8 +310,8 @@ def _parse_axis(raw: Any, where: str, problems: list[Problem]) -> Axis | None:
             problems.append(Problem(f"{where}.labels", f"must be a list of {len(values)} labels, one per value"))
             return None
         unit = None
-        if len(paths) == 1 and not labels and all(isinstance(v, str) and _NUMBER_UNIT.match(v) and
-                                                  _NUMBER_UNIT.match(v).group(2) for v in values):
+        if len(paths) == 1 and not labels and all(isinstance(v, str) and (mt := _NUMBER_UNIT.match(v)) is not None
+                                                  and mt.group(2) for v in values):
             units = {split_quantity(v)[1] for v in values}
             if len(units) == 1:
                 unit = units.pop()
@@ -559,9 +559,9 @@ class Study:
             problems.append(Problem("axes", f"two axes record into the same column {c!r}; give them distinct names"))
         if base is not None:
             _check_against_base(base, fixed, axes, protocol, problems)
-        if problems:
-            raise InputError(problems)
-        return cls(name=name.strip(), base=base, model=MODEL_NAMES[model.lower()], cycles=cycles,
+        if problems or base is None:
+            raise InputError(problems or [Problem("stack", "a study needs a base stack")])
+        return cls(name=str(name).strip(), base=base, model=MODEL_NAMES[model.lower()], cycles=cycles,
                    retention_cycle=retention_cycle, outputs=tuple(outputs), protocol=protocol, fixed=fixed,
                    axes=tuple(axes), doe=kind, samples=samples, seed=seed,
                    description=str(data.get("description", "")), source=data)
@@ -584,7 +584,7 @@ class Study:
 
             u = qmc.LatinHypercube(d=d, seed=self.seed).random(self.samples)
         else:
-            u = np.random.default_rng(self.seed).random((self.samples, d))
+            u = np.random.default_rng(self.seed).random((int(self.samples or 0), d))
         return [{a.name: a.sample(float(row[j])) for j, a in enumerate(self.axes)} for row in u]
 
     def designs(self) -> list[Design]:
@@ -672,9 +672,9 @@ def _check_against_base(base: dict[str, Any], fixed: dict[str, Any], axes: list[
         return
     for i, a in enumerate(axes):
         bad = False
-        for p in a.paths:
+        for path in a.paths:
             try:
-                check_path(start, p)
+                check_path(start, path)
             except ValueError as e:
                 problems.append(Problem(f"axes[{i}].path", str(e)))
                 bad = True
