@@ -35,6 +35,12 @@ def test_simulated_capacity_is_the_knowledge_base_practical_capacity(mat):
     lo, hi = mat.window
     if hi - lo < 0.05:
         lo, hi = max(lo - 0.2, 0.0), hi + 0.2
+    # where the window IS the OCP table (both cut-offs at the table's end potentials, as for the sloping LixTiS2
+    # line), the cut-offs are reached only at the table's ends, so any overpotential would cut the capacity short:
+    # move them 0.1 V outside, so the run covers the table's whole extent, which holds the practical capacity
+    u = mat.ocp.U_V
+    if abs(min(u) - lo) < 0.01 and abs(max(u) - hi) < 0.01 and hi - lo >= 0.05:
+        lo, hi = lo - 0.1, hi + 0.1
     g_active = 3.0 * 0.6  # mg/cm2
     q_kb = mat.practical_capacity_mAh_g  # what `show` reports (mAh per g of active)
     current = g_active * 1e-3 * q_kb / 50.0  # mA per cm2

@@ -131,3 +131,56 @@ def test_range_warnings_flag_the_cycle():
     beyond = simulate(_cell(LI, cut=(3.0, 5.3)), contact_loss=False)
     assert "cathode NMC111 beyond OCP table" in beyond.cycles["range_flags"].iloc[0]
     assert any("left its OCP table" in n for n in beyond.notes)
+
+
+def test_li_nmc811_first_cycle_capacity_at_c20_within_10pct_of_ocp_capacity():
+    # Issue 8 acceptance: Li | LPSCl | NMC811 with a planar Li anode, C/20, 3.0-4.3 V. The cell voltage is the
+    # cathode's potential (Li at 0 V), so the cut-offs are cathode potentials. From the OCP table (Chen 2020 fit,
+    # U falls with x): x(4.3 V) = 0.261; the discharged end is the table's x = 1.0 (3.49 V, above the 3.0 V cut-off).
+    # With the table's own scale (x = c/c_max, c_max = 51765 mol/m3 of O'Regan 2022, density 4.78 g/cm3) one unit of x
+    # is 51765 x 26.801 / 4.78e6 = 290.2 mAh/g and the span holds (1 - 0.261) x 290.2 = 214 mAh/g. The knowledge base
+    # (one source of truth for capacity) scales that span to the practical capacity its source prints between the
+    # same cut-offs: 200 mAh/g, 3.0-4.3 V at 0.1C (Noh 2013). 200 is the OCP capacity between the cut-offs here.
+    rows = [tuple(map(float, ln.split(","))) for ln in (OCP_DIR / "NMC811_Li.csv").read_text().splitlines()[1:]
+            if ln and not ln.startswith("#")]
+    x, u = np.array(sorted(rows)).T
+    x_43 = float(np.interp(-4.3, -u, x))
+    assert x_43 == pytest.approx(0.261, abs=0.002) and x[-1] == 1.0 and u[-1] > 3.0
+    q_table = (1.0 - x_43) * 51765 * 26.801 / 4.78e6 * 1e3  # mAh/g
+    assert q_table == pytest.approx(214.4, abs=1.0)
+    q_ocp = 200.0  # Noh 2013, 3.0-4.3 V (the span x_43 -> 1 of the table, on the knowledge base's capacity scale)
+    assert q_ocp == pytest.approx(q_table, rel=0.08)  # the two scales agree to 7 %
+    # 7 mg NMC811 per cm2; C/20 of 200 mAh/g: 7 mg x 200 mAh/g / 20 = 0.07 mA/cm2; 5 MPa as above
+    nmc811 = {"active": {"material": "NMC811", "fraction": 0.7}}
+    r = simulate(_cell(LI, nmc811, current="0.07 mA/cm2", pressure="5 MPa"))
+    q_chg = r.cycles["charge_capacity_mAh_g"].iloc[0]
+    assert q_chg == pytest.approx(q_ocp, rel=0.10)
+    # the first-cycle loss (SE reduction on the fresh Li, contact loss as NMC811 shrinks ~5 % on charge) is a few
+    # per cent of the charge, not tens
+    assert 0.85 * q_chg < r.cycles["discharge_capacity_mAh_g"].iloc[0] < q_chg
+
+
+@pytest.mark.parametrize(("ion", "rho", "molar_mass", "se", "cathode", "loading"), [
+    # CRC Handbook densities at 20 C: Na 0.97, K 0.89 g/cm3; IUPAC molar masses
+    ("Na", 0.97, 22.990, "Na3PS4", "Na3V2(PO4)3", "50 mg/cm2"),  # 35 mg x 110 mAh/g = 3.9 mAh > 3.39 mAh of Na
+    ("K", 0.89, 39.098, "K-beta-alumina", "K2Mn[Fe(CN)6]", "30 mg/cm2"),  # 21 mg x 145 = 3.0 mAh > 1.83 mAh of K
+])
+def test_na_and_k_metal_anodes_hold_their_thickness_and_strip_to_nothing(ion, rho, molar_mass, se, cathode, loading):
+    # hand calculation: 30e-4 cm x rho / M x 26801 mAh/mol (Na: 3.392, K: 1.830 mAh/cm2)
+    expected = 30e-4 * rho / molar_mass * 26801
+    metal = {"type": "anode", "thickness": "30 um", "porosity": 0, "active": {"material": ion, "fraction": 1}}
+    stack = Stack.from_dict({
+        "name": f"{ion} metal", "area": "1 cm2", "working_ion": ion,
+        "cycling": {"current_density": "0.4 mA/cm2", "lower_cutoff": "1.5 V", "upper_cutoff": "4.3 V", "cycles": 1,
+                    "first": "discharge"},
+        "layers": [{"type": "collector", "material": "SUS", "thickness": "10 um"}, metal,
+                   {"type": "separator", "electrolyte": se, "thickness": "100 um", "porosity": 0.1},
+                   {"type": "cathode", "areal_loading": loading, "porosity": 0.2, "initial_soc": 1.0,
+                    "active": {"material": cathode, "fraction": 0.7}, "electrolyte": {"material": se, "fraction": 0.3}},
+                   {"type": "collector", "material": "SUS", "thickness": "10 um"}]})
+    r = simulate(stack, model="SPM", contact_loss=False)
+    held = r.timeseries[f"anode_{ion}_metal_held_mAh"]
+    assert held.iloc[0] == pytest.approx(expected, rel=5e-3)
+    # the charged cathode can take more than the metal holds: the discharge strips the metal to its end
+    assert r.cycles["discharge_capacity_mAh"].iloc[0] == pytest.approx(expected, rel=0.03)
+    assert held.min() < 0.02 * expected
