@@ -386,12 +386,13 @@ def _foil_host(stack: Stack, layer: MetalLayer, side: Side, cat: Catalog, const:
     if onset is None or onset < lowest:
         return None
     # OCP: the knowledge base's curve for the alloy electrode if there is one, else a staircase of the steps
+    alloy: ActiveMaterial | None
     try:
-        mat = cat.active(metal.symbol, ion)
+        alloy = cat.active(metal.symbol, ion)
     except InputError:  # not an active material: use the reaction steps
-        mat = None
-    if mat is not None and mat.ocp is not None:
-        curve, x_max, vol, more = _metal_curve(mat, cat, ion)
+        alloy = None
+    if alloy is not None and alloy.ocp is not None:
+        curve, x_max, vol, more = _metal_curve(alloy, cat, ion)
     else:
         found = _staircase(rx)
         if found is None:
