@@ -157,7 +157,7 @@ def test_graphite_first_cycle_loss_from_se_reduction():
     # constant was calibrated to 7 % of the first lithiation (Novak et al., J. Power Sources 97-98 (2001) 39);
     # checked here against the typical first-cycle loss of graphite of 20-35 mAh/g (5-10 %) for 1-3 m2/g
     # (Fong, von Sacken, Dahn, J. Electrochem. Soc. 137 (1990) 2009; Joho et al., J. Power Sources 97-98 (2001) 78;
-    # as compiled in /work/shared/reference-data/ocp/README.md).
+    # as compiled in the project's reference-data notes of 2026).
     from solidstack.sim.sei import first_cycle_loss
 
     frac, per_g = first_cycle_loss()
