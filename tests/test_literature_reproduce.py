@@ -27,3 +27,11 @@ def test_compare_marks_the_comparative_rows_fitted_cell():
     rows = compare({cell: Fake() for cell in CELLS})
     assert rows and all(r.fitted_cell == (r.cell == "comparative") for r in rows)
     assert all("fitted cell" in r.note for r in rows if r.cell == "comparative")
+    # the tables say it too (terminal and HTML): "fitted cell" in the fitted/predicted column of those rows only
+    from solidstack.report.html import comparison_rows
+    from solidstack.studies.reproduce import Reproduction
+
+    rep = Reproduction(comparisons=rows, results={}, model="SPMe", cycles=5)
+    html_rows, _ = comparison_rows(rep)
+    words = [(r.cell, html_rows[i][7]) for i, r in enumerate(rows)]
+    assert all((w == "fitted cell") == (cell == "comparative") for cell, w in words if w != "fitted (calibration)")

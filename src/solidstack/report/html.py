@@ -256,7 +256,7 @@ def comparison_rows(rep: Reproduction) -> tuple[list[list[Any]], list[str]]:
         diff = diff.replace("-", "+", 1) if diff.strip("+-0.") == "" else diff  # no "-0"
         rows.append([CELL_TITLES.get(c.cell, c.cell), c.label, c.paragraph, Cell(_rounded(c.published, c.unit)),
                      Cell(_rounded(c.simulated, c.unit)), Cell(diff), c.unit,
-                     "fitted (calibration)" if c.fitted else "predicted", c.target if c.target != "none" else "-", Cell(verdict(met))])
+                     "fitted (calibration)" if c.fitted else ("fitted cell" if c.fitted_cell else "predicted"), c.target if c.target != "none" else "-", Cell(verdict(met))])
         classes.append("miss" if c.within_target is False else "")
     return rows, classes
 

@@ -47,7 +47,7 @@ def comparison_table(rep: Reproduction) -> Group:
         t.add_row(
             CELL_TITLES.get(c.cell, c.cell), escape(c.label), escape(c.paragraph), _fmt(c.published, c.unit),
             _fmt(c.simulated, c.unit), "n/a" if diff is None else f"{diff:+.2f}" if c.unit == "V" else f"{diff:+.0f}",
-            c.unit, "fitted (calibration)" if c.fitted else "predicted", c.target if c.target != "none" else "-", met,
+            c.unit, "fitted (calibration)" if c.fitted else ("fitted cell" if c.fitted_cell else "predicted"), c.target if c.target != "none" else "-", met,
         )
     notes = [Text(f"note: {n}") for n in _notes(rep)]
     return Group(t, *notes)
