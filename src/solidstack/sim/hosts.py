@@ -247,6 +247,13 @@ def _planar_kind(electrode: CompositeElectrode, mat: ActiveMaterial, cat: Catalo
             f"a {mat.key} metal {electrode.type} is simulated as a planar foil: write the layer as "
             f'{{type = "{electrode.type}", active = {{material = "{mat.key}", fraction = 1}}, thickness = "20 um", '
             f"porosity = 0}} (no {', '.join(others)}); {mat.key} powder in a composite is not modelled")))
+    if side == "cathode" and not others:
+        # a dense metal foil as the positive electrode (e.g. an In-Li counter against a graphite working electrode)
+        # has no SE volume and no planar model on this side: refused here instead of failing inside PyBaMM
+        raise InputError(Problem("layers (cathode)", (
+            f"a {mat.key} metal foil as the cathode (fraction 1, no solid electrolyte) is not modelled: metal foil "
+            f"electrodes are simulated on the anode side only; put the {mat.key} foil in the anode layer (e.g. an "
+            "In-Li counter as the anode of the cell) or give the cathode a solid-electrolyte fraction")))
     return not others and side == "anode"
 
 
