@@ -113,6 +113,14 @@ class SimConstants:
         _set(files[file], key, value)
         return SimConstants(_frozen(files), self.calibration, self.origin, (*self.changed, (file, key, value)))
 
+    def files_data(self) -> dict[str, Any]:
+        """The constants files as plain data (dicts and lists, e.g. for JSON), calibrated values in place."""
+        return _thawed(self.files)
+
+    def calibration_data(self) -> list[dict[str, Any]]:
+        """The calibration records applied, as plain data."""
+        return [_thawed(r) for r in self.calibration]
+
     # ------------------------------------------------------------ the sections the simulation reads
     @property
     def law(self) -> MappingProxyType:

@@ -74,12 +74,12 @@ def versions() -> dict[str, str]:
 def constants_used(constants: SimConstants, catalog: Catalog) -> dict[str, Any]:
     """The simulation's constant files as used (calibrated values set in place), the values changed from them,
     the calibration records, and the transport/kinetic entries of the catalog (with their sources)."""
-    files = json.loads(json.dumps(constants.files, default=dict))
+    files = constants.files_data()
     transport = {k: {"values": dict(t.values), "basis": t.basis, "sources": [r.key for r in t.sources]}
                  for k, t in catalog.transport_entries().items()}
     return {**files, "origin": constants.origin, "changed": [list(c) for c in constants.changed],
             "transport.toml (materials/data)": transport,
-            "calibration": json.loads(json.dumps(list(constants.calibration), default=dict))}
+            "calibration": constants.calibration_data()}
 
 
 def run_info(stack: Stack, given: Protocol, resolved: Protocol, model: str, *, contact_loss: bool,

@@ -513,7 +513,7 @@ def _run_fingerprint(stack: Stack, protocol: Protocol, model: str, contact_loss:
                      constants: SimConstants | None = None) -> dict:
     """What a checkpoint must match to be resumed: everything that sets the results but the cycle count."""
     proto = {k: v for k, v in protocol.__dict__.items() if k != "cycles"}
-    consts = json.loads(json.dumps((constants or default_constants()).files, default=dict))
+    consts = (constants or default_constants()).files_data()
     return {"stack": stack.to_dict(), "protocol": proto, "model": model.lower(), "contact_loss": bool(contact_loss),
             "constants": consts, "chunk_cycles": CHUNK_CYCLES}
 
