@@ -1,7 +1,9 @@
 """Building the PyBaMM model for a host structure, with a cache keyed by what changes the structure.
 
-The structure is: the model (SPM, SPMe, DFN) and the number of phases per electrode (1, or 2 with a reacting
-foil). Everything else (geometry, materials, current, contact-loss coefficients) is parameters or inputs.
+The structure is: the model (SPM, SPMe, DFN), the number of phases per electrode (1, or 2 with a reacting
+foil) and the electrodes whose contact can be lost (a nonzero contact-loss coefficient: they get the contact-loss
+states; an electrode whose contact cannot be lost has none, and its contact fraction is 1). Everything else
+(geometry, materials, current, the contact-loss coefficients' values) is parameters or inputs.
 
 Every model carries the solid electrolyte's reduction at the negative electrode (PyBaMM "SEI": "electron-migration
 limited" on each negative phase, see ``sim/data/sei.toml``): the rate is zero wherever a host stays above the SE's
@@ -11,14 +13,24 @@ interphase conductivity (parameters.py).
 
 from __future__ import annotations
 
+import os
+
 import pybamm
 
 from solidstack.sim.contact import install
 from solidstack.sim.data_files import SimConstants, default_constants
+from solidstack.sim.parameters import DOMAIN
 
 MODELS = {"spm": pybamm.lithium_ion.SPM, "spme": pybamm.lithium_ion.SPMe, "dfn": pybamm.lithium_ion.DFN}
 
 _cache: dict[tuple, pybamm.BaseBatteryModel] = {}
+
+SIDES = ("anode", "cathode")
+
+#: Environment variable: "1" compiles the solver's functions ahead of time (IDAKLU's ``compile`` option, through
+#: the system C compiler; the README, "Performance"). Off by default: each new cell costs ~10 s of compilation
+#: per step kind, which only runs of thousands of cycles earn back.
+COMPILE_ENV = "SOLIDSTACK_COMPILE"
 
 
 def model_options(n_phases: dict[str, int]) -> dict:
@@ -47,15 +59,60 @@ def summary_names(n_phases: dict[str, int]) -> list[str]:
     return names
 
 
-def build_model(name: str, n_phases: dict[str, int], constants: SimConstants | None = None) -> pybamm.BaseBatteryModel:
-    """The built (not yet parameterised) model; cached, so equal structures share one model."""
+def compiled() -> bool:
+    """Whether new simulations compile their solver functions (:data:`COMPILE_ENV` is "1")."""
+    return os.environ.get(COMPILE_ENV, "").strip() == "1"
+
+
+def make_solver(compile: bool | None = None) -> pybamm.IDAKLUSolver:
+    """The solver of every simulation: PyBaMM's IDAKLU with its default tolerances (rtol 1e-4, atol 1e-6),
+    compiled if ``compile`` (default: :func:`compiled`)."""
+    return pybamm.IDAKLUSolver(options={"compile": compiled() if compile is None else bool(compile)})
+
+
+def contact_sides(coefficients: dict[str, float]) -> tuple[str, ...]:
+    """The electrodes whose contact can be lost: a nonzero contact-loss coefficient (``contact_loss=False`` sets
+    them all to 0). Only these get contact-loss states."""
+    return tuple(side for side in SIDES if coefficients.get(side, 0.0) != 0.0)
+
+
+def structure_key(contact_sides: tuple[str, ...], compile: bool | None = None) -> str:
+    """The part of a built simulation's cache key that :func:`build_model` and :func:`make_solver` add to the
+    cell's own (the electrodes with contact-loss states, the compile option)."""
+    return f"contact:{','.join(s for s in SIDES if s in contact_sides)};compile:{compiled() if compile is None else bool(compile)}"
+
+
+class FullContact(pybamm.BaseSubModel):
+    """The contact fraction of an electrode whose contact cannot be lost: 1, no state."""
+
+    def __init__(self, param, side: str):
+        super().__init__(param)
+        self.side = side
+
+    def get_coupled_variables(self, variables):
+        variables[f"{DOMAIN[self.side][1]} electrode contact fraction"] = pybamm.Scalar(1.0)
+        return variables
+
+
+def build_model(name: str, n_phases: dict[str, int], constants: SimConstants | None = None,
+                contact_sides: tuple[str, ...] = SIDES) -> pybamm.BaseBatteryModel:
+    """The built (not yet parameterised) model; cached, so equal structures share one model. ``contact_sides``:
+    the electrodes whose contact can be lost (the others get no contact-loss states: PyBaMM's constant active
+    material and a contact fraction of 1)."""
     film = (constants or default_constants()).sei["interphase"]["film_resistance"]
-    key = (name.lower(), n_phases["anode"], n_phases["cathode"], film)
+    sides = tuple(s for s in SIDES if s in contact_sides)
+    key = (name.lower(), n_phases["anode"], n_phases["cathode"], film, sides)
     if key in _cache:
         return _cache[key]
     cls = MODELS[name.lower()]
-    model = cls({**model_options(n_phases), "SEI film resistance": film}, build=False)
-    install(model, n_phases, x_average=name.lower() != "dfn")
+    opts = {**model_options(n_phases), "SEI film resistance": film}
+    lam = opts["loss of active material"]
+    opts["loss of active material"] = tuple(lam[i] if side in sides else "none" for i, side in enumerate(SIDES))
+    model = cls(opts, build=False)
+    install(model, {side: n_phases[side] for side in sides}, x_average=name.lower() != "dfn")
+    for side in SIDES:
+        if side not in sides:
+            model.submodels[f"{DOMAIN[side][0]} full contact"] = FullContact(model.param, side)
     model.build_model()
     model.summary_variables = list(dict.fromkeys(list(model.summary_variables) + summary_names(n_phases)))
     _cache[key] = model

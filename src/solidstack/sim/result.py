@@ -513,7 +513,7 @@ def _evaluate_directly(seg: Segment, name: str) -> np.ndarray | None:
         var = model.get_processed_variable_or_event(name)
         if name not in usable and (var.shape not in ((), (1,), (1, 1)) or _has_time_integral(var)):
             raise ValueError(name)
-        v = np.asarray(var.evaluate(t=t, y=y, inputs=inputs), dtype=float)
+        v = np.asarray(_evaluate_columns(var, t, y, inputs), dtype=float)
         if v.size not in (1, t.size):
             raise ValueError(name)
     except Exception:  # noqa: BLE001 - e.g. an expression that only takes one state column: PyBaMM reads it
@@ -521,6 +521,37 @@ def _evaluate_directly(seg: Segment, name: str) -> np.ndarray | None:
         return None
     usable[name] = True
     return np.broadcast_to(v.ravel(), (t.size,)).copy() if v.size == 1 else v.ravel()
+
+
+def _evaluate_columns(sym: pybamm.Symbol, t: np.ndarray, y: np.ndarray, inputs: dict,
+                      memo: dict[int, Any] | None = None) -> Any:
+    """``sym`` on many state columns at once: PyBaMM's own NumPy evaluation (``Symbol.evaluate``), node by node,
+    except that a 1-D interpolant keeps its argument's shape. PyBaMM's returns a column for any argument, so a
+    scalar expression of the states on n columns (shape (1, n)) comes back as (n, 1) and broadcasts wrongly
+    against the rest (an OCP in the voltage of a one-phase cell is one). Shared subtrees are evaluated once."""
+    memo = {} if memo is None else memo
+    key = id(sym)
+    if key in memo:
+        return memo[key]
+    kids = sym.children
+    if isinstance(sym, pybamm.Interpolant) and sym.dimension == 1:
+        x = _evaluate_columns(kids[0], t, y, inputs, memo)
+        out = (np.reshape(sym.function(x.ravel()), x.shape) if isinstance(x, np.ndarray)
+               else sym._function_evaluate([x]))
+    elif not kids or isinstance(sym, pybamm.Conditional):
+        out = sym.evaluate(t=t, y=y, inputs=inputs)
+    elif isinstance(sym, pybamm.BinaryOperator):
+        out = sym._binary_evaluate(*(_evaluate_columns(k, t, y, inputs, memo) for k in kids))
+    elif isinstance(sym, pybamm.UnaryOperator):
+        out = sym._unary_evaluate(_evaluate_columns(kids[0], t, y, inputs, memo))
+    elif isinstance(sym, pybamm.Function):
+        out = sym._function_evaluate([_evaluate_columns(k, t, y, inputs, memo) for k in kids])
+    elif isinstance(sym, pybamm.Concatenation):
+        out = sym._concatenation_evaluate([_evaluate_columns(k, t, y, inputs, memo) for k in kids])
+    else:
+        out = sym.evaluate(t=t, y=y, inputs=inputs)
+    memo[key] = out
+    return out
 
 
 def _has_time_integral(var: pybamm.Symbol) -> bool:

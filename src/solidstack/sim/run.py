@@ -20,7 +20,7 @@ from solidstack.errors import InputError, Problem, SolidstackError
 from solidstack.materials import Catalog, default_catalog, use_catalog
 from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.hosts import HostMap, find_hosts
-from solidstack.sim.model import MODELS, build_model
+from solidstack.sim.model import MODELS, build_model, contact_sides, make_solver, structure_key
 from solidstack.sim.parameters import CURRENT_INPUT, build_parameters, contact_input
 from solidstack.sim.protocol import Protocol
 from solidstack.sim.result import CycleEnds, CyclingResult, voltage_integrals_of
@@ -201,13 +201,15 @@ class _Tracker(pybamm.callbacks.Callback):
 
 
 def _fingerprint(stack: Stack, protocol: Protocol, model: str, hosts: HostMap | None = None,
-                 constants: SimConstants | None = None, catalog: Catalog | None = None) -> str:
+                 constants: SimConstants | None = None, catalog: Catalog | None = None,
+                 contact_sides: tuple[str, ...] = ("anode", "cathode")) -> str:
     """What a built simulation depends on, and nothing else: the model, the stack's parameters (area, temperature,
     ion, composites, separator, and the hosts: a reacting foil's material and thickness) and the experiment (the
     protocol without its cycle count and current, which is an input, but with the step time limit the current
     sets). Names, notes, collectors, stack pressure and non-reacting metal layers (they only set the contact-loss
     input) do not change it, so sweeps over them re-solve one built simulation. The constants and the catalog
-    (its folders) are part of it."""
+    (its folders) are part of it, and so is the structure :func:`model.structure_key` adds (the electrodes with
+    contact-loss states, ``contact_sides``; the compile option)."""
     hosts = hosts or find_hosts(stack, catalog, constants)
     data = stack.to_dict()
     kept = [_without_notes(la) for la in data["layers"] if la.get("type") in ("anode", "separator", "cathode")]
@@ -215,7 +217,8 @@ def _fingerprint(stack: Stack, protocol: Protocol, model: str, hosts: HostMap | 
     proto = {k: v for k, v in protocol.__dict__.items() if k not in ("cycles", "current", "period", "source")}
     proto["time_limit_s"] = protocol.time_limit_s(stack.area_m2, _theoretical_cathode_Ah(stack))
     top = {k: data.get(k) for k in ("area", "temperature", "working_ion")}
-    extra = [constants.fingerprint if constants is not None else "", repr(catalog) if catalog is not None else ""]
+    extra = [constants.fingerprint if constants is not None else "", repr(catalog) if catalog is not None else "",
+             structure_key(contact_sides)]
     return json.dumps([top, kept, host_keys, proto, model, *extra], sort_keys=True, default=str)
 
 
@@ -419,7 +422,9 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
               handle_signals: bool) -> CyclingResult:
     hosts = find_hosts(stack, catalog, constants)
     n_phases = {"anode": len(hosts.anode), "cathode": len(hosts.cathode)}
-    key = _fingerprint(stack, protocol, model.lower(), hosts, constants, catalog)
+    k = contact_coefficients(stack, hosts, constants) if contact_loss else {"anode": 0.0, "cathode": 0.0}
+    sides = contact_sides(k)  # the others get no contact-loss states
+    key = _fingerprint(stack, protocol, model.lower(), hosts, constants, catalog, sides)
     sim = _sims.get(key)
     if sim is not None:
         _sims.move_to_end(key)
@@ -427,12 +432,11 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
     if sim is None:
         pv = build_parameters(stack, hosts, (protocol.lower_V, protocol.upper_V), catalog, constants)
         exp = protocol.with_changes(cycles=CHUNK_CYCLES).experiment(stack.area_m2, cap_Ah)
-        sim = pybamm.Simulation(build_model(model, n_phases, constants), parameter_values=pv, experiment=exp,
-                                solver=pybamm.IDAKLUSolver())
+        sim = pybamm.Simulation(build_model(model, n_phases, constants, sides), parameter_values=pv,
+                                experiment=exp, solver=make_solver())
         _sims[key] = sim
         while len(_sims) > SIM_CACHE_SIZE:
             _sims.popitem(last=False)
-    k = contact_coefficients(stack, hosts, constants) if contact_loss else {"anode": 0.0, "cathode": 0.0}
     inputs = {CURRENT_INPUT: protocol.current_density_A_m2,
               contact_input("anode"): k["anode"], contact_input("cathode"): k["cathode"]}
     n = protocol.cycles
