@@ -1,0 +1,102 @@
+"""The speed-ups of issue 9, item 6 change no result: each is compared with the unoptimised path, both computed
+here (the point is equivalence, not values; bench/bench_sim.py measures the cost, no test asserts on time)."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from solidstack.sim import model as model_module
+from solidstack.sim import run as run_module
+from solidstack.sim import simulate
+from solidstack.sim.result import _segments, evaluate
+from solidstack.stack import Stack, resolve
+
+COLUMNS = ("discharge_capacity_mAh", "charge_capacity_mAh", "mean_discharge_voltage_V", "mean_charge_voltage_V")
+
+
+def _bare() -> Stack:
+    """Example 1 without its metal layers: one phase per electrode."""
+    data = resolve("example-1").to_dict()
+    data["layers"] = [la for la in data["layers"] if la["type"] != "metal"]
+    return Stack.from_dict(data)
+
+
+def _states(result) -> int:
+    m = result.solution.all_models[0]
+    return m.len_rhs + m.len_alg
+
+
+def test_voltage_of_a_one_phase_cell_is_read_directly_and_equals_pybamms():
+    """The voltage of a one-phase cell holds OCP interpolants of scalar states; it is evaluated on all state
+    columns at once (no PyBaMM processed variable) and must equal PyBaMM's own ``sol["Voltage [V]"]``."""
+    r = simulate(_bare(), cycles=1, model="SPM")
+    segs = _segments(r.solution)
+    model = segs[0][2]
+    model.__dict__.pop("_solidstack_direct", None)
+    ours = evaluate(segs, "Voltage [V]")
+    assert model._solidstack_direct["Voltage [V]"] is True  # the direct path, not PyBaMM's fallback
+    pybamms = r.solution["Voltage [V]"].entries
+    assert ours.shape == pybamms.shape
+    assert np.max(np.abs(ours - pybamms)) < 1e-9  # V: the same expression, evaluated twice
+    assert np.allclose(r.timeseries["voltage_V"].to_numpy()[[0, -1]], pybamms[[0, -1]], atol=1e-9)
+
+
+def test_no_contact_states_where_contact_cannot_be_lost(monkeypatch):
+    """contact_loss=False builds a model without the contact-loss states (PyBaMM's constant active material,
+    contact fraction 1); its cycles equal those of the model with the states and zero coefficients within 1e-3
+    relative (10x the solver's rtol of 1e-4: the two models are solved with different step sequences)."""
+    stack = resolve("example-1")
+    lean = simulate(stack, cycles=2, model="SPM", contact_loss=False)
+    monkeypatch.setattr(run_module, "contact_sides", lambda k: model_module.SIDES)  # the unoptimised structure
+    full = simulate(stack, cycles=2, model="SPM", contact_loss=False)
+    monkeypatch.undo()
+    assert _states(lean) < _states(full)
+    assert lean.simulation is not full.simulation and lean.simulation.model is not full.simulation.model
+    for c in COLUMNS:
+        assert np.allclose(lean.cycles[c], full.cycles[c], rtol=1e-3), c
+    for c in ("contact_fraction_anode", "contact_fraction_cathode"):
+        assert np.allclose(lean.cycles[c], 1.0) and np.allclose(full.cycles[c], 1.0, atol=1e-9), c
+    # and with contact loss on, the states are there and contact is lost
+    on = simulate(stack, cycles=2, model="SPM")
+    assert _states(on) == _states(full)
+    assert on.cycles["contact_fraction_cathode"].iloc[-1] < 1.0
+
+
+def test_structures_never_share_a_built_model_or_simulation():
+    from solidstack.materials import default_catalog
+    from solidstack.sim.data_files import default_constants
+    from solidstack.sim.protocol import Protocol
+
+    both = model_module.build_model("spm", {"anode": 1, "cathode": 1})
+    one = model_module.build_model("spm", {"anode": 1, "cathode": 1}, contact_sides=("cathode",))
+    assert one is not both
+    assert one is model_module.build_model("spm", {"anode": 1, "cathode": 1}, contact_sides=("cathode",))
+    assert "Negative electrode contact fraction" in one.variables
+    stack = resolve("example-1")
+    p = Protocol.from_stack(stack)
+    args = (stack, p, "spm", None, default_constants(), default_catalog())
+    keys = {run_module._fingerprint(*args), run_module._fingerprint(*args, ("cathode",)),
+            run_module._fingerprint(*args, ())}
+    assert len(keys) == 3
+    assert model_module.structure_key((), compile=True) != model_module.structure_key((), compile=False)
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="IDAKLU's compile option needs a C compiler")
+def test_compiled_solver_gives_the_results_of_the_uncompiled_one(monkeypatch, tmp_path):
+    """SOLIDSTACK_COMPILE=1 (IDAKLU compile, the solver's functions as C) solves the same equations: the cycles
+    agree within 1e-4 relative (the solver's rtol; the compiled arithmetic differs in the last bits)."""
+    stack = _bare()
+    plain = simulate(stack, cycles=2, model="SPM")
+    monkeypatch.setenv("PYBAMM_CASADI_AOT_CACHE", str(tmp_path))
+    monkeypatch.setenv(model_module.COMPILE_ENV, "1")
+    fast = simulate(stack, cycles=2, model="SPM")
+    assert fast.simulation is not plain.simulation  # a separate cached simulation
+    assert fast.simulation._solver._options["compile"] is True
+    assert any(p.suffix == ".so" for p in tmp_path.iterdir())  # it was compiled
+    for c in COLUMNS:
+        assert np.allclose(fast.cycles[c], plain.cycles[c], rtol=1e-4), c
+    v_fast, v_plain = fast.timeseries["voltage_V"].to_numpy(), plain.timeseries["voltage_V"].to_numpy()
+    assert abs(v_fast[-1] - v_plain[-1]) < 1e-3
