@@ -485,7 +485,22 @@ def evaluate(segments: list[Segment], name: str) -> np.ndarray:
     gives it. Where the discretised expression evaluates on a whole state array at once (NumPy, e.g. states,
     their integrals, inputs) that is used (~10x cheaper than PyBaMM's processed variables); the rest is read
     through PyBaMM, in one processed variable for all such segments."""
-    out: list[np.ndarray | None] = [_evaluate_directly(seg, name) for seg in segments]
+    out: list[np.ndarray | None] = [None] * len(segments)
+    groups: list[list[int]] = []  # segments with the same model and inputs: one evaluation for all their points
+    for i, (_, _, model, inputs) in enumerate(segments):
+        for g in groups:
+            if segments[g[0]][2] is model and _same_inputs(segments[g[0]][3], inputs):
+                g.append(i)
+                break
+        else:
+            groups.append([i])
+    for g in groups:
+        ts = [segments[i][0] for i in g]
+        joined = (np.concatenate(ts), np.hstack([segments[i][1] for i in g]), *segments[g[0]][2:])
+        v = _evaluate_directly(joined, name) if len(g) > 1 else _evaluate_directly(segments[g[0]], name)
+        if v is not None:
+            for i, part in zip(g, np.split(v, np.cumsum([t.size for t in ts])[:-1]), strict=True):
+                out[i] = part
     rest = [i for i, v in enumerate(out) if v is None]
     if rest:
         parts = [segments[i] for i in rest]
