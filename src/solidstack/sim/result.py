@@ -488,6 +488,9 @@ def evaluate(segments: list[Segment], name: str) -> np.ndarray:
     out: list[np.ndarray | None] = [None] * len(segments)
     groups: list[list[int]] = []  # segments with the same model and inputs: one evaluation for all their points
     for i, (_, _, model, inputs) in enumerate(segments):
+        if not _large(model, name):  # a few nodes: joining the states would cost more than it saves
+            groups.append([i])
+            continue
         for g in groups:
             if segments[g[0]][2] is model and _same_inputs(segments[g[0]][3], inputs):
                 g.append(i)
@@ -515,6 +518,21 @@ def evaluate(segments: list[Segment], name: str) -> np.ndarray:
             for i in rest:
                 out[i] = np.asarray(pybamm.Solution(*segments[i])[name].entries, dtype=float).ravel()
     return np.concatenate(out) if out else np.zeros(0)  # type: ignore[arg-type]
+
+
+#: An expression of more nodes than this is evaluated once over the joined states of all segments that share
+#: its model and inputs (each node's NumPy call then covers every point at once).
+LARGE_EXPRESSION_NODES = 40
+
+
+def _large(model: pybamm.BaseModel, name: str) -> bool:
+    sizes = model.__dict__.setdefault("_solidstack_sizes", {})
+    if name not in sizes:
+        try:
+            sizes[name] = sum(1 for _ in model.get_processed_variable_or_event(name).pre_order())
+        except Exception:  # noqa: BLE001 - not a variable of this model: PyBaMM's own error comes later
+            sizes[name] = 0
+    return sizes[name] > LARGE_EXPRESSION_NODES
 
 
 def _evaluate_directly(seg: Segment, name: str) -> np.ndarray | None:
