@@ -28,7 +28,7 @@ _cache: dict[tuple, pybamm.BaseBatteryModel] = {}
 SIDES = ("anode", "cathode")
 
 #: Environment variable: "1" compiles the solver's functions ahead of time (IDAKLU's ``compile`` option, through
-#: the system C compiler; the README, "Performance"). Off by default: each new cell costs ~10 s of compilation
+#: the system C compiler; the README, "Development"). Off by default: each new cell costs ~10 s of compilation
 #: per step kind, which only runs of thousands of cycles earn back.
 COMPILE_ENV = "SOLIDSTACK_COMPILE"
 
