@@ -100,3 +100,16 @@ def test_compiled_solver_gives_the_results_of_the_uncompiled_one(monkeypatch, tm
         assert np.allclose(fast.cycles[c], plain.cycles[c], rtol=1e-4), c
     v_fast, v_plain = fast.timeseries["voltage_V"].to_numpy(), plain.timeseries["voltage_V"].to_numpy()
     assert abs(v_fast[-1] - v_plain[-1]) < 1e-3
+
+
+def test_a_checkpoint_of_another_structure_is_refused_in_one_line(monkeypatch, tmp_path):
+    """A checkpoint written with the contact-loss states (as before they were left out where contact cannot be
+    lost) does not fit the leaner model: resuming it is an InputError, not a failure inside PyBaMM."""
+    from solidstack.errors import InputError
+
+    stack = _bare()
+    monkeypatch.setattr(run_module, "contact_sides", lambda k: model_module.SIDES)
+    simulate(stack, cycles=1, model="SPM", contact_loss=False, checkpoint=tmp_path)
+    monkeypatch.undo()
+    with pytest.raises(InputError, match="states"):
+        simulate(stack, cycles=2, model="SPM", contact_loss=False, resume=tmp_path)

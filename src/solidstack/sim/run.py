@@ -549,7 +549,11 @@ def _resume(folder: str | Path, run_id: dict, sim: pybamm.Simulation, inputs: di
     # the states belong to the built model of a cycle's last step (PyBaMM builds one model per kind of step)
     sim.build_for_experiment(initial_soc=None, inputs=inputs, solve_kwargs={})
     last_step = sim.experiment.steps[len(protocol.step_names()) - 1]
-    return cp.restore(saved_cp, ends, sim._get_built_experiment_model(last_step))
+    built = sim._get_built_experiment_model(last_step)
+    if saved_cp.start_y.shape[0] != built.len_rhs_and_alg:  # e.g. written before a change of the model's states
+        raise InputError(Problem("--resume", f"the checkpoint holds {saved_cp.start_y.shape[0]} states, the model "
+                                 f"{built.len_rhs_and_alg}: it was written by another version; run again"))
+    return cp.restore(saved_cp, ends, built)
 
 
 def _collect_chunk(sol: pybamm.Solution, done: int, kept: set[int] | None, ends: CycleEnds,
