@@ -18,7 +18,9 @@
    * the cell without interlayers through ``simulate()`` (same electrodes as the plain SPMe: the overhead of our
      mapping, the contact-loss law and the SE-reduction interphase alone);
    * for reference, plain PyBaMM SPMe with the built-in PyBaMM options our model uses (the SEI option).
-   The solve alone (PyBaMM's ``Simulation.solve`` of our cached simulation) is printed beside ``simulate()``;
+   The solve alone (PyBaMM's ``Simulation.solve`` of our cached simulation) is printed beside ``simulate()``.
+   Each run's best wall-clock time and best CPU time (``time.process_time``) are taken; the ratio of CPU times
+   is the steadier one on a shared machine (it leaves out the time the process waits for a core);
 3. a long run (default 1,000 cycles) of Example 1 in a child process: wall time and peak memory (max RSS).
 
 Targets: issue 9, the warm ratio of Example 1 with interlayers <= 2.0; issue 4, 1,000 cycles under 60 s and
@@ -41,12 +43,17 @@ N_CYCLES = 5
 
 
 def _time(fn, repeat: int = 1) -> float:
-    best = float("inf")
+    return _times(fn, repeat)[0]
+
+
+def _times(fn, repeat: int = 1) -> tuple[float, float]:
+    """Best wall-clock and best CPU time (s, this process) of ``repeat`` calls."""
+    wall = cpu = float("inf")
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+        wall, cpu = min(wall, time.perf_counter() - t0), min(cpu, time.process_time() - c0)
+    return wall, cpu
 
 
 def _load() -> str:
@@ -88,8 +95,22 @@ def _long_child(cycles: int, queue) -> None:
     t0 = time.perf_counter()
     r = simulate(resolve("example-1"), cycles=cycles)
     elapsed = time.perf_counter() - t0
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    rss_mb = _peak_rss_mb()
     queue.put((elapsed, rss_mb, len(r.cycles), float(r.cycles["retention"].iloc[-1])))
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process (MB). On Linux from /proc (VmHWM starts afresh at exec):
+    ``ru_maxrss`` keeps the high-water mark across exec, i.e. a spawned child would report the size of the
+    parent it was forked from."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return float(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def long_run(cycles: int) -> tuple[float, float, int, float]:
@@ -110,8 +131,8 @@ def builtin_options(n_phases: dict[str, int]) -> dict:
     return {k: v for k, v in model_options(n_phases).items() if k != "loss of active material"}
 
 
-def side_by_side(repeat: int, compile_too: bool) -> dict[str, float]:
-    """Warm times (s, best of ``repeat``, interleaved) of :data:`N_CYCLES` cycles; keys: "plain" (plain PyBaMM
+def side_by_side(repeat: int, compile_too: bool) -> dict[str, tuple[float, float]]:
+    """Warm (wall, CPU) times (s, each the best of ``repeat``, interleaved) of :data:`N_CYCLES` cycles; keys: "plain" (plain PyBaMM
     SPMe of the cell without interlayers), "plain_same" (the same with our built-in PyBaMM options), "ex1" and
     "bare" (``simulate()`` of Example 1 and of the cell without interlayers) and their "_solve" (solve only);
     with ``compile_too`` also each of these (but "plain_same") compiled, suffix "_c"."""
@@ -168,10 +189,11 @@ def side_by_side(repeat: int, compile_too: bool) -> dict[str, float]:
         plain_c = plain_sim({}, True)
         runs["plain_c"] = lambda: plain_c.solve(inputs=ours.inputs)
         runs.update(ours_runs("_c", True))
-    best = dict.fromkeys(runs, float("inf"))
+    best = dict.fromkeys(runs, (float("inf"), float("inf")))
     for _ in range(repeat):
         for k, fn in runs.items():
-            best[k] = min(best[k], _time(fn))
+            wall, cpu = _times(fn)
+            best[k] = (min(best[k][0], wall), min(best[k][1], cpu))
     return best
 
 
@@ -190,34 +212,35 @@ def main() -> None:
     cold, warm = cold_warm()
     print(f"Example 1, {N_CYCLES} cycles, SPMe: cold {cold:.2f} s, warm {warm:.3f} s")
     b = side_by_side(args.repeat, not args.no_compile)
-    pl = b["plain"]
-    print(f"\n{N_CYCLES} cycles, warm, best of {args.repeat} interleaved runs. Reference: plain PyBaMM SPMe "
-          f"(default options) of the same electrodes without the interlayers, IDAKLU rtol 1e-4, atol 1e-6: "
-          f"{pl:.3f} s")
-    print(f"  Example 1 WITH its interlayers (Li foil = second anode phase), ours, default solver: "
-          f"simulate() {b['ex1']:.3f} s, solve only {b['ex1_solve']:.3f} s")
-    print(f"      HEADLINE ratio (issue 9, target <= 2.0): simulate() {b['ex1'] / pl:.2f}, "
-          f"solve only {b['ex1_solve'] / pl:.2f}")
+
+    def row(label: str, key: str, ref: str = "plain", note: str = "") -> None:
+        (w, c), (rw, rc) = b[key], b[ref]
+        print(f"  {label:<58s} {w:7.3f} {c:7.3f}   {w / rw:5.2f} {c / rc:5.2f}  {note}")
+
+    print(f"\n{N_CYCLES} cycles, warm, best of {args.repeat} interleaved runs; ratio = time / that of the reference "
+          "(wall-clock and CPU time of this process: on a loaded machine the CPU-time ratio is the steadier one)")
+    print("  reference: plain PyBaMM SPMe (default options) of the same electrodes without the interlayers, "
+          "IDAKLU rtol 1e-4, atol 1e-6")
+    print(f"  {'':<58s} {'wall s':>7s} {'cpu s':>7s}   {'ratio':>5s} {'(cpu)':>5s}")
+    row("plain PyBaMM SPMe (the reference)", "plain")
+    row("Example 1 WITH its interlayers, ours: simulate()", "ex1", note="<- HEADLINE (issue 9 target <= 2.0)")
+    row("  solve only", "ex1_solve")
     if "plain_c" in b:
-        pc = b["plain_c"]
-        print(f"  the same with compiled solver functions (SOLIDSTACK_COMPILE=1): simulate() {b['ex1_c']:.3f} s, "
-              f"solve only {b['ex1_solve_c']:.3f} s; plain PyBaMM SPMe compiled: {pc:.3f} s")
-        print(f"      ratio vs the uncompiled plain SPMe: simulate() {b['ex1_c'] / pl:.2f}, "
-              f"solve only {b['ex1_solve_c'] / pl:.2f}")
-        print(f"      ratio vs the compiled plain SPMe:   simulate() {b['ex1_c'] / pc:.2f}, "
-              f"solve only {b['ex1_solve_c'] / pc:.2f}")
-    print(f"  the cell WITHOUT interlayers (the plain SPMe's electrodes), ours, default solver: "
-          f"simulate() {b['bare']:.3f} s, solve only {b['bare_solve']:.3f} s")
-    print(f"      ratio: simulate() {b['bare'] / pl:.2f}, solve only {b['bare_solve'] / pl:.2f}")
+        print("  compiled solver functions (SOLIDSTACK_COMPILE=1 for ours, IDAKLU compile for plain PyBaMM):")
+        row("Example 1 with interlayers, compiled: simulate()", "ex1_c", note="vs the uncompiled plain SPMe")
+        row("  solve only", "ex1_solve_c", note="vs the uncompiled plain SPMe")
+        row("plain PyBaMM SPMe compiled", "plain_c", note="vs the uncompiled plain SPMe")
+        row("Example 1 with interlayers, compiled: simulate()", "ex1_c", "plain_c", "vs the compiled plain SPMe")
+        row("  solve only", "ex1_solve_c", "plain_c", "vs the compiled plain SPMe")
+    row("the cell WITHOUT interlayers, ours: simulate()", "bare", note="(the plain SPMe's own electrodes)")
+    row("  solve only", "bare_solve")
     if "plain_c" in b:
-        pc = b["plain_c"]
-        print(f"      compiled: simulate() {b['bare_c']:.3f} s, ratio vs uncompiled plain {b['bare_c'] / pl:.2f}, "
-              f"vs compiled plain {b['bare_c'] / pc:.2f}")
+        row("the cell without interlayers, compiled: simulate()", "bare_c", note="vs the uncompiled plain SPMe")
+        row("the cell without interlayers, compiled: simulate()", "bare_c", "plain_c", "vs the compiled plain SPMe")
     opts = ", ".join(f"{k}: {v}" for k, v in builtin_options({"anode": 1, "cathode": 1}).items())
-    ps = b["plain_same"]
-    print(f"  for reference, plain PyBaMM SPMe with our built-in PyBaMM options ({opts}): {ps:.3f} s "
-          f"({ps / pl:.2f}x the plain SPMe); our cell without interlayers against it: simulate() "
-          f"{b['bare'] / ps:.2f}, solve only {b['bare_solve'] / ps:.2f}")
+    print(f"  for reference, plain PyBaMM SPMe with our built-in PyBaMM options ({opts}):")
+    row("plain PyBaMM SPMe with our built-in options", "plain_same")
+    row("the cell without interlayers, ours: simulate()", "bare", "plain_same", "vs plain with our built-in options")
     print(f"after the side-by-side runs: {_load()}\n")
     elapsed, rss, n, ret = long_run(args.cycles_long)
     print(f"Example 1, {n} cycles, SPMe: {elapsed:.1f} s, peak memory {rss:.0f} MB "
