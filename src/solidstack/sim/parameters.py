@@ -40,8 +40,14 @@ DOMAIN = {"anode": ("negative", "Negative"), "cathode": ("positive", "Positive")
 
 
 def contact_input(side: str) -> str:
-    """Name of the input parameter holding an electrode's contact-loss coefficient g_d g_p / eps_c (-)."""
-    return f"{DOMAIN[side][1]} contact loss coefficient"
+    """Name of the input parameter holding an electrode's contact-loss coefficient K = s / lambda (1/m): the
+    share s of the face's displacement that no ductile layer takes up over the separation length lambda."""
+    return f"{DOMAIN[side][1]} contact loss coefficient [m-1]"
+
+
+def contact_floor_input(side: str) -> str:
+    """Name of the input parameter holding the contact fraction f_p that stack pressure holds closed (-)."""
+    return f"{DOMAIN[side][1]} contact held by stack pressure"
 
 
 def strain_parameter(side: str, phase: int) -> str:
@@ -56,11 +62,12 @@ def strand_parameter(side: str, phase: int) -> str:
 
 
 def strandable(host: Host) -> bool:
-    """Whether contact loss can strand ``host``'s material with the ion it holds: the particles of a composite
-    and an alloying interlayer foil, yes; a working-ion metal foil (Li, Na, K: it creeps at room temperature and
-    stays one continuous, electronically connected layer) and a planar metal electrode (the electrode is the foil
-    itself, pressed on its collector), never."""
-    return host.kind == "active" or (host.kind == "foil" and not host.working_metal)
+    """Whether contact loss can strand ``host``'s material with the ion it holds: the particles of a composite,
+    yes; a metal foil never (a reacting alloy foil such as In, a working-ion metal foil, a planar metal
+    electrode): it is one continuous layer pressed on its collector, so it stays electronically connected and
+    keeps its ion. A reacting foil loses reacting area instead, where the composite in front of it lets go
+    (``sim/contact.py``)."""
+    return host.kind == "active"
 
 
 def volume_fractions(stack: Stack, side: str) -> tuple[float, float]:
