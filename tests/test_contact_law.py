@@ -88,11 +88,20 @@ def test_strandable_is_composite_material_only():
     assert kinds[("active", "graphite")] is True and kinds[("active", "NMC111")] is True
 
 
-@pytest.mark.parametrize("stack", ["reference", "example-1", "example-4", "zhou-planar-li"])
+def _cu_backed_li() -> Stack:
+    """Example 1 with a 10 um Cu foil between the SUS collector and the Li foil."""
+    data = resolve("example-1").to_dict()
+    i = next(i for i, la in enumerate(data["layers"]) if la.get("material") == "Li")
+    data["layers"].insert(i, {"type": "metal", "material": "Cu", "thickness": "10 um"})
+    return Stack.from_dict(data)
+
+
+@pytest.mark.parametrize("stack", ["reference", "example-1", "cu-backed-li", "zhou-planar-li"])
 def test_no_metal_foil_is_ever_stranded(stack):
-    # In (Reference: it reacts with Li next to graphite), Li (Example 1), Cu-backed (Example 4: In behind Cu) and a
-    # planar Li metal anode (Zhou 2025's cell): a continuous metal layer on its collector keeps every ion it holds.
-    s = literature_stack(ZHOU, "coarse-30MPa") if stack == "zhou-planar-li" else resolve(stack)
+    # In (Reference: it reacts with Li next to graphite), Li (Example 1), a Cu-backed Li foil and a planar Li metal
+    # anode (Zhou 2025's cell): a continuous metal layer on its collector keeps every ion it holds.
+    s = {"zhou-planar-li": lambda: literature_stack(ZHOU, "coarse-30MPa"),
+         "cu-backed-li": _cu_backed_li}.get(stack, lambda: resolve(stack))()
     r = simulate(s, cycles=3 if stack != "zhou-planar-li" else 2)
     t = r.cycles
     metals = [(side, h) for side in ("anode", "cathode") for h in r.hosts.side(side) if h.kind != "active"]
@@ -104,7 +113,8 @@ def test_no_metal_foil_is_ever_stranded(stack):
         # the In foil's reaction strains the graphite composite in front of it, which loses contact (and the foil's
         # reacting face with it): the law still acts
         assert t["contact_fraction_anode"].iloc[-1] < 0.5
-        assert t["anode_In_foil_held_mAh"].iloc[-1] > t["anode_In_foil_held_mAh"].iloc[0]
+        # the Li left in the foil at the cut-off is held by it (it can come back), not counted stranded
+        assert (t["anode_In_foil_held_mAh"] > 0.0).all()
 
 
 # ------------------------------------------------------------------------------ pressure and saturation
