@@ -16,11 +16,11 @@ def test_every_calibration_is_recorded_with_its_basis():
     assert set(recs) == {c.name for c in CALIBRATIONS}
     for r in recs.values():
         assert r["source"] and r["target_text"] and r["setup"] and r["method"]
-    # exactly one calibration uses a patent number (the Reference Example's retention, [0106]); the contact law's
-    # pressure constant is fitted on a named literature number
+    # exactly one calibration uses a patent number (the Comparative Example's first-cycle CE, [0121] Table 2); the
+    # contact law's pressure constant is fitted on a named literature number
     fitted = [r["fitted_to"] for r in recs.values() if "fitted_to" in r]
     assert [f for f in fitted if "cell" in f] == [
-        {"cell": "reference", "quantity": "retention_pct", "cycle": 5, "paragraph": "[0106]"}
+        {"cell": "comparative", "quantity": "coulombic_efficiency_pct", "paragraph": "[0121] Table 2"}
     ]
     assert [f for f in fitted if "case" in f] == [
         {"case": "zhou2025-ncm811-lpscl-li-pressure-microstructure", "number": "n02"}
@@ -35,8 +35,8 @@ def test_recorded_values_are_what_the_simulation_reads():
 
 @pytest.mark.parametrize("name", [c.name for c in CALIBRATIONS])
 def test_recorded_calibration_is_current(name):
-    """Simulating with the recorded value meets the target: the 36 % retention of [0106], or Novak et al.'s 7 %
-    first-cycle loss of graphite. Fails if the physics changed and nobody re-ran `solidstack calibrate`."""
+    """Simulating with the recorded value meets the target: the Comparative's 52 % first-cycle CE ([0121]), Zhou
+    2025's 74.3 % at 10 MPa, or Novak et al.'s 7 % first-cycle loss of graphite. Fails if the physics changed and nobody re-ran `solidstack calibrate`."""
     cal = by_name(name)
     achieved = cal.measure(SimConstants.load())
     assert achieved == pytest.approx(cal.target, abs=0.005)
@@ -69,12 +69,12 @@ def test_constants_are_passed_in_not_global():
 
 def test_calibrate_writes_a_record(tmp_path):
     path = tmp_path / "calibration.toml"
-    recs = calibrate(["reference-retention"], iterations=2, path=path)
+    recs = calibrate(["comparative-first-ce"], iterations=2, path=path)
     text = path.read_text()
-    assert 'name = "reference-retention"' in text and 'paragraph = "[0106]"' in text
-    # two bisection steps in log space over [0.2, 20]: 2 (retention there is below 36 %: the loss is too fast, so
-    # lo = 2), then sqrt(2 * 20) = 6.32 (above 36 %, so hi = 6.32); the result is the middle of [2, 6.32]
-    expected = math.sqrt(2.0 * math.sqrt(2.0 * 20.0))
+    assert 'name = "comparative-first-ce"' in text and 'paragraph = "[0121] Table 2"' in text
+    # two bisection steps in log space over [0.05, 5]: 0.5 (the first-cycle CE there is above 52 %: contact is lost
+    # too slowly, so hi = 0.5), then sqrt(0.05 * 0.5) = 0.158 (below 52 %, so lo = 0.158); the result is the middle
+    expected = math.sqrt(math.sqrt(0.05 * 0.5) * 0.5)
     assert recs[0]["value"] == pytest.approx(expected, rel=1e-3)
 
 

@@ -15,8 +15,9 @@ volume of the ion in it, m3/mol). K (1/m) and f_p (-) are input parameters per e
 The state is PyBaMM's own active-material volume fraction of the composite's active material (eps = f eps0), so
 composite material that loses contact is stranded with the ion it holds and PyBaMM's lithium bookkeeping counts
 it. A continuous metal foil is never stranded (``parameters.strandable``: its volume fraction is constant); a
-reacting foil reacts through the composite face that touches it, so its reacting area is its face times f
-(the ion it holds stays in it: held, not stranded, and it comes back as contact allows).
+reacting foil reacts through the composite face that touches it, so its exchange current is f times its own
+(``parameters.composite_contact``: the kinetics see f of its face, the ion it takes spreads through the whole
+foil, so the ion is conserved); the ion it holds stays in it: held, not stranded.
 """
 
 from __future__ import annotations
@@ -33,16 +34,11 @@ from solidstack.sim.parameters import (
 
 
 class ContactLoss(pybamm.active_material.LossActiveMaterial):
-    """Loss of active material of one phase driven by the interface displacement of its whole electrode.
+    """Loss of active material of one phase driven by the interface displacement of its whole electrode."""
 
-    ``primary``: the submodel of the electrode's primary phase (given to the secondary one, whose reacting area
-    follows the primary's contact fraction)."""
-
-    def __init__(self, param, domain: str, options, x_average: bool, phase: str, n_phases: int,
-                 primary: ContactLoss | None = None):
+    def __init__(self, param, domain: str, options, x_average: bool, phase: str, n_phases: int):
         super().__init__(param, domain, options, x_average, phase)
         self.n_phases = n_phases
-        self.primary = primary
         self.eps_variable: pybamm.Symbol | None = None
 
     def _phase_names(self) -> list[str]:
@@ -57,15 +53,8 @@ class ContactLoss(pybamm.active_material.LossActiveMaterial):
     def get_fundamental_variables(self):
         variables = super().get_fundamental_variables()
         domain, Domain = self.domain_Domain
-        key = f"{domain} electrode {self.phase_name}active material volume fraction"
-        self.eps_variable = variables[f"X-averaged {key}" if self.x_average else f"{Domain} {key}"]
-        if self.primary is not None:
-            # a foil reacts only where the composite in front of it still touches it
-            f = self.primary.contact_fraction()
-            tail = f"electrode {self.phase_name}surface area to volume ratio [m-1]"
-            a, a_av = f"{Domain} {tail}", f"X-averaged {domain} {tail}"
-            variables[a] = variables[a] * pybamm.PrimaryBroadcast(f, f"{domain} electrode")
-            variables[a_av] = variables[a_av] * f
+        key = f"electrode {self.phase_name}active material volume fraction"
+        self.eps_variable = variables[f"X-averaged {domain} {key}" if self.x_average else f"{Domain} {key}"]
         return variables
 
     def get_coupled_variables(self, variables):
@@ -99,8 +88,6 @@ def install(model: pybamm.BaseBatteryModel, n_phases: dict[str, int], x_average:
     """Replace the active-material submodels of ``model`` (built with ``build=False``) by :class:`ContactLoss`."""
     for side, n in n_phases.items():
         domain = DOMAIN[side][0]
-        primary = None
         for phase in ("primary", "secondary")[:n]:
-            sub = ContactLoss(model.param, domain, model.options, x_average, phase, n, primary)
-            model.submodels[f"{domain} {phase} active material"] = sub
-            primary = primary or sub
+            model.submodels[f"{domain} {phase} active material"] = ContactLoss(
+                model.param, domain, model.options, x_average, phase, n)

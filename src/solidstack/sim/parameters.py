@@ -124,21 +124,41 @@ def _i0_intercalation(i0: float):
     return fn
 
 
-def _i0_constant(i0: float):
+def _i0_constant(i0: float, contact: pybamm.Symbol | None = None):
+    """A foil's constant exchange-current density; times ``contact`` (the contact fraction of the composite in front
+    of a reacting foil, a model state) where given: the foil reacts only through the face the composite still
+    touches, so its kinetics see f of its face while the ion it takes spreads through the whole foil."""
     def fn(c_e, c_s_surf, c_s_max, T):
-        return pybamm.Scalar(i0)
+        if contact is None:
+            return pybamm.Scalar(i0)
+        f = contact
+        if c_s_surf.domain and c_s_surf.domain != f.domain:
+            f = pybamm.PrimaryBroadcast(f, c_s_surf.domain)
+        return pybamm.Scalar(i0) * f
 
     return fn
 
 
+def composite_contact(side: str, eps0: float, x_average: bool) -> pybamm.Symbol:
+    """The contact fraction f = eps / eps0 of ``side``'s composite active material as a symbol of the model's own
+    state (the active-material volume fraction variable of its primary phase, ``sim/contact.py``)."""
+    d, D = DOMAIN[side]
+    if x_average:
+        eps = pybamm.Variable(f"X-averaged {d} electrode primary active material volume fraction", domain="current collector")
+    else:
+        eps = pybamm.Variable(f"{D} electrode primary active material volume fraction", domain=f"{d} electrode",
+                              auxiliary_domains={"secondary": "current collector"})
+    return eps / eps0
+
+
 def _phase_values(host: Host, stack: Stack, side: str, phase: int, n_phases: int, eps: float,
-                  catalog: Catalog) -> dict[str, Any]:
+                  catalog: Catalog, contact: pybamm.Symbol | None = None) -> dict[str, Any]:
     d, D = DOMAIN[side]
     pre = PHASE_PREFIX[phase] if n_phases > 1 else ""
     metal_rho = None
     if host.kind in ("foil", "planar"):
         metal_rho = (catalog.metal(host.material).density_g_cm3 or 1.0) * 1e3
-    i0 = _i0_constant(host.i0) if host.kind in ("foil", "planar") else _i0_intercalation(host.i0)
+    i0 = _i0_constant(host.i0, contact) if host.kind in ("foil", "planar") else _i0_intercalation(host.i0)
     return {
         f"{pre}Maximum concentration in {d} electrode [mol.m-3]": host.c_max,
         f"{pre}Initial concentration in {d} electrode [mol.m-3]": host.x0 * host.c_max,
@@ -155,9 +175,10 @@ def _phase_values(host: Host, stack: Stack, side: str, phase: int, n_phases: int
 
 
 def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float], catalog: Catalog | None = None,
-                     constants: SimConstants | None = None) -> pybamm.ParameterValues:
+                     constants: SimConstants | None = None, x_average: bool = True) -> pybamm.ParameterValues:
     """Parameter values for ``stack`` with ``hosts`` (see module docstring). ``window`` (V) sets loose
-    model-level voltage limits; the protocol's own cut-offs end the steps."""
+    model-level voltage limits; the protocol's own cut-offs end the steps. ``x_average``: whether the model's
+    active-material states are x-averaged (SPM, SPMe) or not (DFN): a reacting foil's kinetics read them."""
     catalog = catalog or default_catalog()
     pv = pybamm.ParameterValues("Chen2020")  # only for thermal/collector entries a 1-D isothermal model reads
     for key in [k for k in pv.keys() if k.startswith(("Negative", "Positive", "Initial concentration in", "Maximum conc"))
@@ -211,7 +232,10 @@ def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float], 
         })
         for i, host in enumerate(side_hosts):
             eps = eps_a if host.kind in ("active", "planar") else (host.thickness or 0.0) / L
-            values.update(_phase_values(host, stack, side, i, len(side_hosts), eps, catalog))
+            contact = None
+            if i > 0 and host.kind == "foil" and side_hosts[0].kind == "active":
+                contact = composite_contact(side, eps_a, x_average)
+            values.update(_phase_values(host, stack, side, i, len(side_hosts), eps, catalog, contact))
     values.update(sei_values(stack, len(hosts.anode), catalog, constants))
     pv.update(values, check_already_exists=False)
     return pv

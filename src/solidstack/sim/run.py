@@ -464,7 +464,8 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
         _sims.move_to_end(key)
     cap_Ah = _theoretical_cathode_Ah(stack)
     if sim is None:
-        pv = build_parameters(stack, hosts, (protocol.lower_V, protocol.upper_V), catalog, constants)
+        pv = build_parameters(stack, hosts, (protocol.lower_V, protocol.upper_V), catalog, constants,
+                              x_average=model.lower() != "dfn")
         exp = protocol.with_changes(cycles=CHUNK_CYCLES).experiment(stack.area_m2, cap_Ah)
         sim = pybamm.Simulation(build_model(model, n_phases, constants), parameter_values=pv, experiment=exp,
                                 solver=pybamm.IDAKLUSolver())
