@@ -4,15 +4,16 @@ from solidstack.studies.reproduce import CELLS, fitted_cells
 
 
 def test_comparative_is_the_fitted_reference_cell():
-    # the Comparative and Reference presets differ only in names, sources and notes ([0099] vs [0116]); eps_c is
-    # fitted on the Reference Example's retention (calibration "reference-retention")
+    # the Comparative and Reference presets differ only in names, sources and notes ([0099] vs [0116]); the contact
+    # law's separation length is fitted on the Comparative Example's first-cycle CE (calibration
+    # "comparative-first-ce"), so the Reference Example is the fitted cell
     marked = fitted_cells(list(CELLS))
-    assert set(marked) == {"comparative"}
-    assert "fitted cell" in marked["comparative"] and "reference-retention" in marked["comparative"]
+    assert set(marked) == {"reference"}
+    assert "fitted cell" in marked["reference"] and "comparative-first-ce" in marked["reference"]
 
 
 def test_compare_marks_the_comparative_rows_fitted_cell():
-    """The wiring: every Comparative row says "fitted cell", no other row does (fake results, no simulation)."""
+    """The wiring: every Reference row says "fitted cell" (the Comparative is the calibrated cell), no other row does (fake results, no simulation)."""
     import numpy as np
     import pandas as pd
 
@@ -25,8 +26,8 @@ def test_compare_marks_the_comparative_rows_fitted_cell():
         timeseries = pd.DataFrame({"cycle": 1, "current_A": -1e-4, "voltage_V": 3.0 + 0.5 * q / 2.0, "capacity_mAh": q})
 
     rows = compare({cell: Fake() for cell in CELLS})
-    assert rows and all(r.fitted_cell == (r.cell == "comparative") for r in rows)
-    assert all("fitted cell" in r.note for r in rows if r.cell == "comparative")
+    assert rows and all(r.fitted_cell == (r.cell == "reference") for r in rows)
+    assert all("fitted cell" in r.note for r in rows if r.cell == "reference")
     # the tables say it too (terminal and HTML): "fitted cell" in the fitted/predicted column of those rows only
     from solidstack.report.html import comparison_rows
     from solidstack.studies.reproduce import Reproduction
@@ -34,4 +35,4 @@ def test_compare_marks_the_comparative_rows_fitted_cell():
     rep = Reproduction(comparisons=rows, results={}, model="SPMe", cycles=5)
     html_rows, _ = comparison_rows(rep)
     words = [(r.cell, html_rows[i][7]) for i, r in enumerate(rows)]
-    assert all((w == "fitted cell") == (cell == "comparative") for cell, w in words if w != "fitted (calibration)")
+    assert all((w == "fitted cell") == (cell == "reference") for cell, w in words if w != "fitted (calibration)")

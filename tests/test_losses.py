@@ -38,7 +38,7 @@ def test_negative_side_split_adds_up_to_net_charge(result):
     assert any(c.startswith("loss_sei_") for c in neg) and any(c.startswith("loss_held_") for c in neg)
     split = t[neg].sum(axis=1).to_numpy()
     net = _net_charge(t)
-    assert net[0] > 0.04  # every one of these cells loses capacity in cycle 1
+    assert net[0] > 0.02  # every one of these cells loses capacity in cycle 1 (>= 10x the atol below)
     np.testing.assert_allclose(split, net, rtol=5e-3, atol=2e-3)
 
 

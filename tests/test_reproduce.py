@@ -12,7 +12,9 @@ from solidstack.studies.published import published_numbers
 from solidstack.studies.reproduce import CELLS, reproduce
 
 #: Targets claimed as met (issue 5 section 4): (cell, quantity). Everything else is reported, not claimed:
-#: Example 2's retention (Li foil lithiating the cathode is not modelled) and Example 3's (above 100 %).
+#: Example 2's retention (Li foil lithiating the cathode is not modelled), Example 3's (above 100 %) and the Reference
+#: Example's (since the displacement-based contact law of issue 9 its In foil is never stranded and its loss is
+#: fitted on the Comparative's first-cycle CE; the same cell then fades faster than published: ~13 % against 36 %).
 CLAIMED_MET = {
     ("example-1", "charge_plateau_V"),
     ("example-2", "charge_plateau_V"),
@@ -25,12 +27,11 @@ CLAIMED_MET = {
     ("example-4", "coulombic_efficiency_pct"),
     ("comparative", "charge_capacity_mAh_g"),
     ("comparative", "discharge_capacity_mAh_g"),
-    ("comparative", "coulombic_efficiency_pct"),
+    ("comparative", "coulombic_efficiency_pct"),  # fitted: the contact law's separation length is calibrated on it
     ("example-1", "retention_pct"),
-    ("reference", "retention_pct"),  # fitted: the contact-law constant eps_c is calibrated on it
 }
 #: Published numbers a calibration was fitted to; every other one is a prediction.
-FITTED = {("reference", "retention_pct")}
+FITTED = {("comparative", "coulombic_efficiency_pct")}
 
 
 @pytest.fixture(scope="module")

@@ -42,7 +42,10 @@ def test_na_stack_runs_and_sn_behind_anode_reacts():
     # low-potential plateau (~0.05-0.1 V vs Na+/Na, Stevens & Dahn 2000): on charge the Sn takes Na.
     bare = simulate(_na_stack([]))
     assert bare.cycles["discharge_capacity_mAh"].iloc[0] > 0
-    with_sn = simulate(_na_stack([SN]))
+    # contact loss off: this checks which layer reacts. With it on, at 0 MPa and with no ductile layer, the
+    # Na3V2(PO4)3 composite's face separates from its collector within the first charge (the contact law), which
+    # ends that charge before the anode reaches the Sn
+    with_sn = simulate(_na_stack([SN]), contact_loss=False)
     held = with_sn.timeseries["anode_Sn_foil_held_mAh"]
     assert held.max() - held.iloc[0] > 0.05 * with_sn.cycles["charge_capacity_mAh"].iloc[0]
     shielded = simulate(_na_stack([SN, CU]))

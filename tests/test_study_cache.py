@@ -57,7 +57,7 @@ def test_reused_simulation_gives_the_fresh_result():
     fresh = simulate(thin, cycles=1, model="SPM").cycles
     for c in ("discharge_capacity_mAh", "contact_fraction_anode", "mean_discharge_voltage_V"):
         assert np.allclose(reused[c], fresh[c], rtol=1e-9), c
-    # and the thinner ductile foil accommodates less strain: more contact loss (the contact law's g_d)
+    # and the thinner ductile foil accommodates less strain: more contact loss (the contact law's ductile share s)
     thick = simulate(ex4, cycles=1, model="SPM").cycles
     assert fresh["contact_fraction_anode"].iloc[-1] < thick["contact_fraction_anode"].iloc[-1]
 

@@ -41,6 +41,15 @@ def register(app: typer.Typer) -> None:
         for r in records:
             fitted = r.get("fitted_to")
             t.add_row(r["name"], f"{r['file']}: {r['key']}", f"{r['value']:.4g} {r['unit']}", f"{r['target']:g}",
-                      f"{r['achieved']:.4g}", f"patent {fitted['paragraph']}" if fitted else r["source"][:60])
+                      f"{r['achieved']:.4g}", _fitted_text(fitted, r["source"]))
         console.print(t)
         console.print(f"{len(records)} of {len(CALIBRATIONS)} calibrations written", markup=False)
+
+
+def _fitted_text(fitted: dict | None, source: str) -> str:
+    """What a record was fitted to, for the table: a patent paragraph, a literature number, or its source."""
+    if fitted and "paragraph" in fitted:
+        return f"patent {fitted['paragraph']}"
+    if fitted and "case" in fitted:
+        return f"literature {fitted['case']} {fitted.get('number', '')}".strip()
+    return source[:60]

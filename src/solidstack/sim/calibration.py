@@ -71,13 +71,42 @@ def fit(cal: Calibration, iterations: int = 14, base: SimConstants | None = None
 
 
 # ----------------------------------------------------------------------------------------------- the measures
-def reference_retention_at_5(constants: SimConstants) -> float:
-    """Discharge capacity retention at cycle 5 (fraction) of the Reference Example preset, SPMe."""
+def comparative_first_ce(constants: SimConstants) -> float:
+    """First-cycle coulombic efficiency (fraction) of the Comparative Example preset, SPMe."""
     from solidstack.sim.run import simulate
     from solidstack.stack import load_preset
 
-    r = simulate(load_preset("reference"), cycles=5, constants=constants)
-    return float(r.cycles.loc[r.cycles["cycle"] == 5, "retention"].iloc[0])
+    r = simulate(load_preset("comparative"), cycles=1, constants=constants)
+    c = r.cycles.iloc[0]
+    return float(c["discharge_capacity_mAh"] / c["charge_capacity_mAh"])
+
+
+#: The literature run the stack-pressure constant is fitted on (``studies/data/literature.toml``).
+ZHOU_CASE, ZHOU_RUN, ZHOU_NUMBER = "zhou2025-ncm811-lpscl-li-pressure-microstructure", "coarse-10MPa", "n02"
+
+
+def literature_stack(case_id: str, run_id: str):
+    """The stack of run ``run_id`` of literature case ``case_id`` (its stack file with the run's settings)."""
+    from solidstack.stack import Stack
+    from solidstack.stack.io import parse_text
+    from solidstack.studies.literature import _set, load_cases
+
+    case = next(c for c in load_cases() if c.id == case_id)
+    run = case.runs[run_id]
+    path = case.stack_dir / run.stack
+    data = parse_text(path.read_text(encoding="utf-8"), "toml", f"{case_id}/{run.stack}")
+    for dotted, value in run.set.items():
+        _set(data, dotted, value)
+    return Stack.from_dict(data)
+
+
+def zhou_retention_at_100(constants: SimConstants) -> float:
+    """Discharge capacity retention at cycle 100 vs cycle 1 (fraction) of Zhou 2025's coarse-LPSC Li | NCM811 cell
+    at 10 MPa (the literature suite's run, its stated assumptions in its stack file), SPMe."""
+    from solidstack.sim.run import simulate
+
+    r = simulate(literature_stack(ZHOU_CASE, ZHOU_RUN), cycles=100, constants=constants, save_at_cycles=[1])
+    return float(r.cycles.loc[r.cycles["cycle"] == 100, "retention"].iloc[0])
 
 
 def graphite_first_cycle_loss(constants: SimConstants) -> float:
@@ -88,7 +117,7 @@ def graphite_first_cycle_loss(constants: SimConstants) -> float:
 
 
 CALIBRATIONS: tuple[Calibration, ...] = (
-    # first: the interphase, fitted to a literature number; the contact law's eps_c depends on it
+    # first: the interphase, fitted to a literature number; the contact law's constants are fitted after it
     Calibration(
         name="graphite-first-cycle-loss",
         file="sei.toml",
@@ -105,18 +134,41 @@ CALIBRATIONS: tuple[Calibration, ...] = (
         "0.2 mA/cm2, 3.0-4.37 V, contact loss off, SPMe, 1 cycle",
     ),
     Calibration(
-        name="reference-retention",
+        name="comparative-first-ce",
         file="contact.toml",
-        key="law.eps_c",
-        unit="-",
-        target=0.36,
-        target_text="Reference Example keeps 36 % of its cycle-1 discharge capacity at cycle 5",
-        source="US 2016/0233553 A1 [0106]",
-        measure=reference_retention_at_5,
-        lo=0.02,
-        hi=2.0,
-        fitted_to={"cell": "reference", "quantity": "retention_pct", "cycle": 5, "paragraph": "[0106]"},
-        setup="Reference Example preset (SUS/In/graphite/SE/NMC111/In/SUS, 3.0-4.1 V, 0.2 mA/cm2, 0 MPa), SPMe, 5 cycles",
+        key="law.separation_radii",
+        unit="particle radii",
+        target=0.52,
+        target_text="Comparative Example's first-cycle coulombic efficiency is 52 % (Table 2)",
+        source="US 2016/0233553 A1 [0121] Table 2: the one published cell whose contact is lost with neither stack "
+        "pressure nor a ductile layer (its In foil reacts and swells), so the separation length alone sets its loss; "
+        "the Li its never-stranded In foil keeps at the first cut-off, once the graphite composite in front of it has "
+        "let go, is what this number measures (every literature cell is cycled under a stack pressure)",
+        measure=comparative_first_ce,
+        lo=0.05,
+        hi=5.0,
+        fitted_to={"cell": "comparative", "quantity": "coulombic_efficiency_pct", "paragraph": "[0121] Table 2"},
+        setup="Comparative Example preset (SUS/In/graphite/SE/NMC111/In/SUS, 3.0-4.1 V, 0.2 mA/cm2, 0 MPa), SPMe, 1 cycle",
+    ),
+    # the stack pressure that holds half of the face closed: a literature pressure series (its 10 MPa point; the
+    # 30 and 2 MPa points of the same series are left out of the fit and reported by `solidstack literature`)
+    Calibration(
+        name="zhou-pressure-retention",
+        file="contact.toml",
+        key="law.hold_pressure_Pa",
+        unit="Pa",
+        target=0.743,
+        target_text="Zhou 2025's coarse-LPSC Li | Li6PS5Cl | NCM811 cell keeps 74.3 % at cycle 100 at 10 MPa",
+        source="K. Zhou et al., ACS Energy Lett. 10 (2025) 966, Fig. 2c (printed, quoted by a secondary digest; grade B); "
+        "the cell as the literature suite writes it (studies/data/literature/zhou2025-.../coarse.toml, its assumed "
+        "loading, window and rate stated there)",
+        measure=zhou_retention_at_100,
+        lo=1.0e5,
+        hi=1.0e8,
+        increasing=False,
+        fitted_to={"case": ZHOU_CASE, "number": ZHOU_NUMBER},
+        setup="coarse.toml at 10 MPa (Li metal | Li6PS5Cl 500 um | NCM811:Li6PS5Cl:VGCF 70:27:3, 2.8-4.3 V, 0.2 mA/cm2, "
+        "30 degC), SPMe, 100 cycles",
     ),
 )
 
@@ -166,7 +218,7 @@ def calibrate(names: list[str] | None = None, iterations: int = 14, path: Path |
     """Run the calibrations (all, in order, or those named) and write their records to ``path`` (if given);
     returns the records. ``base``: the constants the fits start from (default: the shipped ones).
 
-    A constant fitted earlier in the run holds while the later ones are fitted (the contact law's eps_c is
+    A constant fitted earlier in the run holds while the later ones are fitted (the contact law's constants are
     fitted with the interphase already calibrated).
     """
     chosen = [by_name(n) for n in names] if names else list(CALIBRATIONS)

@@ -1,54 +1,86 @@
-"""Electrode/collector contact loss as a PyBaMM active-material submodel.
+"""Electrode/collector contact loss as a PyBaMM active-material submodel (the README, "Cycling simulation").
 
-The contact fraction f of an electrode's interface with its collector side decays with the cyclic volumetric
-strain at that interface (the README, "Cycling simulation"):
+The contact fraction f of an electrode's face with its collector side falls with the displacement that face must
+take up and that no ductile layer accommodates, down to the share that stack pressure holds closed:
 
-    df/dt = -K f edot,     edot = sum_h Omega_h |a_h j_h| / F,     K = g_d g_p / eps_c
+    df/dt = -K u' (f - f_p),     u' = L_e sum_h Omega_h |a_h j_h| / F,     K = s / lambda,
+    s = 1 / (1 + delta_d / lambda),  f_p = p / (p + p_h)
 
-with a_h j_h the x-averaged volumetric interfacial current density of host h (A/m3), Omega_h its strain volume
-(w_h times the partial molar volume of the ion in it, m3/mol) and K an input parameter per electrode. The state
-is PyBaMM's own active-material volume fraction of every phase of that electrode (eps = f eps0), so material
-that loses contact is stranded together with the ion it holds, and PyBaMM's lithium bookkeeping counts it. A phase
-that contact loss cannot strand (a continuous metal foil, ``parameters.strandable``) keeps its volume fraction:
-its rate is multiplied by a 0/1 parameter.
+u' (m/s) is the rate at which the face moves: the electrode's thickness change at its collector face from its
+hosts' volume changes (L_e times the composite's volumetric strain rate, for a laterally confined pressed pellet)
+plus a reacting foil's own thickness change (its areal reaction current times Omega); a_h j_h is the x-averaged
+volumetric interfacial current density of host h (A/m3), Omega_h its strain volume (w_h times the partial molar
+volume of the ion in it, m3/mol). K (1/m) and f_p (-) are input parameters per electrode (run.contact_inputs).
+
+The state is PyBaMM's own active-material volume fraction of the composite's active material (eps = f eps0), so
+composite material that loses contact is stranded with the ion it holds and PyBaMM's lithium bookkeeping counts
+it. A continuous metal foil is never stranded (``parameters.strandable``: its volume fraction is constant); a
+reacting foil reacts through the composite face that touches it, so its exchange current is f times its own
+(``parameters.composite_contact``: the kinetics see f of its face, the ion it takes spreads through the whole
+foil, so the ion is conserved); the ion it holds stays in it: held, not stranded.
 """
 
 from __future__ import annotations
 
 import pybamm
 
-from solidstack.sim.parameters import DOMAIN, contact_input, strain_parameter, strand_parameter
+from solidstack.sim.parameters import (
+    DOMAIN,
+    contact_floor_input,
+    contact_input,
+    strain_parameter,
+    strand_parameter,
+)
 
 
 class ContactLoss(pybamm.active_material.LossActiveMaterial):
-    """Loss of active material of one phase driven by the interface strain of its whole electrode."""
+    """Loss of active material of one phase driven by the interface displacement of its whole electrode."""
 
     def __init__(self, param, domain: str, options, x_average: bool, phase: str, n_phases: int):
         super().__init__(param, domain, options, x_average, phase)
         self.n_phases = n_phases
+        self.eps_variable: pybamm.Symbol | None = None
 
     def _phase_names(self) -> list[str]:
         return [""] if self.n_phases == 1 else ["primary ", "secondary "]
 
+    def contact_fraction(self) -> pybamm.Symbol:
+        """f = eps / eps0 of this (primary) phase, x-averaged (current-collector domain)."""
+        assert self.eps_variable is not None, "get_fundamental_variables first"
+        eps0 = pybamm.x_average(self.phase_param.epsilon_s)
+        return pybamm.x_average(self.eps_variable) / eps0
+
+    def get_fundamental_variables(self):
+        variables = super().get_fundamental_variables()
+        domain, Domain = self.domain_Domain
+        key = f"electrode {self.phase_name}active material volume fraction"
+        self.eps_variable = variables[f"X-averaged {domain} {key}" if self.x_average else f"{Domain} {key}"]
+        return variables
+
     def get_coupled_variables(self, variables):
         domain = self.domain
         side = "anode" if domain == "negative" else "cathode"
-        rate = pybamm.Scalar(0)
+        strain_rate = pybamm.Scalar(0)
         for i, ph in enumerate(self._phase_names()):
             aj = variables[f"X-averaged {domain} electrode {ph}volumetric interfacial current density [A.m-3]"]
-            rate = rate + pybamm.Parameter(strain_parameter(side, i)) * abs(aj) / self.param.F
+            strain_rate = strain_rate + pybamm.Parameter(strain_parameter(side, i)) * abs(aj) / self.param.F
+        u_dot = self.domain_param.L * strain_rate  # m/s: the face's displacement rate
         k = pybamm.InputParameter(contact_input(side))
+        f_p = pybamm.InputParameter(contact_floor_input(side))
+        eps0 = self.phase_param.epsilon_s
         if self.x_average:
             eps = variables[f"X-averaged {domain} electrode {self.phase_name}active material volume fraction"]
+            eps0 = pybamm.x_average(eps0)
         else:
             eps = variables[f"{domain.capitalize()} electrode {self.phase_name}active material volume fraction"]
         i_phase = 0 if self.phase == "primary" else 1
         s = pybamm.Parameter(strand_parameter(side, i_phase))
-        variables.update(self._get_standard_active_material_change_variables(-s * k * eps * rate))
+        deps = -s * k * u_dot * pybamm.maximum(eps - f_p * eps0, 0.0)
+        variables.update(self._get_standard_active_material_change_variables(deps))
         if self.phase == "primary":
-            eps0 = pybamm.x_average(self.phase_param.epsilon_s)
-            variables[f"{DOMAIN[side][1]} electrode contact fraction"] = pybamm.x_average(eps) / eps0
-            variables[f"{DOMAIN[side][1]} interface strain rate [s-1]"] = rate
+            variables[f"{DOMAIN[side][1]} electrode contact fraction"] = self.contact_fraction()
+            variables[f"{DOMAIN[side][1]} interface strain rate [s-1]"] = strain_rate
+            variables[f"{DOMAIN[side][1]} interface displacement rate [m.s-1]"] = u_dot
         return variables
 
 

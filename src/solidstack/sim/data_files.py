@@ -6,9 +6,9 @@ materials knowledge base (``materials/data``) and are read by its :class:`~solid
 
 >>> from solidstack.sim.data_files import SimConstants
 >>> c = SimConstants.load()                      # sim/data/*.toml with sim/data/calibration.toml applied
->>> c.value("contact.toml", "law.eps_c")         # doctest: +SKIP
-0.1682
->>> c2 = c.with_value("contact.toml", "law.eps_c", 0.5)   # a new object; c is unchanged
+>>> c.value("contact.toml", "law.separation_radii")   # doctest: +SKIP
+2.1
+>>> c2 = c.with_value("contact.toml", "law.separation_radii", 3.0)   # a new object; c is unchanged
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ class SimConstants:
         return cls(_frozen(files), tuple(_frozen(r) for r in records), origin)
 
     def value(self, file: str, key: str) -> Any:
-        """The value of dotted ``key`` (e.g. ``law.eps_c``) in ``file`` (e.g. ``contact.toml``)."""
+        """The value of dotted ``key`` (e.g. ``law.separation_radii``) in ``file`` (e.g. ``contact.toml``)."""
         return _get(self.files[file], key)
 
     def with_value(self, file: str, key: str, value: float) -> SimConstants:

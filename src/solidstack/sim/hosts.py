@@ -462,10 +462,12 @@ def find_hosts(stack: Stack, catalog: Catalog | None = None, constants: SimConst
                                 f"{stack.working_ion}+ at {side} potentials")
             for la in layers[:-1]:
                 hm.notes.append(f"{la.material} foil on the {side} side is shielded by the {touching.material} foil in front of it")
-        # ductile, non-reacting layers on this side accommodate the interface strain
+        # ductile layers on this side accommodate the face's displacement ([0019]: elongation x thickness); a
+        # reacting alloy foil does not (it is being converted into the alloy); a working-ion metal foil does (it
+        # stays the metal and creeps at room temperature: contact.toml [creep])
         acc = 0.0
         for la in layers:
-            if la is reacting:
+            if la is reacting and not (len(side_hosts) > 1 and side_hosts[-1].working_metal):
                 continue
             el = catalog.metal(la.material).elongation_pct
             if el is not None and el >= min_el:

@@ -40,8 +40,14 @@ DOMAIN = {"anode": ("negative", "Negative"), "cathode": ("positive", "Positive")
 
 
 def contact_input(side: str) -> str:
-    """Name of the input parameter holding an electrode's contact-loss coefficient g_d g_p / eps_c (-)."""
-    return f"{DOMAIN[side][1]} contact loss coefficient"
+    """Name of the input parameter holding an electrode's contact-loss coefficient K = s / lambda (1/m): the
+    share s of the face's displacement that no ductile layer takes up over the separation length lambda."""
+    return f"{DOMAIN[side][1]} contact loss coefficient [m-1]"
+
+
+def contact_floor_input(side: str) -> str:
+    """Name of the input parameter holding the contact fraction f_p that stack pressure holds closed (-)."""
+    return f"{DOMAIN[side][1]} contact held by stack pressure"
 
 
 def strain_parameter(side: str, phase: int) -> str:
@@ -56,11 +62,12 @@ def strand_parameter(side: str, phase: int) -> str:
 
 
 def strandable(host: Host) -> bool:
-    """Whether contact loss can strand ``host``'s material with the ion it holds: the particles of a composite
-    and an alloying interlayer foil, yes; a working-ion metal foil (Li, Na, K: it creeps at room temperature and
-    stays one continuous, electronically connected layer) and a planar metal electrode (the electrode is the foil
-    itself, pressed on its collector), never."""
-    return host.kind == "active" or (host.kind == "foil" and not host.working_metal)
+    """Whether contact loss can strand ``host``'s material with the ion it holds: the particles of a composite,
+    yes; a metal foil never (a reacting alloy foil such as In, a working-ion metal foil, a planar metal
+    electrode): it is one continuous layer pressed on its collector, so it stays electronically connected and
+    keeps its ion. A reacting foil loses reacting area instead, where the composite in front of it lets go
+    (``sim/contact.py``)."""
+    return host.kind == "active"
 
 
 def volume_fractions(stack: Stack, side: str) -> tuple[float, float]:
@@ -117,21 +124,41 @@ def _i0_intercalation(i0: float):
     return fn
 
 
-def _i0_constant(i0: float):
+def _i0_constant(i0: float, contact: pybamm.Symbol | None = None):
+    """A foil's constant exchange-current density; times ``contact`` (the contact fraction of the composite in front
+    of a reacting foil, a model state) where given: the foil reacts only through the face the composite still
+    touches, so its kinetics see f of its face while the ion it takes spreads through the whole foil."""
     def fn(c_e, c_s_surf, c_s_max, T):
-        return pybamm.Scalar(i0)
+        if contact is None:
+            return pybamm.Scalar(i0)
+        f = contact
+        if c_s_surf.domain and c_s_surf.domain != f.domain:
+            f = pybamm.PrimaryBroadcast(f, c_s_surf.domain)
+        return pybamm.Scalar(i0) * f
 
     return fn
 
 
+def composite_contact(side: str, eps0: float, x_average: bool) -> pybamm.Symbol:
+    """The contact fraction f = eps / eps0 of ``side``'s composite active material as a symbol of the model's own
+    state (the active-material volume fraction variable of its primary phase, ``sim/contact.py``)."""
+    d, D = DOMAIN[side]
+    if x_average:
+        eps = pybamm.Variable(f"X-averaged {d} electrode primary active material volume fraction", domain="current collector")
+    else:
+        eps = pybamm.Variable(f"{D} electrode primary active material volume fraction", domain=f"{d} electrode",
+                              auxiliary_domains={"secondary": "current collector"})
+    return eps / eps0
+
+
 def _phase_values(host: Host, stack: Stack, side: str, phase: int, n_phases: int, eps: float,
-                  catalog: Catalog) -> dict[str, Any]:
+                  catalog: Catalog, contact: pybamm.Symbol | None = None) -> dict[str, Any]:
     d, D = DOMAIN[side]
     pre = PHASE_PREFIX[phase] if n_phases > 1 else ""
     metal_rho = None
     if host.kind in ("foil", "planar"):
         metal_rho = (catalog.metal(host.material).density_g_cm3 or 1.0) * 1e3
-    i0 = _i0_constant(host.i0) if host.kind in ("foil", "planar") else _i0_intercalation(host.i0)
+    i0 = _i0_constant(host.i0, contact) if host.kind in ("foil", "planar") else _i0_intercalation(host.i0)
     return {
         f"{pre}Maximum concentration in {d} electrode [mol.m-3]": host.c_max,
         f"{pre}Initial concentration in {d} electrode [mol.m-3]": host.x0 * host.c_max,
@@ -148,9 +175,13 @@ def _phase_values(host: Host, stack: Stack, side: str, phase: int, n_phases: int
 
 
 def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float], catalog: Catalog | None = None,
-                     constants: SimConstants | None = None) -> pybamm.ParameterValues:
+                     constants: SimConstants | None = None, x_average: bool = True,
+                     contact_sides: tuple[str, ...] = ("anode", "cathode")) -> pybamm.ParameterValues:
     """Parameter values for ``stack`` with ``hosts`` (see module docstring). ``window`` (V) sets loose
-    model-level voltage limits; the protocol's own cut-offs end the steps."""
+    model-level voltage limits; the protocol's own cut-offs end the steps. ``x_average``: whether the model's
+    active-material states are x-averaged (SPM, SPMe) or not (DFN): a reacting foil's kinetics read them.
+    ``contact_sides``: the electrodes built with contact-loss states (``model.contact_sides``); on the others the
+    composite keeps full contact, so a reacting foil's kinetics do not read a contact state."""
     catalog = catalog or default_catalog()
     pv = pybamm.ParameterValues("Chen2020")  # only for thermal/collector entries a 1-D isothermal model reads
     for key in [k for k in pv.keys() if k.startswith(("Negative", "Positive", "Initial concentration in", "Maximum conc"))
@@ -204,7 +235,10 @@ def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float], 
         })
         for i, host in enumerate(side_hosts):
             eps = eps_a if host.kind in ("active", "planar") else (host.thickness or 0.0) / L
-            values.update(_phase_values(host, stack, side, i, len(side_hosts), eps, catalog))
+            contact = None
+            if i > 0 and host.kind == "foil" and side_hosts[0].kind == "active" and side in contact_sides:
+                contact = composite_contact(side, eps_a, x_average)
+            values.update(_phase_values(host, stack, side, i, len(side_hosts), eps, catalog, contact))
     values.update(sei_values(stack, len(hosts.anode), catalog, constants))
     pv.update(values, check_already_exists=False)
     return pv

@@ -93,7 +93,7 @@ def run_info(stack: Stack, given: Protocol, resolved: Protocol, model: str, *, c
         "protocol_run": resolved.model_dump(mode="json", exclude_none=True),
         "current_basis": "C-rates on the stack's limiting capacity (min of anode and cathode capacity, "
                          f"{stack.limiting_capacity_mAh:.6g} mAh)",
-        "model": model, "contact_loss": contact_loss, "eps_c": constants.value("contact.toml", "law.eps_c"),
+        "model": model, "contact_loss": contact_loss, "contact_law": {k: constants.law[k] for k in ("separation_radii", "hold_pressure_Pa")},
         "versions": versions(), "constants": constants_used(constants, catalog),
         "command": command if command is not None else None,
         "sign_convention": "current_A positive on discharge (PyBaMM); BDF 'Current / A' positive on charge",

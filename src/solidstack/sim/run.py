@@ -19,9 +19,9 @@ import pybamm
 from solidstack.errors import InputError, Problem, SolidstackError
 from solidstack.materials import Catalog, default_catalog, use_catalog
 from solidstack.sim.data_files import SimConstants, default_constants
-from solidstack.sim.hosts import HostMap, find_hosts
+from solidstack.sim.hosts import F, HostMap, find_hosts
 from solidstack.sim.model import MODELS, build_model, contact_sides, make_solver, structure_key
-from solidstack.sim.parameters import CURRENT_INPUT, build_parameters, contact_input
+from solidstack.sim.parameters import CURRENT_INPUT, build_parameters, contact_floor_input, contact_input
 from solidstack.sim.protocol import Protocol
 from solidstack.sim.result import CycleEnds, CyclingResult, voltage_integrals_of
 from solidstack.stack import Stack, limits
@@ -139,16 +139,55 @@ def check_ranges(protocol: Protocol) -> None:
         raise InputError(problems)
 
 
-def contact_coefficients(stack: Stack, hosts: HostMap, constants: SimConstants | None = None) -> dict[str, float]:
-    """K = g_d g_p / eps_c per electrode (see contact.toml and the README, "Cycling simulation"), from the contact
-    law of ``constants`` (default: the shipped, calibrated ones; ``constants.with_value("contact.toml",
-    "law.eps_c", v)`` for calibration and sensitivity studies)."""
+def separation_length_m(hosts: HostMap, side: str, constants: SimConstants | None = None) -> float:
+    """lambda (m): the unaccommodated displacement of an electrode's face over which its loseable contact falls
+    by 1/e: ``law.separation_radii`` particle radii of the electrode's active material (contact.toml)."""
     law = (constants or default_constants()).law
-    g_p = 1.0 / (1.0 + stack.stack_pressure.si / law["pressure_ref_Pa"])
+    return law["separation_radii"] * hosts.side(side)[0].radius  # type: ignore[arg-type]
+
+
+def cycle_displacement_m(stack: Stack, hosts: HostMap, side: str) -> float:
+    """u_c (m): the displacement of an electrode's face in one half cycle of the cell's limiting capacity, taken by
+    the host that strains most per ion (max of w_h Omega_h) -- the swing a ductile layer on that side must
+    follow. Omega_h q / A is the composite's strain times its thickness (or a foil's own thickness change)."""
+    q_mol = stack.limiting_capacity_mAh * 3.6 / F  # mol of ion in one half cycle
+    strain = max((h.strain_weight * h.omega for h in hosts.side(side)), default=0.0)  # type: ignore[arg-type]
+    return strain * q_mol / stack.area_m2
+
+
+def unaccommodated_share(stack: Stack, hosts: HostMap, side: str) -> float:
+    """s = u_c / (u_c + delta_d): the share of the face's displacement that the ductile layers on that side
+    (delta_d = sum of elongation x thickness, patent [0019]; ``hosts.ductile_accommodation_m``) do not take up;
+    1 without a ductile layer."""
+    d = hosts.ductile_accommodation_m.get(side, 0.0)
+    u = cycle_displacement_m(stack, hosts, side)
+    return 1.0 if d <= 0.0 else u / (u + d)
+
+
+def contact_coefficients(stack: Stack, hosts: HostMap, constants: SimConstants | None = None) -> dict[str, float]:
+    """K = s / lambda (1/m) per electrode (see :func:`unaccommodated_share`, :func:`separation_length_m`,
+    contact.toml and the README, "Cycling simulation"), from the contact law of ``constants`` (default: the
+    shipped, calibrated ones; ``constants.with_value("contact.toml", "law.separation_radii", v)`` for calibration
+    and sensitivity studies)."""
+    return {side: unaccommodated_share(stack, hosts, side) / separation_length_m(hosts, side, constants)
+            for side in ("anode", "cathode")}
+
+
+def pressure_held_fraction(stack: Stack, constants: SimConstants | None = None) -> float:
+    """f_p = p / (p + p_h): the contact fraction that the stack pressure p holds closed (contact.toml)."""
+    p = max(stack.stack_pressure.si, 0.0)
+    return p / (p + (constants or default_constants()).law["hold_pressure_Pa"])
+
+
+def contact_inputs(stack: Stack, hosts: HostMap, constants: SimConstants | None = None,
+                   contact_loss: bool = True) -> dict[str, float]:
+    """The contact law's PyBaMM input parameters (K and f_p per electrode); K = 0 with ``contact_loss`` False."""
+    k = contact_coefficients(stack, hosts, constants) if contact_loss else {"anode": 0.0, "cathode": 0.0}
+    f_p = pressure_held_fraction(stack, constants)
     out = {}
     for side in ("anode", "cathode"):
-        g_d = 1.0 / (1.0 + hosts.ductile_accommodation_m.get(side, 0.0) / law["ductile_length_m"])
-        out[side] = g_d * g_p / law["eps_c"]
+        out[contact_input(side)] = k[side]
+        out[contact_floor_input(side)] = f_p
     return out
 
 
@@ -430,15 +469,15 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
         _sims.move_to_end(key)
     cap_Ah = _theoretical_cathode_Ah(stack)
     if sim is None:
-        pv = build_parameters(stack, hosts, (protocol.lower_V, protocol.upper_V), catalog, constants)
+        pv = build_parameters(stack, hosts, (protocol.lower_V, protocol.upper_V), catalog, constants,
+                              x_average=model.lower() != "dfn", contact_sides=sides)
         exp = protocol.with_changes(cycles=CHUNK_CYCLES).experiment(stack.area_m2, cap_Ah)
         sim = pybamm.Simulation(build_model(model, n_phases, constants, sides), parameter_values=pv,
                                 experiment=exp, solver=make_solver())
         _sims[key] = sim
         while len(_sims) > SIM_CACHE_SIZE:
             _sims.popitem(last=False)
-    inputs = {CURRENT_INPUT: protocol.current_density_A_m2,
-              contact_input("anode"): k["anode"], contact_input("cathode"): k["cathode"]}
+    inputs = {CURRENT_INPUT: protocol.current_density_A_m2, **contact_inputs(stack, hosts, constants, contact_loss)}
     n = protocol.cycles
     kept = _kept_cycles(n, save_at_cycles)
     tracker = _Tracker(step_names=protocol.step_names(), progress=progress, total=n)

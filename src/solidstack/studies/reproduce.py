@@ -112,7 +112,7 @@ def fitted_numbers() -> set[tuple[str, str, int | None]]:
     from solidstack.sim.data_files import calibration_records
 
     fitted = [r["fitted_to"] for r in calibration_records() if "fitted_to" in r]
-    return {(f["cell"], f["quantity"], f.get("cycle")) for f in fitted}
+    return {(f["cell"], f["quantity"], f.get("cycle")) for f in fitted if "cell" in f}  # (not the literature's)
 
 
 def _physical_cell(cell: str) -> str:
