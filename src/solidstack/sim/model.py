@@ -3,10 +3,9 @@
 The structure is: the model (SPM, SPMe, DFN) and the number of phases per electrode (1, or 2 with a reacting
 foil). Everything else (geometry, materials, current, contact-loss coefficients) is parameters or inputs.
 
-Every model carries the solid electrolyte's reduction at the negative electrode (PyBaMM "SEI": "electron-migration
-limited" on each negative phase, see ``sim/data/sei.toml``): the rate is zero wherever a host stays above the SE's
-reduction limit, so cells whose anode never goes below it are unaffected; an SE without a known limit gets a zero
-interphase conductivity (parameters.py).
+The solid electrolyte's reduction at the negative electrode is part of the structure: PyBaMM "SEI": "tunnelling
+limited" on each negative phase that sits below its SE's reduction limit, "none" (no states) on the others
+(``n_phases["sei"]``, from :func:`solidstack.sim.interphase.interphase_phases`; see ``sim/data/sei.toml``).
 """
 
 from __future__ import annotations
@@ -21,18 +20,33 @@ MODELS = {"spm": pybamm.lithium_ion.SPM, "spme": pybamm.lithium_ion.SPMe, "dfn":
 _cache: dict[tuple, pybamm.BaseBatteryModel] = {}
 
 
-def model_options(n_phases: dict[str, int]) -> dict:
-    """PyBaMM options for ``n_phases`` = {"anode": 1|2, "cathode": 1|2} (the SEI film resistance option is set
-    by :func:`build_model` from the constants)."""
+SEI_LAW = "tunnelling limited"
+
+
+def sei_flags(n_phases: dict) -> tuple[bool, ...]:
+    """Whether each negative phase carries interphase states: ``n_phases["sei"]`` (one bool per anode phase),
+    every phase if absent."""
+    flags = tuple(bool(f) for f in n_phases.get("sei", (True,) * n_phases["anode"]))
+    if len(flags) != n_phases["anode"]:
+        raise ValueError(f"n_phases['sei'] needs one flag per anode phase ({n_phases['anode']}), got {flags}")
+    return flags
+
+
+def model_options(n_phases: dict) -> dict:
+    """PyBaMM options for ``n_phases`` = {"anode": 1|2, "cathode": 1|2, "sei": (bool per anode phase)} ("sei"
+    optional: every negative phase then carries the interphase; the SEI film resistance option is set by
+    :func:`build_model` from the constants)."""
     n, p = n_phases["anode"], n_phases["cathode"]
     lam = tuple(("current-driven",) * k if k > 1 else "current-driven" for k in (n, p))
-    opts: dict = {"loss of active material": lam, "SEI": "electron-migration limited", "SEI film resistance": "none"}
+    laws = tuple(SEI_LAW if f else "none" for f in sei_flags(n_phases))
+    sei: str | tuple = laws[0] if n == 1 else ((laws, "none") if len(set(laws)) > 1 else laws[0])
+    opts: dict = {"loss of active material": lam, "SEI": sei, "SEI film resistance": "none"}
     if n > 1 or p > 1:
         opts.update({"particle phases": (str(n), str(p)), "surface form": "algebraic"})
     return opts
 
 
-def summary_names(n_phases: dict[str, int]) -> list[str]:
+def summary_names(n_phases: dict) -> list[str]:
     """Variables recorded at the end of every cycle."""
     names = ["Negative electrode contact fraction", "Positive electrode contact fraction",
              "Throughput capacity [A.h]", "Discharge capacity [A.h]", "Total lithium [mol]", "Loss of lithium to negative SEI [mol]"]
@@ -47,15 +61,15 @@ def summary_names(n_phases: dict[str, int]) -> list[str]:
     return names
 
 
-def build_model(name: str, n_phases: dict[str, int], constants: SimConstants | None = None) -> pybamm.BaseBatteryModel:
+def build_model(name: str, n_phases: dict, constants: SimConstants | None = None) -> pybamm.BaseBatteryModel:
     """The built (not yet parameterised) model; cached, so equal structures share one model."""
     film = (constants or default_constants()).sei["interphase"]["film_resistance"]
-    key = (name.lower(), n_phases["anode"], n_phases["cathode"], film)
+    key = (name.lower(), n_phases["anode"], n_phases["cathode"], film, sei_flags(n_phases))
     if key in _cache:
         return _cache[key]
     cls = MODELS[name.lower()]
     model = cls({**model_options(n_phases), "SEI film resistance": film}, build=False)
-    install(model, n_phases, x_average=name.lower() != "dfn")
+    install(model, {s: n_phases[s] for s in ("anode", "cathode")}, x_average=name.lower() != "dfn")
     model.build_model()
     model.summary_variables = list(dict.fromkeys(list(model.summary_variables) + summary_names(n_phases)))
     _cache[key] = model
