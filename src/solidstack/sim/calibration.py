@@ -99,8 +99,8 @@ CALIBRATIONS: tuple[Calibration, ...] = (
         source="P. Novak et al., J. Power Sources 97-98 (2001) 39: < 7 % of the first lithiation for graphite when water "
         "is excluded (abstract read); a liquid-electrolyte number, no sulfide-SE graphite first-cycle efficiency was found",
         measure=graphite_first_cycle_loss,
-        lo=1e-20,
-        hi=1e-4,
+        lo=1e-16,
+        hi=1e2,
         setup="graphite half-cell-like cell (sim/sei.py: the Example 4 graphite composite against 2.5x its NMC111 mass), "
         "0.2 mA/cm2, 3.0-4.37 V, contact loss off, SPMe, 1 cycle",
     ),
