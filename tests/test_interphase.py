@@ -93,6 +93,24 @@ def test_graphite_first_cycle_loss_matches_its_calibration_target():
     assert frac == pytest.approx(0.07, abs=0.005)
 
 
+def test_graphite_loss_forms_before_its_staging_plateaus():
+    # Fong, von Sacken, Dahn, J. Electrochem. Soc. 137 (1990) 2009: graphite's irreversible capacity is consumed in
+    # the first lithiation before Li intercalates (a plateau near 0.8 V in carbonate electrolytes); a sulfide SE is
+    # reduced from 1.71 V. So more than half of the first-lithiation loss has formed before the graphite's OCP
+    # reaches its staging plateaus (0.25 V; graphite OCP table, Ohzuku 1993: 0.21, 0.12, 0.09 V).
+    import numpy as np
+
+    from solidstack.sim.sei import SEI_LOSS, half_cell_stack
+
+    r = simulate(half_cell_stack(), cycles=1, contact_loss=False)
+    charge = r.solution.cycles[0].steps[0]
+    loss = charge[SEI_LOSS].entries
+    ocp = charge["X-averaged negative electrode open-circuit potential [V]"].entries
+    assert ocp[0] > 0.25 > ocp[-1]
+    before = float(np.interp(0.25, ocp[::-1], loss[::-1]))
+    assert before > 0.5 * loss[-1]
+
+
 def test_in_li_lpscl_interphase_stays_small():
     # Doux et al., Adv. Energy Mater. 10 (2020) 1903253 (Fig. 1): a Li-In | Li6PS5Cl | NCA cell has a first-cycle
     # coulombic efficiency of 66.5 % (cathode and anode losses together) and > 99 % in later cycles. So the In-Li

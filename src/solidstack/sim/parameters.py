@@ -27,9 +27,9 @@ from typing import Any
 import pybamm
 
 from solidstack.materials import Catalog, default_catalog
-from solidstack.sim.data_files import SimConstants, default_constants
-from solidstack.sim.interphase import sei_values
+from solidstack.sim.data_files import SimConstants
 from solidstack.sim.hosts import PLANAR_DOMAIN_M, PLANAR_FRACTION, F, Host, HostMap
+from solidstack.sim.interphase import sei_values
 from solidstack.sim.ocp import ocp_function
 from solidstack.stack import Stack
 from solidstack.stack.layers import component_density_kg_m3
