@@ -176,6 +176,19 @@ def test_no_interphase_states_where_the_physics_cannot_act():
     assert r.cycles["loss_sei_anode_Li4Ti5O12_mAh"].iloc[0] == 0.0
 
 
+def test_an_se_family_without_its_own_constants_is_flagged():
+    # LLZO (oxide) has no [family.oxide] table: Li metal against it uses the assumed [family.default] constants,
+    # and the run says so among its data gaps
+    li = {"type": "anode", "thickness": "20 um", "porosity": 0, "active": {"material": "Li", "fraction": 1}}
+    cell = _metal_cell(li, se="LLZO", cathode_se="Li6PS5Cl")
+    pair = pair_constants(find_hosts(cell).anode[0], default_catalog().electrolyte("LLZO"))
+    assert pair is not None and pair.assumed and pair.family == "oxide" and pair.u_red == pytest.approx(0.05)
+    sulfide = pair_constants(find_hosts(cell).anode[0], default_catalog().electrolyte("Li6PS5Cl"))
+    assert sulfide is not None and not sulfide.assumed
+    r = simulate(cell, cycles=1, contact_loss=False)
+    assert any("LLZO (oxide): no sourced SE-reduction kinetics" in n for n in r.notes)
+
+
 def test_pair_override_applies_to_its_pair_only(tmp_path):
     # a [[pair]] entry of sei.toml replaces its SE family's constants for that host material only
     folder = tmp_path / "data"

@@ -38,7 +38,8 @@ def electrolyte_family(se: Electrolyte) -> str:
 class PairConstants:
     """The interphase constants of one (host, SE) pair. ``u_red`` V vs the ion's metal, ``rate_constant`` A/m2
     (k at dphi = U_red through a bare surface), ``tunnelling_length`` m (lambda), ``transfer_coefficient`` (-).
-    ``table``: which ``sei.toml`` table the kinetics came from (``family.sulfide``, ``pair In|sulfide`` ...)."""
+    ``table``: which ``sei.toml`` table the kinetics came from (``family.sulfide``, ``pair In|sulfide`` ...);
+    ``assumed``: the SE's family has no table of its own (``[family.default]`` was used)."""
 
     host: str
     electrolyte: str
@@ -48,6 +49,7 @@ class PairConstants:
     tunnelling_length: float
     transfer_coefficient: float
     table: str
+    assumed: bool = False
 
     def exchange_current(self, T: float) -> float:
         """PyBaMM's "SEI reaction exchange current density" (A/m2): k exp(alpha F U_red / (R T)), so that the law's
@@ -66,6 +68,7 @@ def reducing_electrolyte(stack: Stack, catalog: Catalog | None = None) -> Electr
 
 
 def _family_table(sei: Any, family: str) -> tuple[str, Any]:
+    """(name, table) of the constants of SE ``family`` (following ``same_as``)."""
     families = sei["family"]
     name = family if family in families else "default"
     table = families[name]
@@ -90,13 +93,14 @@ def pair_constants(host: Host, se: Electrolyte, constants: SimConstants | None =
     family = electrolyte_family(se)
     where, table = _family_table(sei, family)
     k, lam = table["rate_constant_A_m2"], table["tunnelling_length_m"]
+    assumed = family not in sei["family"]
     for pair in sei.get("pair", ()):
         if pair["host"] == host.material and pair["electrolyte"] in (family, se.key):
             k = pair.get("rate_constant_A_m2", k)
             lam = pair.get("tunnelling_length_m", lam)
-            where = f"pair {pair['host']}|{pair['electrolyte']}"
+            where, assumed = f"pair {pair['host']}|{pair['electrolyte']}", False
     return PairConstants(host.material, se.key, family, float(u_red), float(k), float(lam),
-                         float(sei["law"]["transfer_coefficient"]), where)
+                         float(sei["law"]["transfer_coefficient"]), where, assumed)
 
 
 def interphase_pairs(stack: Stack, hosts: HostMap, catalog: Catalog | None = None,
@@ -104,6 +108,15 @@ def interphase_pairs(stack: Stack, hosts: HostMap, catalog: Catalog | None = Non
     """:func:`pair_constants` of every negative host (in the order of ``hosts.anode``)."""
     se = reducing_electrolyte(stack, catalog)
     return [pair_constants(h, se, constants) for h in hosts.anode]
+
+
+def interphase_gaps(stack: Stack, hosts: HostMap, catalog: Catalog | None = None,
+                    constants: SimConstants | None = None) -> list[str]:
+    """Data gaps of the interphases of ``stack``: an SE family whose constants are assumed (``[family.default]``)."""
+    return list(dict.fromkeys(
+        f"{p.electrolyte} ({p.family}): no sourced SE-reduction kinetics; the thiophosphate interphase constants are "
+        f"assumed with its own reduction limit {p.u_red:g} V (sim/data/sei.toml [family.default])"
+        for p in interphase_pairs(stack, hosts, catalog, constants) if p is not None and p.assumed))
 
 
 def interphase_phases(stack: Stack, hosts: HostMap, catalog: Catalog | None = None,

@@ -20,7 +20,7 @@ from solidstack.errors import InputError, Problem, SolidstackError
 from solidstack.materials import Catalog, default_catalog, use_catalog
 from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.hosts import HostMap, find_hosts
-from solidstack.sim.interphase import interphase_phases
+from solidstack.sim.interphase import interphase_gaps, interphase_phases
 from solidstack.sim.model import MODELS, build_model
 from solidstack.sim.parameters import CURRENT_INPUT, build_parameters, contact_input
 from solidstack.sim.protocol import Protocol
@@ -421,6 +421,7 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
     hosts = find_hosts(stack, catalog, constants)
     n_phases = {"anode": len(hosts.anode), "cathode": len(hosts.cathode),
                 "sei": interphase_phases(stack, hosts, catalog, constants)}
+    hosts.gaps.extend(g for g in interphase_gaps(stack, hosts, catalog, constants) if g not in hosts.gaps)
     key = _fingerprint(stack, protocol, model.lower(), hosts, constants, catalog)
     sim = _sims.get(key)
     if sim is not None:
