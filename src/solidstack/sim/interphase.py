@@ -17,6 +17,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import pybamm
+
 from solidstack.materials import Catalog, default_catalog
 from solidstack.materials.records import Electrolyte
 from solidstack.sim.data_files import SimConstants, default_constants
@@ -148,3 +150,30 @@ def sei_values(stack: Stack, hosts: HostMap, catalog: Catalog | None = None,
             f"{pre}SEI resistivity [Ohm.m]": 0.0,  # film resistance option "none": not used
         })
     return out
+
+
+class BoundedTunnellingSEI(pybamm.sei.SEIGrowth):
+    """PyBaMM's "tunnelling limited" SEI growth with the host's potential in its rate bounded below at 0 V vs the
+    ion's metal: below it the host would plate the metal, and a host pushed past its OCP table's end sits on the
+    table's numerical end guard (not data), where the exponential rate would otherwise run away (and stall the
+    solver). Above 0 V the law is PyBaMM's unchanged."""
+
+    def get_coupled_variables(self, variables):
+        key = f"{self.domain.capitalize()} electrode surface potential difference [V]"
+        if key not in variables:  # a planar (PyBaMM half-cell) electrode: PyBaMM's own law
+            return super().get_coupled_variables(variables)
+        original = variables[key]
+        variables[key] = pybamm.maximum(original, pybamm.Scalar(0.0))
+        try:
+            variables = super().get_coupled_variables(variables)
+        finally:
+            variables[key] = original
+        return variables
+
+
+def install(model: pybamm.BaseBatteryModel) -> None:
+    """Replace the tunnelling-limited SEI submodels of ``model`` (built with ``build=False``) by
+    :class:`BoundedTunnellingSEI`."""
+    for name, sub in list(model.submodels.items()):
+        if type(sub) is pybamm.sei.SEIGrowth and sub.reaction == "SEI":
+            model.submodels[name] = BoundedTunnellingSEI(model.param, sub.domain, model.options, sub.phase)

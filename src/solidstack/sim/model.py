@@ -5,7 +5,8 @@ foil). Everything else (geometry, materials, current, contact-loss coefficients)
 
 The solid electrolyte's reduction at the negative electrode is part of the structure: PyBaMM "SEI": "tunnelling
 limited" on each negative phase that sits below its SE's reduction limit, "none" (no states) on the others
-(``n_phases["sei"]``, from :func:`solidstack.sim.interphase.interphase_phases`; see ``sim/data/sei.toml``).
+(``n_phases["sei"]``, from :func:`solidstack.sim.interphase.interphase_phases`; see ``sim/data/sei.toml``), its rate
+bounded at the metal's potential (:class:`solidstack.sim.interphase.BoundedTunnellingSEI`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pybamm
 
 from solidstack.sim.contact import install
 from solidstack.sim.data_files import SimConstants, default_constants
+from solidstack.sim.interphase import install as install_interphase
 
 MODELS = {"spm": pybamm.lithium_ion.SPM, "spme": pybamm.lithium_ion.SPMe, "dfn": pybamm.lithium_ion.DFN}
 
@@ -70,6 +72,7 @@ def build_model(name: str, n_phases: dict, constants: SimConstants | None = None
     cls = MODELS[name.lower()]
     model = cls({**model_options(n_phases), "SEI film resistance": film}, build=False)
     install(model, {s: n_phases[s] for s in ("anode", "cathode")}, x_average=name.lower() != "dfn")
+    install_interphase(model)
     model.build_model()
     model.summary_variables = list(dict.fromkeys(list(model.summary_variables) + summary_names(n_phases)))
     _cache[key] = model
