@@ -143,8 +143,23 @@ def test_mean_voltages_match_pybamm_energy_states(with_energy_states, preset, mo
     for i, cycle in enumerate(sol.cycles):
         ref = _energy_state_means(cycle)
         q_chg, e_chg, q_dis, e_dis = voltage_integrals(cycle)
-        assert e_chg / q_chg == pytest.approx(ref[0], abs=1e-4)
-        assert e_dis / q_dis == pytest.approx(ref[1], abs=1e-4)
+        # PyBaMM's energy states drift by up to ~0.1 mV from the solution they belong to (example-1's CV hold and
+        # rests, rtol 1e-8): 2e-4 V here; the quadrature itself is checked against a dense integral of PyBaMM's own
+        # interpolation of that solution (400 001 points per step) to 1e-5 V
+        assert e_chg / q_chg == pytest.approx(ref[0], abs=2e-4)
+        assert e_dis / q_dis == pytest.approx(ref[1], abs=2e-4)
+        dense = np.zeros(4)
+        for step in cycle.steps:
+            t = step["Time [s]"].entries
+            if t.size < 2:
+                continue
+            tt = np.linspace(t[0], t[-1], 400001)
+            amp, volt = step["Current [A]"](t=tt), step["Voltage [V]"](t=tt)
+            chg = amp < 0
+            dense += [np.trapezoid(np.where(chg, amp, 0.0), tt), np.trapezoid(np.where(chg, amp * volt, 0.0), tt),
+                      np.trapezoid(np.where(chg, 0.0, amp), tt), np.trapezoid(np.where(chg, 0.0, amp * volt), tt)]
+        assert e_chg / q_chg == pytest.approx(dense[1] / dense[0], abs=1e-5)
+        assert e_dis / q_dis == pytest.approx(dense[3] / dense[2], abs=1e-5)
         row = r.cycles.iloc[i]
         assert row["mean_charge_voltage_V"] == pytest.approx(ref[0], abs=1e-3)
         assert row["mean_discharge_voltage_V"] == pytest.approx(ref[1], abs=1e-3)

@@ -121,15 +121,15 @@ CALIBRATIONS: tuple[Calibration, ...] = (
     Calibration(
         name="graphite-first-cycle-loss",
         file="sei.toml",
-        key="kinetics.electron_conductivity_S_m",
-        unit="S/m",
+        key="family.sulfide.rate_constant_A_m2",
+        unit="A/m2",
         target=0.07,
         target_text="7 % of the first lithiation of graphite lost irreversibly to the interphase",
         source="P. Novak et al., J. Power Sources 97-98 (2001) 39: < 7 % of the first lithiation for graphite when water "
         "is excluded (abstract read); a liquid-electrolyte number, no sulfide-SE graphite first-cycle efficiency was found",
         measure=graphite_first_cycle_loss,
-        lo=1e-12,
-        hi=1e-8,
+        lo=1e-16,
+        hi=1e2,
         setup="graphite half-cell-like cell (sim/sei.py: the Example 4 graphite composite against 2.5x its NMC111 mass), "
         "0.2 mA/cm2, 3.0-4.37 V, contact loss off, SPMe, 1 cycle",
     ),

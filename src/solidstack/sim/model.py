@@ -5,10 +5,10 @@ foil) and the electrodes whose contact can be lost (a nonzero contact-loss coeff
 states; an electrode whose contact cannot be lost has none, and its contact fraction is 1). Everything else
 (geometry, materials, current, the contact-loss coefficients' values) is parameters or inputs.
 
-Every model carries the solid electrolyte's reduction at the negative electrode (PyBaMM "SEI": "electron-migration
-limited" on each negative phase, see ``sim/data/sei.toml``): the rate is zero wherever a host stays above the SE's
-reduction limit, so cells whose anode never goes below it are unaffected; an SE without a known limit gets a zero
-interphase conductivity (parameters.py).
+The solid electrolyte's reduction at the negative electrode is part of the structure: PyBaMM "SEI": "tunnelling
+limited" on each negative phase that sits below its SE's reduction limit, "none" (no states) on the others
+(``n_phases["sei"]``, from :func:`solidstack.sim.interphase.interphase_phases`; see ``sim/data/sei.toml``), its rate
+bounded at the metal's potential (:class:`solidstack.sim.interphase.BoundedTunnellingSEI`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pybamm
 
 from solidstack.sim.contact import install
 from solidstack.sim.data_files import SimConstants, default_constants
+from solidstack.sim.interphase import install as install_interphase
 from solidstack.sim.parameters import DOMAIN
 
 MODELS = {"spm": pybamm.lithium_ion.SPM, "spme": pybamm.lithium_ion.SPMe, "dfn": pybamm.lithium_ion.DFN}
@@ -33,18 +34,33 @@ SIDES = ("anode", "cathode")
 COMPILE_ENV = "SOLIDSTACK_COMPILE"
 
 
-def model_options(n_phases: dict[str, int]) -> dict:
-    """PyBaMM options for ``n_phases`` = {"anode": 1|2, "cathode": 1|2} (the SEI film resistance option is set
-    by :func:`build_model` from the constants)."""
+SEI_LAW = "tunnelling limited"
+
+
+def sei_flags(n_phases: dict) -> tuple[bool, ...]:
+    """Whether each negative phase carries interphase states: ``n_phases["sei"]`` (one bool per anode phase),
+    every phase if absent."""
+    flags = tuple(bool(f) for f in n_phases.get("sei", (True,) * n_phases["anode"]))
+    if len(flags) != n_phases["anode"]:
+        raise ValueError(f"n_phases['sei'] needs one flag per anode phase ({n_phases['anode']}), got {flags}")
+    return flags
+
+
+def model_options(n_phases: dict) -> dict:
+    """PyBaMM options for ``n_phases`` = {"anode": 1|2, "cathode": 1|2, "sei": (bool per anode phase)} ("sei"
+    optional: every negative phase then carries the interphase; the SEI film resistance option is set by
+    :func:`build_model` from the constants)."""
     n, p = n_phases["anode"], n_phases["cathode"]
     lam = tuple(("current-driven",) * k if k > 1 else "current-driven" for k in (n, p))
-    opts: dict = {"loss of active material": lam, "SEI": "electron-migration limited", "SEI film resistance": "none"}
+    laws = tuple(SEI_LAW if f else "none" for f in sei_flags(n_phases))
+    sei: str | tuple = laws[0] if n == 1 else ((laws, "none") if len(set(laws)) > 1 else laws[0])
+    opts: dict = {"loss of active material": lam, "SEI": sei, "SEI film resistance": "none"}
     if n > 1 or p > 1:
         opts.update({"particle phases": (str(n), str(p)), "surface form": "algebraic"})
     return opts
 
 
-def summary_names(n_phases: dict[str, int]) -> list[str]:
+def summary_names(n_phases: dict) -> list[str]:
     """Variables recorded at the end of every cycle."""
     names = ["Negative electrode contact fraction", "Positive electrode contact fraction",
              "Throughput capacity [A.h]", "Discharge capacity [A.h]", "Total lithium [mol]", "Loss of lithium to negative SEI [mol]"]
@@ -94,14 +110,14 @@ class FullContact(pybamm.BaseSubModel):
         return variables
 
 
-def build_model(name: str, n_phases: dict[str, int], constants: SimConstants | None = None,
+def build_model(name: str, n_phases: dict, constants: SimConstants | None = None,
                 contact_sides: tuple[str, ...] = SIDES) -> pybamm.BaseBatteryModel:
     """The built (not yet parameterised) model; cached, so equal structures share one model. ``contact_sides``:
     the electrodes whose contact can be lost (the others get no contact-loss states: PyBaMM's constant active
     material and a contact fraction of 1)."""
     film = (constants or default_constants()).sei["interphase"]["film_resistance"]
     sides = tuple(s for s in SIDES if s in contact_sides)
-    key = (name.lower(), n_phases["anode"], n_phases["cathode"], film, sides)
+    key = (name.lower(), n_phases["anode"], n_phases["cathode"], film, sei_flags(n_phases), sides)
     if key in _cache:
         return _cache[key]
     cls = MODELS[name.lower()]
@@ -113,6 +129,7 @@ def build_model(name: str, n_phases: dict[str, int], constants: SimConstants | N
     for side in SIDES:
         if side not in sides:
             model.submodels[f"{DOMAIN[side][0]} full contact"] = FullContact(model.param, side)
+    install_interphase(model)
     model.build_model()
     model.summary_variables = list(dict.fromkeys(list(model.summary_variables) + summary_names(n_phases)))
     _cache[key] = model

@@ -12,9 +12,9 @@ Conventions (solid-state cell in a liquid-cell model):
 * a planar metal electrode (Li, Na, K or an alloy foil as the anode layer) is a thin domain
   (``hosts.PLANAR_DOMAIN_M``) holding the metal's whole inventory, with particle radius 3 eps L so that its
   reacting area is the electrode face; its SE fraction lets the ions reach that face;
-* every phase of the negative electrode carries the SE-reduction interphase ("SEI", electron-migration limited):
-  its open-circuit potential is the reduction limit of the SE touching it (knowledge base window_lo), its other
-  constants come from ``sim/data/sei.toml`` (via :class:`~solidstack.sim.data_files.SimConstants`).
+* every phase of the negative electrode below the reduction limit of the SE touching it (knowledge base
+  window_lo) carries the SE-reduction interphase ("SEI", tunnelling limited), with the constants of its (host, SE)
+  pair from ``sim/data/sei.toml`` (:mod:`solidstack.sim.interphase`).
 
 Materials come from the catalog passed in, the simulation's constants from the ``SimConstants`` passed in.
 """
@@ -27,8 +27,9 @@ from typing import Any
 import pybamm
 
 from solidstack.materials import Catalog, default_catalog
-from solidstack.sim.data_files import SimConstants, default_constants
+from solidstack.sim.data_files import SimConstants
 from solidstack.sim.hosts import PLANAR_DOMAIN_M, PLANAR_FRACTION, F, Host, HostMap
+from solidstack.sim.interphase import sei_values
 from solidstack.sim.ocp import ocp_function
 from solidstack.stack import Stack
 from solidstack.stack.layers import component_density_kg_m3
@@ -78,42 +79,6 @@ def volume_fractions(stack: Stack, side: str) -> tuple[float, float]:
     total = sum(vols.values())
     solid = 1.0 - el.porosity_value(a)
     return vols["active"] / total * solid, vols.get("electrolyte", 0.0) / total * solid
-
-
-def reducing_electrolyte(stack: Stack, catalog: Catalog | None = None) -> tuple[str, float | None]:
-    """(name, reduction limit in V vs the ion's metal or None) of the SE touching the negative electrode's hosts:
-    the anode composite's own SE, else the separator's."""
-    catalog = catalog or default_catalog()
-    name = stack.separator.electrolyte
-    for role, c in stack.anode.components():
-        if role == "electrolyte" and c.fraction > 0:
-            name = c.material
-    win = catalog.electrolyte(name).window
-    return name, (win.lo if win is not None and win.lo is not None else None)
-
-
-def sei_values(stack: Stack, n_phases: int, catalog: Catalog | None = None,
-               constants: SimConstants | None = None) -> dict[str, Any]:
-    """Parameters of the SE-reduction interphase on each of the ``n_phases`` negative-electrode phases."""
-    data = (constants or default_constants()).sei
-    ip, kin = data["interphase"], data["kinetics"]
-    _, u_red = reducing_electrolyte(stack, catalog)
-    kappa = kin["electron_conductivity_S_m"]  # calibrated: sim/data/calibration.toml
-    if u_red is None:
-        kappa, u_red = 0.0, 0.0  # no known reduction limit: no interphase
-    out: dict[str, Any] = {}
-    for i in range(n_phases):
-        pre = PHASE_PREFIX[i] if n_phases > 1 else ""
-        out.update({
-            f"{pre}SEI open-circuit potential [V]": u_red,
-            f"{pre}SEI electron conductivity [S.m-1]": kappa,
-            f"{pre}SEI partial molar volume [m3.mol-1]": ip["sei_molar_volume_m3_mol"],
-            f"{pre}Ratio of lithium moles to SEI moles": ip["li_per_sei_mol"],
-            f"{pre}Initial SEI thickness [m]": ip["initial_thickness_m"],
-            f"{pre}SEI growth activation energy [J.mol-1]": ip["activation_energy_J_mol"],
-            f"{pre}SEI resistivity [Ohm.m]": 0.0,  # film resistance option "none": not used
-        })
-    return out
 
 
 def _i0_intercalation(i0: float):
@@ -239,7 +204,7 @@ def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float], 
             if i > 0 and host.kind == "foil" and side_hosts[0].kind == "active" and side in contact_sides:
                 contact = composite_contact(side, eps_a, x_average)
             values.update(_phase_values(host, stack, side, i, len(side_hosts), eps, catalog, contact))
-    values.update(sei_values(stack, len(hosts.anode), catalog, constants))
+    values.update(sei_values(stack, hosts, catalog, constants))
     pv.update(values, check_already_exists=False)
     return pv
 

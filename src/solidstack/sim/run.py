@@ -20,6 +20,7 @@ from solidstack.errors import InputError, Problem, SolidstackError
 from solidstack.materials import Catalog, default_catalog, use_catalog
 from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.hosts import F, HostMap, find_hosts
+from solidstack.sim.interphase import interphase_gaps, interphase_phases
 from solidstack.sim.model import MODELS, build_model, contact_sides, make_solver, structure_key
 from solidstack.sim.parameters import CURRENT_INPUT, build_parameters, contact_floor_input, contact_input
 from solidstack.sim.protocol import Protocol
@@ -460,7 +461,9 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
               constants: SimConstants, catalog: Catalog, checkpoint: str | Path | None, resume: str | Path | None,
               handle_signals: bool) -> CyclingResult:
     hosts = find_hosts(stack, catalog, constants)
-    n_phases = {"anode": len(hosts.anode), "cathode": len(hosts.cathode)}
+    n_phases = {"anode": len(hosts.anode), "cathode": len(hosts.cathode),
+                "sei": interphase_phases(stack, hosts, catalog, constants)}
+    hosts.gaps.extend(g for g in interphase_gaps(stack, hosts, catalog, constants) if g not in hosts.gaps)
     k = contact_coefficients(stack, hosts, constants) if contact_loss else {"anode": 0.0, "cathode": 0.0}
     sides = contact_sides(k)  # the others get no contact-loss states
     key = _fingerprint(stack, protocol, model.lower(), hosts, constants, catalog, sides)

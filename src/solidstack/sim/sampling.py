@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pybamm
 
-from solidstack.sim.result import Segment, _segments, evaluate
+from solidstack.sim.result import REFINE_BEND_V, REFINE_PARTS, Segment, _segments, evaluate
 from solidstack.stack.cycling import is_capacity_step
 from solidstack.units import Q
 
@@ -88,6 +88,24 @@ def _fine(p: StepPiece) -> np.ndarray:
     return tt
 
 
+def _subdivided(t: np.ndarray, bent: np.ndarray) -> np.ndarray:
+    """The solver's points of a step with the midpoints between them, and :data:`REFINE_PARTS` x 2 sub-intervals
+    in the intervals ``bent`` (where one midpoint does not follow the voltage; see ``result.REFINE_BEND_V``)."""
+    parts, bent_set = [], set(bent.tolist())
+    for j in range(t.size - 1):
+        n = 2 * REFINE_PARTS if j in bent_set else 2
+        parts.append(t[j] + (t[j + 1] - t[j]) * np.arange(n) / n)
+    parts.append(t[-1:])
+    return np.concatenate(parts)
+
+
+def _bent(v: np.ndarray) -> np.ndarray:
+    """The intervals (between output points) of a step's voltage on points and midpoints that are bent."""
+    if v.size < 3:
+        return np.zeros(0, dtype=int)
+    return np.flatnonzero(np.abs(v[:-2:2] + v[2::2] - 2.0 * v[1::2]) > 2.0 * REFINE_BEND_V)
+
+
 def _kind_from_current(i: np.ndarray) -> str:
     scale = np.max(np.abs(i)) if i.size else 0.0
     if scale < 1e-15:
@@ -108,8 +126,14 @@ def sample(pieces: list[StepPiece], period: Q | None, variables: list[tuple[str,
     fine = [_fine(p) for p in pieces]
     fine_segs: list[Segment] = [(tt, hermite(p.t, p.y, p.yp, tt), p.model, p.inputs) for p, tt in zip(pieces, fine, strict=True)]
     bounds = np.cumsum([s[0].size for s in fine_segs])[:-1]
-    amps = np.split(evaluate(fine_segs, "Current [A]"), bounds)
     volts = np.split(evaluate(fine_segs, "Voltage [V]"), bounds)
+    bent = [_bent(v) for v in volts]
+    if any(b.size for b in bent):  # long solver steps across a steep part of an OCP: a finer grid there
+        fine = [_subdivided(p.t, b) if b.size else tt for p, tt, b in zip(pieces, fine, bent, strict=True)]
+        fine_segs = [(tt, hermite(p.t, p.y, p.yp, tt), p.model, p.inputs) for p, tt in zip(pieces, fine, strict=True)]
+        bounds = np.cumsum([s[0].size for s in fine_segs])[:-1]
+        volts = np.split(evaluate(fine_segs, "Voltage [V]"), bounds)
+    amps = np.split(evaluate(fine_segs, "Current [A]"), bounds)
     q_ah = np.split(evaluate(fine_segs, DISCHARGE_AH), bounds)
     by_capacity = period is not None and is_capacity_step(period)
     times, energies = [], []

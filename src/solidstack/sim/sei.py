@@ -1,6 +1,6 @@
-"""The measure behind calibration 'graphite-first-cycle-loss' of the SE-reduction interphase's one free
-constant (its electron conductivity, ``sim/data/sei.toml`` [kinetics]; fitted by ``solidstack calibrate``, see
-:mod:`solidstack.sim.calibration`): the fraction of a graphite half-cell-like cell's first lithiation lost to the
+"""The measure behind calibration 'graphite-first-cycle-loss' of the SE-reduction interphase's one fitted
+constant (the thiophosphates' reduction rate constant k, ``sim/data/sei.toml`` [family.sulfide]; fitted by
+``solidstack calibrate``, see :mod:`solidstack.sim.calibration`; the law is in :mod:`solidstack.sim.interphase`): the fraction of a graphite half-cell-like cell's first lithiation lost to the
 interphase. The target is a literature number for graphite, not a patent number (Novak et al., J. Power Sources
 97-98 (2001) 39).
 

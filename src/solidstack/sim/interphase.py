@@ -1,0 +1,179 @@
+"""The SE-reduction interphase per (host, solid electrolyte) pair: which negative hosts carry one, and the
+PyBaMM parameters of its growth law (``sim/data/sei.toml``; README, "Cycling simulation").
+
+The law is PyBaMM's "tunnelling limited" SEI (Tang, Lu, Newman 2012)::
+
+    j_sei = -k exp(-alpha F (dphi - U_red) / (R T)) exp(-L_sei / lambda)      (A/m2 of host surface)
+
+with U_red the SE's reduction limit (knowledge base ``window_lo_V``), k and lambda from the SE family's table of
+``sei.toml`` (or a ``[[pair]]`` override for that host material and SE family). A host whose lowest tabulated
+potential is at or above U_red, or an SE without a known U_red, carries no interphase: that phase gets PyBaMM's
+``"SEI": "none"`` (no states), see :func:`interphase_phases`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pybamm
+
+from solidstack.materials import Catalog, default_catalog
+from solidstack.materials.records import Electrolyte
+from solidstack.sim.data_files import SimConstants, default_constants
+from solidstack.sim.hosts import F, Host, HostMap
+from solidstack.stack import Stack
+
+R = 8.314462618  # J/(mol K)
+PHASE_PREFIX = ("Primary: ", "Secondary: ")
+
+
+def electrolyte_family(se: Electrolyte) -> str:
+    """The SE's family for the interphase constants: the first word of its knowledge-base class (``sulfide``,
+    ``oxide``, ``halide``, ``hydroborate`` ...), lower case."""
+    words = se.electrolyte_class.split()
+    return words[0].lower() if words else ""
+
+
+@dataclass(frozen=True)
+class PairConstants:
+    """The interphase constants of one (host, SE) pair. ``u_red`` V vs the ion's metal, ``rate_constant`` A/m2
+    (k at dphi = U_red through a bare surface), ``tunnelling_length`` m (lambda), ``transfer_coefficient`` (-).
+    ``table``: which ``sei.toml`` table the kinetics came from (``family.sulfide``, ``pair In|sulfide`` ...);
+    ``assumed``: the SE's family has no table of its own (``[family.default]`` was used)."""
+
+    host: str
+    electrolyte: str
+    family: str
+    u_red: float
+    rate_constant: float
+    tunnelling_length: float
+    transfer_coefficient: float
+    table: str
+    assumed: bool = False
+
+    def exchange_current(self, T: float) -> float:
+        """PyBaMM's "SEI reaction exchange current density" (A/m2): k exp(alpha F U_red / (R T)), so that the law's
+        potential factor exp(-alpha F dphi / (R T)) becomes exp(-alpha F (dphi - U_red) / (R T))."""
+        return self.rate_constant * math.exp(self.transfer_coefficient * F * self.u_red / (R * T))
+
+
+def reducing_electrolyte(stack: Stack, catalog: Catalog | None = None) -> Electrolyte:
+    """The SE touching the negative electrode's hosts: the anode composite's own SE, else the separator's."""
+    catalog = catalog or default_catalog()
+    name = stack.separator.electrolyte
+    for role, c in stack.anode.components():
+        if role == "electrolyte" and c.fraction > 0:
+            name = c.material
+    return catalog.electrolyte(name)
+
+
+def _family_table(sei: Any, family: str) -> tuple[str, Any]:
+    """(name, table) of the constants of SE ``family`` (following ``same_as``)."""
+    families = sei["family"]
+    name = family if family in families else "default"
+    table = families[name]
+    seen = {name}
+    while "same_as" in table:  # a family that takes another's constants
+        name = table["same_as"]
+        if name in seen:
+            raise ValueError(f"sei.toml: family tables refer to each other in a loop ({sorted(seen)})")
+        seen.add(name)
+        table = families[name]
+    return f"family.{name}", table
+
+
+def pair_constants(host: Host, se: Electrolyte, constants: SimConstants | None = None) -> PairConstants | None:
+    """The constants of the interphase of ``host`` against ``se``; None where none forms (the SE has no known
+    reduction limit, or the host's lowest tabulated potential is at or above it)."""
+    sei = (constants or default_constants()).sei
+    win = se.window
+    u_red = win.lo if win is not None else None
+    if u_red is None or min(host.ocp.U_V) >= u_red:
+        return None
+    family = electrolyte_family(se)
+    where, table = _family_table(sei, family)
+    k, lam = table["rate_constant_A_m2"], table["tunnelling_length_m"]
+    assumed = family not in sei["family"]
+    for pair in sei.get("pair", ()):
+        if pair["host"] == host.material and pair["electrolyte"] in (family, se.key):
+            k = pair.get("rate_constant_A_m2", k)
+            lam = pair.get("tunnelling_length_m", lam)
+            where, assumed = f"pair {pair['host']}|{pair['electrolyte']}", False
+    return PairConstants(host.material, se.key, family, float(u_red), float(k), float(lam),
+                         float(sei["law"]["transfer_coefficient"]), where, assumed)
+
+
+def interphase_pairs(stack: Stack, hosts: HostMap, catalog: Catalog | None = None,
+                     constants: SimConstants | None = None) -> list[PairConstants | None]:
+    """:func:`pair_constants` of every negative host (in the order of ``hosts.anode``)."""
+    se = reducing_electrolyte(stack, catalog)
+    return [pair_constants(h, se, constants) for h in hosts.anode]
+
+
+def interphase_gaps(stack: Stack, hosts: HostMap, catalog: Catalog | None = None,
+                    constants: SimConstants | None = None) -> list[str]:
+    """Data gaps of the interphases of ``stack``: an SE family whose constants are assumed (``[family.default]``)."""
+    return list(dict.fromkeys(
+        f"{p.electrolyte} ({p.family}): no sourced SE-reduction kinetics; the thiophosphate interphase constants are "
+        f"assumed with its own reduction limit {p.u_red:g} V (sim/data/sei.toml [family.default])"
+        for p in interphase_pairs(stack, hosts, catalog, constants) if p is not None and p.assumed))
+
+
+def interphase_phases(stack: Stack, hosts: HostMap, catalog: Catalog | None = None,
+                      constants: SimConstants | None = None) -> tuple[bool, ...]:
+    """Whether each negative phase carries interphase states (the model structure, see ``model.model_options``)."""
+    return tuple(p is not None for p in interphase_pairs(stack, hosts, catalog, constants))
+
+
+def sei_values(stack: Stack, hosts: HostMap, catalog: Catalog | None = None,
+               constants: SimConstants | None = None) -> dict[str, Any]:
+    """PyBaMM parameters of the interphase on each negative phase (a phase without one gets none: its model has
+    no interphase states)."""
+    ip = (constants or default_constants()).sei["interphase"]
+    T = stack.temperature.si
+    pairs = interphase_pairs(stack, hosts, catalog, constants)
+    out: dict[str, Any] = {}
+    for i, pair in enumerate(pairs):
+        if pair is None:
+            continue
+        pre = PHASE_PREFIX[i] if len(pairs) > 1 else ""
+        out.update({
+            f"{pre}SEI reaction exchange current density [A.m-2]": pair.exchange_current(T),
+            f"{pre}Tunneling barrier factor [m-1]": 1.0 / pair.tunnelling_length,
+            f"{pre}SEI open-circuit potential [V]": pair.u_red,  # not in the tunnelling law (it is in j0)
+            f"{pre}SEI partial molar volume [m3.mol-1]": ip["sei_molar_volume_m3_mol"],
+            f"{pre}Ratio of lithium moles to SEI moles": ip["li_per_sei_mol"],
+            f"{pre}Initial SEI thickness [m]": ip["initial_thickness_m"],
+            f"{pre}SEI growth activation energy [J.mol-1]": ip["activation_energy_J_mol"],
+            f"{pre}SEI resistivity [Ohm.m]": 0.0,  # film resistance option "none": not used
+        })
+    return out
+
+
+class BoundedTunnellingSEI(pybamm.sei.SEIGrowth):
+    """PyBaMM's "tunnelling limited" SEI growth with the host's potential in its rate bounded below at 0 V vs the
+    ion's metal: below it the host would plate the metal, and a host pushed past its OCP table's end sits on the
+    table's numerical end guard (not data), where the exponential rate would otherwise run away (and stall the
+    solver). Above 0 V the law is PyBaMM's unchanged."""
+
+    def get_coupled_variables(self, variables):
+        key = f"{self.domain.capitalize()} electrode surface potential difference [V]"
+        if key not in variables:  # a planar (PyBaMM half-cell) electrode: PyBaMM's own law
+            return super().get_coupled_variables(variables)
+        original = variables[key]
+        variables[key] = pybamm.maximum(original, pybamm.Scalar(0.0))
+        try:
+            variables = super().get_coupled_variables(variables)
+        finally:
+            variables[key] = original
+        return variables
+
+
+def install(model: pybamm.BaseBatteryModel) -> None:
+    """Replace the tunnelling-limited SEI submodels of ``model`` (built with ``build=False``) by
+    :class:`BoundedTunnellingSEI`."""
+    for name, sub in list(model.submodels.items()):
+        if type(sub) is pybamm.sei.SEIGrowth and sub.reaction == "SEI":
+            model.submodels[name] = BoundedTunnellingSEI(model.param, sub.domain, model.options, sub.phase)
