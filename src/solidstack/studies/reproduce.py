@@ -130,8 +130,9 @@ def _physical_cell(cell: str) -> str:
 
 
 def fitted_cells(cells: list[str]) -> dict[str, str]:
-    """Cell -> explanation, for every cell in ``cells`` that is physically the same cell as one a calibration was
-    fitted on (and is not that cell itself)."""
+    """Cell -> explanation, for every cell in ``cells`` that a calibration was fitted on (its other numbers come
+    from the fitted simulation: e.g. the charge and discharge capacities of the cycle whose efficiency was fitted)
+    or that is physically the same cell as one."""
     from solidstack.errors import InputError
     from solidstack.sim.data_files import calibration_records
 
@@ -145,7 +146,10 @@ def fitted_cells(cells: list[str]) -> dict[str, str]:
     out = {}
     for cell in cells:
         for ref, name in fitted_on.items():
-            if cell != ref and physical(cell) is not None and physical(cell) == physical(ref):
+            if cell == ref:
+                out[cell] = (f"fitted cell: calibration {name!r} is fitted on a number of this cell; its other numbers "
+                             "come from the fitted simulation, not independent predictions")
+            elif physical(cell) is not None and physical(cell) == physical(ref):
                 out[cell] = (f"fitted cell: the same cell as the {ref} preset (layers, window and current identical), "
                              f"on which calibration {name!r} is fitted; not an independent prediction")
     return out
