@@ -120,10 +120,22 @@ def _join(parts: list[str | int]) -> str:
     return out
 
 
+def copy_data(value: Any) -> Any:
+    """A deep copy of stack data (tables, lists and scalars as read from a file): several times faster than
+    ``copy.deepcopy``, which a study pays for every design; anything else is deep-copied."""
+    if isinstance(value, dict):
+        return {k: copy_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_data(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return copy.deepcopy(value)
+
+
 def apply_changes(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """A copy of stack data ``base`` with ``changes`` (path -> value) applied; a whole layer set to ``"none"`` is
     removed (after every other change, so paths keep indexing the base's layers), ``"keep"`` leaves it."""
-    data = copy.deepcopy(base)
+    data = copy_data(base)
     removed: list[int] = []
     for path, value in changes.items():
         parts = parse_path(path)
@@ -135,7 +147,7 @@ def apply_changes(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, An
         node: Any = data
         for part in parts[:-1]:
             node = node[part]
-        node[parts[-1]] = copy.deepcopy(value)
+        node[parts[-1]] = copy_data(value)
     for i in sorted(set(removed), reverse=True):
         del data["layers"][i]
     return data
@@ -369,7 +381,8 @@ def _parse_axis(raw: Any, where: str, problems: list[Problem]) -> Axis | None:
 @dataclass(frozen=True)
 class Design:
     """One point of a study: its axis ``values`` (axis column -> recorded value), the stack ``data`` with those
-    values applied, and either the validated ``stack`` or the ``error`` that made it invalid."""
+    values applied, and either the resolved stack (``stack_json``, what workers receive; ``stack``, the validated
+    :class:`~solidstack.stack.Stack` itself, for runs in this process) or the ``error`` that made it invalid."""
 
     index: int
     values: dict[str, Any]
@@ -380,6 +393,7 @@ class Design:
     error: str | None
     id: str
     group: str
+    stack: Any = field(default=None, compare=False, repr=False)
 
 
 def design_id(stack_or_data: Any, protocol: dict[str, Any] | None, model: str) -> str:
@@ -394,7 +408,7 @@ def structure_group(data: dict[str, Any]) -> str:
     """A key grouping designs that most likely share a built model: the stack without names, notes, pressure,
     current or cycle count, and without metal layers that do not touch an electrode (the simulation cache makes
     the final decision, see ``solidstack.sim.run._fingerprint``)."""
-    d = copy.deepcopy(data)
+    d = copy_data(data)
     for k in ("name", "description", "source", "stack_pressure"):
         d.pop(k, None)
     cyc = d.get("cycling") or {}
@@ -419,7 +433,7 @@ def make_design(index: int, values: dict[str, Any], data: dict[str, Any], model:
     """Validate ``data`` as a stack and resolve its protocol; an invalid design keeps its error message."""
     from solidstack.stack import Stack
 
-    data = copy.deepcopy(data)
+    data = copy_data(data)
     if protocol_overrides:
         data["cycling"] = {**(data.get("cycling") or {}), **protocol_overrides}
     cyc = data.get("cycling")
@@ -431,7 +445,7 @@ def make_design(index: int, values: dict[str, Any], data: dict[str, Any], model:
         resolved = stack.to_dict()
         protocol = _protocol_of(stack, cycles)
         return Design(index, values, data, model, protocol, json.dumps(resolved, sort_keys=True), None,
-                      design_id(resolved, protocol, model), structure_group(resolved))
+                      design_id(resolved, protocol, model), structure_group(resolved), stack)
     except InputError as err:
         msg = "; ".join(str(p) for p in err.problems)
         return Design(index, values, data, model, None, None, msg, design_id(data, None, model), "input-error")
