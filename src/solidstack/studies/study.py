@@ -436,10 +436,7 @@ def make_design(index: int, values: dict[str, Any], data: dict[str, Any], model:
     data = copy_data(data)
     if protocol_overrides:
         data["cycling"] = {**(data.get("cycling") or {}), **protocol_overrides}
-    cyc = data.get("cycling")
-    if isinstance(cyc, dict) and "current" in cyc and "current_density" in cyc:
-        # the base stack writes its current as `current`; an axis or override of `current_density` replaces it
-        cyc.pop("current")
+    _one_current(data)
     try:
         stack = Stack.from_dict(data)
         resolved = stack.to_dict()
@@ -449,6 +446,33 @@ def make_design(index: int, values: dict[str, Any], data: dict[str, Any], model:
     except InputError as err:
         msg = "; ".join(str(p) for p in err.problems)
         return Design(index, values, data, model, None, None, msg, design_id(data, None, model), "input-error")
+
+
+def _with_protocol(data: dict[str, Any], protocol: dict[str, Any] | None) -> dict[str, Any]:
+    """``data`` with the study's ``[protocol]`` fields over its ``[cycling]`` section (in place; returns it)."""
+    if protocol:
+        data["cycling"] = {**(data.get("cycling") or {}), **protocol}
+    return _one_current(data)
+
+
+def _apply_axes(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``base`` with a design's axis ``changes``; an axis setting the current as ``current`` or as
+    ``current_density`` replaces the base's current however the base writes it."""
+    data = apply_changes(base, changes)
+    cyc = data.get("cycling")
+    for key, other in (("current", "current_density"), ("current_density", "current")):
+        if f"cycling.{key}" in changes and isinstance(cyc, dict):
+            cyc.pop(other, None)
+    return data
+
+
+def _one_current(data: dict[str, Any]) -> dict[str, Any]:
+    """The base stack writes its current as ``current``; an axis or override of ``current_density`` replaces it
+    (in place; returns ``data``)."""
+    cyc = data.get("cycling")
+    if isinstance(cyc, dict) and "current" in cyc and "current_density" in cyc:
+        cyc.pop("current")
+    return data
 
 
 def _protocol_of(stack, cycles: int | None) -> dict[str, Any]:
@@ -604,15 +628,14 @@ class Study:
     def designs(self) -> list[Design]:
         """Every design of the study, validated (invalid ones carry their error)."""
         out = []
-        base = apply_changes(self.base, self.fixed)
+        base = _with_protocol(apply_changes(self.base, self.fixed), self.protocol)
         for i, point in enumerate(self.points()):
             changes: dict[str, Any] = {}
             values: dict[str, Any] = {}
             for a in self.axes:
                 changes.update(a.changes(point[a.name]))
                 values[a.column] = a.label_of(point[a.name])
-            data = apply_changes(base, changes)
-            out.append(make_design(i, values, data, self.model, self.cycles, self.protocol))
+            out.append(make_design(i, values, _apply_axes(base, changes), self.model, self.cycles))
         return out
 
     def to_meta(self) -> dict[str, Any]:
@@ -673,9 +696,7 @@ def _check_against_base(base: dict[str, Any], fixed: dict[str, Any], axes: list[
             problems.append(Problem(f"set.{path}", str(e)))
             return
     try:
-        start = apply_changes(base, fixed)
-        if protocol:
-            start["cycling"] = {**(start.get("cycling") or {}), **protocol}
+        start = _with_protocol(apply_changes(base, fixed), protocol)
         if Stack.from_dict(start).cycling is None:
             problems.append(Problem("protocol", "the base stack has no [cycling] section; give a [protocol] table "
                                     "(current_density, lower_cutoff, upper_cutoff)"))
@@ -696,7 +717,7 @@ def _check_against_base(base: dict[str, Any], fixed: dict[str, Any], axes: list[
             continue
         for j, v in enumerate(a.grid_values()):
             try:
-                Stack.from_dict(apply_changes(start, a.changes(v)))
+                Stack.from_dict(_apply_axes(start, a.changes(v)))
             except InputError as err:
                 key = "values" if a.kind == "list" else "range"
                 for p in err.problems:
