@@ -429,11 +429,13 @@ def structure_group(data: dict[str, Any]) -> str:
 
 
 def make_design(index: int, values: dict[str, Any], data: dict[str, Any], model: str, cycles: int | None,
-                protocol_overrides: dict[str, Any] | None = None) -> Design:
-    """Validate ``data`` as a stack and resolve its protocol; an invalid design keeps its error message."""
+                protocol_overrides: dict[str, Any] | None = None, *, copy: bool = True) -> Design:
+    """Validate ``data`` as a stack and resolve its protocol; an invalid design keeps its error message.
+    ``copy`` False: ``data`` is the caller's own fresh copy, kept by the design as it is."""
     from solidstack.stack import Stack
 
-    data = copy_data(data)
+    if copy:
+        data = copy_data(data)
     if protocol_overrides:
         data["cycling"] = {**(data.get("cycling") or {}), **protocol_overrides}
     _one_current(data)
@@ -635,7 +637,7 @@ class Study:
             for a in self.axes:
                 changes.update(a.changes(point[a.name]))
                 values[a.column] = a.label_of(point[a.name])
-            out.append(make_design(i, values, _apply_axes(base, changes), self.model, self.cycles))
+            out.append(make_design(i, values, _apply_axes(base, changes), self.model, self.cycles, copy=False))
         return out
 
     def to_meta(self) -> dict[str, Any]:
