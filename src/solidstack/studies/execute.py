@@ -1,7 +1,8 @@
 """Running a study's designs: in this process, on a local process pool, or on a Dask cluster (one code path).
 
-Every backend is a :class:`concurrent.futures.Executor`: a process pool (``forkserver`` where available, else
-``spawn``; never ``fork``, which is unsafe with solver threads), or ``dask.distributed``'s
+Every backend is a :class:`concurrent.futures.Executor`: a process pool (``forkserver`` where available, its
+server warmed up once by :mod:`solidstack.studies.warm`, else ``spawn``; never ``fork`` from the calling
+process, which may hold threads), or ``dask.distributed``'s
 ``Client.get_executor()``. Workers receive each design as data (the resolved stack as JSON, the protocol as a
 dict), never PyBaMM objects, and build or reuse simulations from their own bounded cache
 (``solidstack.sim.run``). Designs are sorted by structure (``study.structure_group``) and sent in small batches
@@ -16,6 +17,7 @@ import concurrent.futures as cf
 import json
 import math
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -194,12 +196,7 @@ def open_executor(workers: int | None = None, dask: str | None = None) -> Iterat
     if n == 0:
         yield _InProcess(), "in process", 1, True
         return
-    import multiprocessing as mp
-
-    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-    ctx = mp.get_context(method)
-    if method == "forkserver":  # workers fork from one warmed-up process (solidstack.studies.warm)
-        ctx.set_forkserver_preload(["solidstack.studies.execute", "solidstack.sim", "solidstack.studies.warm"])
+    ctx, method = _mp_context()
     with _thread_env():
         pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx)
         try:
@@ -208,6 +205,34 @@ def open_executor(workers: int | None = None, dask: str | None = None) -> Iterat
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
+
+
+def _mp_context():
+    """The multiprocessing context of local pools and its start method: ``forkserver`` (workers fork from one
+    process that imported and warmed up PyBaMM: :mod:`solidstack.studies.warm`) where available, else ``spawn``."""
+    import multiprocessing as mp
+
+    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    ctx = mp.get_context(method)
+    if method == "forkserver":
+        preload = ["solidstack.studies.execute", "solidstack.sim", "solidstack.studies.warm"]
+        if "solidstack.cli" in sys.modules:  # each worker re-imports the parent's main module: the CLI's, here
+            preload.append("solidstack.cli")
+        ctx.set_forkserver_preload(preload)
+    return ctx, method
+
+
+def start_workers_early(workers: int | None = None, dask: str | None = None) -> None:
+    """Start the forkserver of local pools now (it imports and warms up PyBaMM in its own process, ~2 s), so that
+    happens while this process reads the study; nothing for ``workers=0``, Dask, or without a forkserver."""
+    if dask is not None or workers == 0:
+        return
+    _, method = _mp_context()
+    if method == "forkserver":
+        from multiprocessing import forkserver
+
+        with _thread_env():
+            forkserver.ensure_running()
 
 
 def batches(designs: Sequence[Design], n_workers: int) -> list[list[Design]]:
@@ -308,6 +333,7 @@ def run_study(study: Study, store: str | os.PathLike | Store | None = None, *, w
     back and designs already there are skipped. ``workers``: local processes (default the CPU count, 0 = in
     this process); ``dask``: ``"local"`` or a scheduler address. Returns a :class:`StudyRun`."""
     st = store if isinstance(store, Store) or store is None else Store(os.fspath(store))
+    start_workers_early(workers, dask)
     return run_designs(study.designs(), study_name=study.name, outputs=study.outputs,
                        retention_cycle=study.retention_cycle, store=st, meta=study.to_meta(), workers=workers,
                        dask=dask, progress=progress)
