@@ -92,12 +92,10 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
 
         from solidstack.studies import Study, run_study
-        from solidstack.studies.execute import start_workers_early
 
         err = Console(stderr=True, highlight=False, soft_wrap=True)
         if workers is not None and workers < 0:
             raise InputError(Problem("--workers", f"must be >= 0, got {workers}"))
-        start_workers_early(workers, dask)  # the workers' warm-up runs while the study file is read
         s = Study.from_file(study)
         target = store if store is not None else study.with_suffix(".store")
         bar, update = progress_bar(err, s.name)

@@ -224,7 +224,7 @@ def _mp_context():
 
 def start_workers_early(workers: int | None = None, dask: str | None = None) -> None:
     """Start the forkserver of local pools now (it imports and warms up PyBaMM in its own process, ~2 s), so that
-    happens while this process reads the study; nothing for ``workers=0``, Dask, or without a forkserver."""
+    happens while this process prepares the designs; nothing for ``workers=0``, Dask, or without a forkserver."""
     if dask is not None or workers == 0:
         return
     _, method = _mp_context()
