@@ -2,6 +2,7 @@
 
     python bench/bench_study.py            # the full benchmark (a few minutes on 2 cores)
     python bench/bench_study.py --quick    # small sizes, to check it runs
+    python bench/bench_study.py --sections=1,2 --repeat=5   # only the workers and overhead figures
 
 Prints, side by side, then a summary table of the issue's figures against their targets:
 1. designs/s with 1 and 2 local worker processes on 100-design studies, input-only and structural (ratio;
@@ -50,7 +51,7 @@ def _maxrss_MB() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def main(quick: bool = False, repeat: int = 3) -> None:
+def main(quick: bool = False, repeat: int = 3, sections: frozenset[int] = frozenset({1, 2, 3, 4})) -> None:
     from solidstack.sim import Protocol, clear_cache, simulate
     from solidstack.stack import Stack
     from solidstack.studies import run_study
@@ -68,7 +69,8 @@ def main(quick: bool = False, repeat: int = 3) -> None:
         ex.submit(_maxrss_MB).result()
     mixed = _study(n_a, n_b, structural=False)
     best: dict[str, dict[int, float]] = {}
-    for label, st, reps in (("input-only", mixed, repeat), ("structural", _study(1, n_a * n_b, structural=True), 1)):
+    pairs = [("input-only", mixed, repeat), ("structural", _study(1, n_a * n_b, structural=True), 1)]
+    for label, st, reps in pairs if 1 in sections else []:
         best[label] = {}
         for r in range(reps):
             rates = {}
@@ -90,7 +92,7 @@ def main(quick: bool = False, repeat: int = 3) -> None:
     protocols = [Protocol(**d.protocol) for d in designs]
     n = len(designs)
     bare_t, study_t = [], []
-    for r in range(repeat):
+    for r in range(repeat if 2 in sections else 0):
         clear_cache()
         t0 = time.perf_counter()
         for s, p in zip(stacks, protocols, strict=True):
@@ -103,43 +105,46 @@ def main(quick: bool = False, repeat: int = 3) -> None:
         print(f"  overhead run {r + 1}: bare simulate() loop {bare_t[-1] * 1e3:6.1f} ms/design, run_study in process "
               f"{study_t[-1] * 1e3:6.1f} ms/design: {(study_t[-1] - bare_t[-1]) / bare_t[-1] * 100:+.1f} % "
               f"(load {os.getloadavg()[0]:.2f})")
-    bare, study = min(bare_t), min(study_t)
-    summary.append((f"run_study in process (outputs, claim chart, Parquet row) vs bare simulate() loop, {n} "
-                    f"input-only designs (fastest of {repeat})",
-                    f"{study * 1e3:.1f} vs {bare * 1e3:.1f} ms/design: +{(study - bare) * 1e3:.1f} ms = "
-                    f"{(study - bare) / bare * 100:+.1f} %", "<= 10 %"))
+    if 2 in sections:
+        bare, study = min(bare_t), min(study_t)
+        summary.append((f"run_study in process (outputs, claim chart, Parquet row) vs bare simulate() loop, {n} "
+                        f"input-only designs (fastest of {repeat})",
+                        f"{study * 1e3:.1f} vs {bare * 1e3:.1f} ms/design: {(study - bare) * 1e3:+.1f} ms = "
+                        f"{(study - bare) / bare * 100:+.1f} %", "<= 10 %"))
 
     # 3. input-only vs current vs structural, in process, from a cold cache
-    k = 10 if quick else 20
-    times = {}
-    for label, st in (("input-only", _study(k // 5, 5, structural=False)),
-                      ("current", _study(1, k, structural=False, current=True)),
-                      ("structural", _study(1, k, structural=True))):
-        clear_cache()
-        t0 = time.perf_counter()
-        run = run_study(st, None, workers=0)
-        times[label] = (time.perf_counter() - t0) / len(run.rows)
-    print(f"  per design ({k} designs, cold cache): input-only sweep {times['input-only'] * 1e3:7.1f} ms, current-density "
-          f"sweep {times['current'] * 1e3:7.1f} ms, structural sweep {times['structural'] * 1e3:7.1f} ms")
-    summary.append((f"time per design, {k}-design sweeps from a cold cache: input-only / current density / structural",
-                    f"{times['input-only'] * 1e3:.0f} / {times['current'] * 1e3:.0f} / {times['structural'] * 1e3:.0f} ms "
-                    f"(structural = {times['structural'] / times['input-only']:.1f}x input-only)", ""))
+    if 3 in sections:
+        k = 10 if quick else 20
+        times = {}
+        for label, st in (("input-only", _study(k // 5, 5, structural=False)),
+                          ("current", _study(1, k, structural=False, current=True)),
+                          ("structural", _study(1, k, structural=True))):
+            clear_cache()
+            t0 = time.perf_counter()
+            run = run_study(st, None, workers=0)
+            times[label] = (time.perf_counter() - t0) / len(run.rows)
+        print(f"  per design ({k} designs, cold cache): input-only sweep {times['input-only'] * 1e3:7.1f} ms, current-density "
+              f"sweep {times['current'] * 1e3:7.1f} ms, structural sweep {times['structural'] * 1e3:7.1f} ms")
+        summary.append((f"time per design, {k}-design sweeps from a cold cache: input-only / current density / structural",
+                        f"{times['input-only'] * 1e3:.0f} / {times['current'] * 1e3:.0f} / {times['structural'] * 1e3:.0f} ms "
+                        f"(structural = {times['structural'] / times['input-only']:.1f}x input-only)", ""))
 
     # 4. peak RSS of one worker over 200 structural designs, read from the worker itself every 50 designs
-    total = 40 if quick else 200
-    st = _study(1, total, structural=True)
-    tasks = [{"design_id": d.id, "study": "bench", "model": d.model, "stack": d.stack_json, "protocol": d.protocol,
-              "values": d.values, "outputs": list(OUTPUTS), "retention_cycle": None, "store": None}
-             for d in st.designs()]
-    with open_executor(1) as (ex, _, _, _):
-        marks = []
-        for i in range(0, total, total // 4):
-            ex.submit(run_batch, json.dumps(tasks[i:i + total // 4])).result()
-            marks.append(ex.submit(_maxrss_MB).result())
-    rss = " / ".join(f"{m:.0f}" for m in marks)
-    print(f"  worker peak RSS after {' / '.join(str((i + 1) * (total // 4)) for i in range(4))} designs: {rss} MB")
-    summary.append((f"peak RSS of one worker after {' / '.join(str((i + 1) * (total // 4)) for i in range(4))} "
-                    "structural designs", f"{rss} MB", "flat, < 1 GB"))
+    if 4 in sections:
+        total = 40 if quick else 200
+        st = _study(1, total, structural=True)
+        tasks = [{"design_id": d.id, "study": "bench", "model": d.model, "stack": d.stack_json, "protocol": d.protocol,
+                  "values": d.values, "outputs": list(OUTPUTS), "retention_cycle": None, "store": None}
+                 for d in st.designs()]
+        with open_executor(1) as (ex, _, _, _):
+            marks = []
+            for i in range(0, total, total // 4):
+                ex.submit(run_batch, json.dumps(tasks[i:i + total // 4])).result()
+                marks.append(ex.submit(_maxrss_MB).result())
+        rss = " / ".join(f"{m:.0f}" for m in marks)
+        print(f"  worker peak RSS after {' / '.join(str((i + 1) * (total // 4)) for i in range(4))} designs: {rss} MB")
+        summary.append((f"peak RSS of one worker after {' / '.join(str((i + 1) * (total // 4)) for i in range(4))} "
+                        "structural designs", f"{rss} MB", "flat, < 1 GB"))
 
     print(f"\nsummary (load average at the end {os.getloadavg()[0]:.2f}):")
     width = max(len(s[0]) for s in summary)
@@ -149,4 +154,5 @@ def main(quick: bool = False, repeat: int = 3) -> None:
 
 if __name__ == "__main__":
     reps = next((int(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--repeat=")), 3)
-    main(quick="--quick" in sys.argv, repeat=reps)
+    only = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--sections=")), "1,2,3,4")
+    main(quick="--quick" in sys.argv, repeat=reps, sections=frozenset(int(x) for x in only.split(",")))
