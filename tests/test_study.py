@@ -411,17 +411,3 @@ def test_batches_one_structure_each_and_single_designs_at_the_tail():
             singles += 1
         assert singles >= (workers * MAX_BATCH if workers > 1 else 0)
         assert max(map(len, out)) == MAX_BATCH  # the rest in full batches
-
-
-def test_store_writer_writes_every_row_and_raises_a_failed_write(tmp_path):
-    store = Store(tmp_path / "s.store").prepare()
-    rows = [{"design_id": f"d{i}", "study": "w", "status": "ok", "message": "", "wall_s": 0.0, "x": float(i)}
-            for i in range(3)]
-    with store.writer() as write:
-        for r in rows:
-            write(r)
-    assert store.done_ids() == {"d0", "d1", "d2"}
-    assert sorted(store.query("SELECT x FROM designs")["x"]) == [0.0, 1.0, 2.0]
-    gone = Store(tmp_path / "never-prepared")  # no designs folder: the write fails in the writer's thread
-    with pytest.raises(OSError), gone.writer() as write:
-        write(rows[0])

@@ -20,7 +20,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,12 +69,11 @@ def _run_tasks(tasks: list[dict[str, Any]], stacks: Sequence[Any] | None = None)
     _init_worker()
     rows: list[dict[str, Any]] = []
     store = Store(tasks[0]["store"]) if tasks and tasks[0].get("store") else None  # one store per batch
-    with store.writer() if store is not None else nullcontext(None) as write:
-        for i, task in enumerate(tasks):
-            row = run_task(task, stacks[i] if stacks is not None else None)
-            if store is not None and write is not None and not (store.designs_dir / f"{row['design_id']}.parquet").exists():
-                write(row)
-            rows.append(row)
+    for i, task in enumerate(tasks):
+        row = run_task(task, stacks[i] if stacks is not None else None)
+        if store is not None and not (store.designs_dir / f"{row['design_id']}.parquet").exists():
+            store.write(row)
+        rows.append(row)
     return rows
 
 

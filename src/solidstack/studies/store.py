@@ -6,8 +6,7 @@ Layout::
     STORE/designs/<id>.parquet    one row per design: id, status, message, wall time, axes, outputs, resolved stack
 
 Each file is written to a temporary name in the same folder and renamed into place (``solidstack.fsio``), so a
-design is either in the store whole or not at all: after ``kill -9`` nothing that finished is lost (but the one
-design whose row was being written: :meth:`Store.writer` writes a row while the next design runs), and a rerun
+design is either in the store whole or not at all: after ``kill -9`` nothing that finished is lost, and a rerun
 skips every design whose file exists. Query it with DuckDB (:meth:`Store.query`, view ``designs``) or read it
 with pandas (:meth:`Store.to_dataframe`).
 """
@@ -15,8 +14,6 @@ with pandas (:meth:`Store.to_dataframe`).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -58,32 +55,6 @@ class Store:
             # one row: dictionaries, statistics and compression only cost time (and make the file larger)
             pq.write_table(table, tmp, compression="none", use_dictionary=False, write_statistics=False)
         return target
-
-    @contextmanager
-    def writer(self) -> Iterator[Callable[[dict[str, Any]], None]]:
-        """A function that writes rows as :meth:`write` does, each in a background thread while the caller goes on
-        (the next design's simulation hides the Parquet encoding). At most one row is in flight: a write first
-        waits for the one before, and every write is done (or its error raised) when the block ends, so a design
-        is at worst one design late on disk, never half-written."""
-        from concurrent.futures import Future, ThreadPoolExecutor
-
-        pool = ThreadPoolExecutor(1, thread_name_prefix="store-writer")
-        pending: Future | None = None
-
-        def write(row: dict[str, Any]) -> None:
-            nonlocal pending
-            if pending is not None:
-                pending.result()
-            pending = pool.submit(self.write, row)
-
-        try:
-            yield write
-        finally:
-            try:
-                if pending is not None:
-                    pending.result()
-            finally:
-                pool.shutdown(wait=True)
 
     # ------------------------------------------------------------------ reading
     def exists(self) -> bool:
