@@ -376,3 +376,40 @@ def test_random_design_distributions_and_linked_paths():
     with pytest.raises(InputError) as e:  # a distribution has no grid
         Study.from_dict({**spec, "design": {"kind": "grid"}})
     assert any("distribution" in p.where for p in e.value.problems)
+
+
+def test_current_axis_over_protocol_override():
+    """A current axis (as ``current_density`` or ``current``) sets each design's current, over the study's
+    ``[protocol]`` override and whichever way the base stack writes its current; the list axis is validated."""
+    for path in ("cycling.current_density", "cycling.current"):
+        study = Study.from_dict({"name": "j", "stack": "example-4", "model": "SPM", "cycles": 1,
+                                 "protocol": {"current_density": "0.3 mA/cm2"},
+                                 "axes": [{"path": path, "values": ["0.1 mA/cm2", "1 mA/cm2"]}]})
+        designs = study.designs()
+        assert all(d.error is None for d in designs), path
+        # 0.1 and 1 mA/cm2 are 1 and 10 A/m2
+        assert [d.protocol["current_density_A_m2"] for d in designs] == pytest.approx([1.0, 10.0]), path
+    (d,) = Study.from_dict({"name": "j", "stack": "example-4", "cycles": 1,
+                            "protocol": {"current_density": "0.3 mA/cm2"}}).designs()
+    assert d.protocol["current_density_A_m2"] == pytest.approx(3.0)
+
+
+def test_batches_one_structure_each_and_single_designs_at_the_tail():
+    from solidstack.studies.execute import MAX_BATCH, batches
+
+    study = Study.from_dict({"name": "b", "stack": "comparative", "cycles": 1, "axes": [
+        {"path": "layers[1].thickness", "values": ["5 um", "50 um"]},   # the reacting foil: two structures
+        {"path": "stack_pressure", "range": ["0 MPa", "50 MPa"], "steps": 20}]})
+    designs = study.designs()
+    assert len({d.group for d in designs}) == 2
+    for workers in (1, 2, 3):
+        out = batches(designs, workers)
+        assert sorted(d.id for b in out for d in b) == sorted(d.id for d in designs)  # each design once
+        assert all(len({d.group for d in b}) == 1 and 1 <= len(b) <= MAX_BATCH for b in out)
+        singles = 0
+        for b in reversed(out):
+            if len(b) > 1:
+                break
+            singles += 1
+        assert singles >= (workers * MAX_BATCH if workers > 1 else 0)
+        assert max(map(len, out)) == MAX_BATCH  # the rest in full batches

@@ -36,10 +36,10 @@ def test_fingerprint_ignores_what_does_not_change_the_simulation():
     assert _key(ex4.replace(stack_pressure="50 MPa", name="other"), p) == base
     assert _key(ex4, p.with_changes(cycles=7)) == base
     assert _key(_with(ex4, **{"2.thickness": "5 um"}), p) == base             # touching Cu does not react: no host
+    assert _key(ex4, p.with_changes(current_density_A_m2=5.0)) == base       # the current and its time limit
     # these change the built simulation
     pc = Protocol.from_stack(comp).with_changes(cycles=1)
     assert _key(_with(comp, **{"1.thickness": "20 um"}), pc) != _key(comp, pc)  # a reacting foil's capacity
-    assert _key(ex4, p.with_changes(current_density_A_m2=5.0)) != base       # the step time limit follows the current
     assert _key(_with(ex4, **{"3.mass": "12 mg"}), p) != base               # electrode loading
 
 
@@ -60,6 +60,32 @@ def test_reused_simulation_gives_the_fresh_result():
     # and the thinner ductile foil accommodates less strain: more contact loss (the contact law's ductile share s)
     thick = simulate(ex4, cycles=1, model="SPM").cycles
     assert fresh["contact_fraction_anode"].iloc[-1] < thick["contact_fraction_anode"].iloc[-1]
+
+
+def test_current_sweep_resolves_one_simulation_with_each_currents_time_limit():
+    """A new current density re-solves the built simulation, and its steps get the time limit of that current:
+    a CV hold until a current it never reaches (1e-6 mA/cm2) ends on the time limit, TIME_LIMIT_FACTOR x the
+    time to pass the cathode's capacity, so at 5x the current the hold lasts 1/5 as long; and the reused
+    simulation gives what a freshly built one gives."""
+    ex4 = load_preset("example-4")
+    kw = {"cycles": 1, "model": "SPM", "cv_hold": "1e-6 mA/cm2"}
+    run_module.clear_cache()
+    slow = simulate(ex4, current="0.2 mA/cm2", **kw)
+    fast = simulate(ex4, current="1 mA/cm2", **kw)
+    assert len(run_module._sims) == 1  # no rebuild for the new current
+    run_module.clear_cache()
+    fresh = simulate(ex4, current="1 mA/cm2", **kw)
+    run_module.clear_cache()
+
+    def hold_s(r) -> float:
+        ts = r.timeseries
+        return float(ts.loc[ts["step_type"] == "CV hold", "step_time_s"].max())
+
+    assert list(slow.cycles["time_limited_steps"]) == list(fast.cycles["time_limited_steps"]) == ["CV hold"]
+    assert np.isclose(hold_s(slow) / hold_s(fast), 5.0, rtol=1e-6)
+    assert np.isclose(hold_s(fast), hold_s(fresh), rtol=1e-9)
+    num = fresh.cycles.select_dtypes("number").columns
+    np.testing.assert_allclose(fast.cycles[num].to_numpy(), fresh.cycles[num].to_numpy(), rtol=1e-9, atol=1e-12)
 
 
 def test_cache_is_bounded_lru(monkeypatch):

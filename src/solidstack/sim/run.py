@@ -245,17 +245,17 @@ def _fingerprint(stack: Stack, protocol: Protocol, model: str, hosts: HostMap | 
                  contact_sides: tuple[str, ...] = ("anode", "cathode")) -> str:
     """What a built simulation depends on, and nothing else: the model, the stack's parameters (area, temperature,
     ion, composites, separator, and the hosts: a reacting foil's material and thickness) and the experiment (the
-    protocol without its cycle count and current, which is an input, but with the step time limit the current
-    sets). Names, notes, collectors, stack pressure and non-reacting metal layers (they only set the contact-loss
-    input) do not change it, so sweeps over them re-solve one built simulation. The constants and the catalog
-    (its folders) are part of it, and so is the structure :func:`model.structure_key` adds (the electrodes with
+    protocol without its cycle count, its current, which is an input, and the step time limit the current sets,
+    which is set on the built experiment before each solve: :func:`_set_time_limit`). Names, notes, collectors,
+    stack pressure and non-reacting metal layers (they only set the contact-loss input) do not change it, so
+    sweeps over them and over the current re-solve one built simulation. The constants and the catalog (its
+    folders) are part of it, and so is the structure :func:`model.structure_key` adds (the electrodes with
     contact-loss states, ``contact_sides``; the compile option)."""
     hosts = hosts or find_hosts(stack, catalog, constants)
     data = stack.to_dict()
     kept = [_without_notes(la) for la in data["layers"] if la.get("type") in ("anode", "separator", "cathode")]
     host_keys = [(h.label, h.material, h.side, h.kind, h.thickness, h.working_metal) for h in hosts.anode + hosts.cathode]
     proto = {k: v for k, v in protocol.__dict__.items() if k not in ("cycles", "current", "period", "source")}
-    proto["time_limit_s"] = protocol.time_limit_s(stack.area_m2, _theoretical_cathode_Ah(stack))
     top = {k: data.get(k) for k in ("area", "temperature", "working_ion")}
     extra = [constants.fingerprint if constants is not None else "", repr(catalog) if catalog is not None else "",
              structure_key(contact_sides)]
@@ -277,6 +277,16 @@ def _kept_cycles(n: int, save_at_cycles: list[int] | int | None) -> set[int] | N
     if isinstance(save_at_cycles, int):
         return {c for c in range(1, n + 1) if c % save_at_cycles == 0} | {1, n}
     return {int(c) for c in save_at_cycles} | {1, n}
+
+
+def _set_time_limit(experiment: pybamm.Experiment, t_max: float) -> None:
+    """Make ``t_max`` (s) the time limit (duration) of every current and CV-hold step of ``experiment``. PyBaMM
+    reads a step's duration only when it solves the step (its built step models are keyed by the step's kind,
+    value and terminations, not its duration), so a new current re-solves the same built simulation
+    (tests/test_study_cache.py checks that a reused simulation ends a time-limited step as a fresh one does)."""
+    for step in experiment.steps:
+        if not isinstance(step, pybamm.step.Rest):
+            step.duration = t_max
 
 
 @contextmanager
@@ -480,6 +490,7 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
         _sims[key] = sim
         while len(_sims) > SIM_CACHE_SIZE:
             _sims.popitem(last=False)
+    _set_time_limit(sim.experiment, protocol.time_limit_s(stack.area_m2, cap_Ah))
     inputs = {CURRENT_INPUT: protocol.current_density_A_m2, **contact_inputs(stack, hosts, constants, contact_loss)}
     n = protocol.cycles
     kept = _kept_cycles(n, save_at_cycles)

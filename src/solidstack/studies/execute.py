@@ -1,7 +1,8 @@
 """Running a study's designs: in this process, on a local process pool, or on a Dask cluster (one code path).
 
-Every backend is a :class:`concurrent.futures.Executor`: a process pool (``forkserver`` where available, else
-``spawn``; never ``fork``, which is unsafe with solver threads), or ``dask.distributed``'s
+Every backend is a :class:`concurrent.futures.Executor`: a process pool (``forkserver`` where available, its
+server warmed up once by :mod:`solidstack.studies.warm`, else ``spawn``; never ``fork`` from the calling
+process, which may hold threads), or ``dask.distributed``'s
 ``Client.get_executor()``. Workers receive each design as data (the resolved stack as JSON, the protocol as a
 dict), never PyBaMM objects, and build or reuse simulations from their own bounded cache
 (``solidstack.sim.run``). Designs are sorted by structure (``study.structure_group``) and sent in small batches
@@ -16,6 +17,7 @@ import concurrent.futures as cf
 import json
 import math
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -58,20 +60,26 @@ def _init_worker() -> None:
 def run_batch(tasks_json: str) -> list[dict[str, Any]]:
     """Run a batch of designs (JSON list of tasks, see :func:`_task`) and return one row per design. Runs in a
     worker process; writes each row to the store itself when the task names one (a shared filesystem)."""
+    return _run_tasks(json.loads(tasks_json))
+
+
+def _run_tasks(tasks: list[dict[str, Any]], stacks: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+    """:func:`run_batch` on tasks as dicts; ``stacks``: their validated stacks when already at hand (a run in
+    this process), else each is read from its task's JSON."""
     _init_worker()
-    rows = []
-    for task in json.loads(tasks_json):
-        row = run_task(task)
-        if task.get("store"):
-            store = Store(task["store"])
-            if not (store.designs_dir / f"{row['design_id']}.parquet").exists():
-                store.write(row)
+    rows: list[dict[str, Any]] = []
+    store = Store(tasks[0]["store"]) if tasks and tasks[0].get("store") else None  # one store per batch
+    for i, task in enumerate(tasks):
+        row = run_task(task, stacks[i] if stacks is not None else None)
+        if store is not None and not (store.designs_dir / f"{row['design_id']}.parquet").exists():
+            store.write(row)
         rows.append(row)
     return rows
 
 
-def run_task(task: dict[str, Any]) -> dict[str, Any]:
-    """Simulate one design and collect its outputs; errors become the row's status and message."""
+def run_task(task: dict[str, Any], stack: Any = None) -> dict[str, Any]:
+    """Simulate one design and collect its outputs; errors become the row's status and message. ``stack``: the
+    design's validated :class:`~solidstack.stack.Stack` if at hand (else read from ``task["stack"]``)."""
     from solidstack import __version__
 
     t0 = time.perf_counter()
@@ -82,7 +90,8 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
         from solidstack.stack import Stack
         from solidstack.studies.outputs import cycling_outputs, stack_outputs
 
-        stack = Stack.from_dict(json.loads(task["stack"]))
+        if stack is None:
+            stack = Stack.from_dict(json.loads(task["stack"]))
         groups = tuple(task["outputs"])
         row.update(stack_outputs(stack, groups))
         protocol = Protocol(**task["protocol"])
@@ -186,12 +195,7 @@ def open_executor(workers: int | None = None, dask: str | None = None) -> Iterat
     if n == 0:
         yield _InProcess(), "in process", 1, True
         return
-    import multiprocessing as mp
-
-    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-    ctx = mp.get_context(method)
-    if method == "forkserver":
-        ctx.set_forkserver_preload(["solidstack.studies.execute", "solidstack.sim"])
+    ctx, method = _mp_context()
     with _thread_env():
         pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx)
         try:
@@ -202,9 +206,38 @@ def open_executor(workers: int | None = None, dask: str | None = None) -> Iterat
         pool.shutdown(wait=True)
 
 
+def _mp_context():
+    """The multiprocessing context of local pools and its start method: ``forkserver`` (workers fork from one
+    process that imported and warmed up PyBaMM: :mod:`solidstack.studies.warm`) where available, else ``spawn``."""
+    import multiprocessing as mp
+
+    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    ctx = mp.get_context(method)
+    if method == "forkserver":
+        preload = ["solidstack.studies.execute", "solidstack.sim", "solidstack.studies.warm"]
+        if "solidstack.cli" in sys.modules:  # each worker re-imports the parent's main module: the CLI's, here
+            preload.append("solidstack.cli")
+        ctx.set_forkserver_preload(preload)
+    return ctx, method
+
+
+def start_workers_early(workers: int | None = None, dask: str | None = None) -> None:
+    """Start the forkserver of local pools now (it imports and warms up PyBaMM in its own process, ~2 s), so that
+    happens while this process prepares the designs; nothing for ``workers=0``, Dask, or without a forkserver."""
+    if dask is not None or workers == 0:
+        return
+    _, method = _mp_context()
+    if method == "forkserver":
+        from multiprocessing import forkserver
+
+        with _thread_env():
+            forkserver.ensure_running()
+
+
 def batches(designs: Sequence[Design], n_workers: int) -> list[list[Design]]:
     """Designs sorted by structure group, cut into batches of one group each (at most :data:`MAX_BATCH`, and
-    small enough that every worker gets work)."""
+    small enough that every worker gets work); the last ``n_workers x MAX_BATCH`` designs go one a batch, so the
+    workers finish together instead of one waiting for another's last batch."""
     size = max(1, min(MAX_BATCH, math.ceil(len(designs) / max(1, 2 * n_workers))))
     groups: dict[str, list[Design]] = {}
     for d in designs:
@@ -213,6 +246,11 @@ def batches(designs: Sequence[Design], n_workers: int) -> list[list[Design]]:
     for g in sorted(groups):
         items = groups[g]
         out += [items[i:i + size] for i in range(0, len(items), size)]
+    if n_workers > 1 and size > 1:
+        tail: list[list[Design]] = []
+        while out and sum(map(len, tail)) < n_workers * MAX_BATCH:
+            tail = [[d] for d in out.pop()] + tail
+        out += tail
     return out
 
 
@@ -257,8 +295,11 @@ def run_designs(designs: Sequence[Design], *, study_name: str, outputs: Sequence
             worker_store = str(store.path.resolve()) if store is not None and shared_fs and dask is None else None
             futures = {}
             for batch in batches(sims, n_workers):
-                payload = json.dumps([_task(d, study_name, outputs, retention_cycle, worker_store) for d in batch])
-                futures[executor.submit(run_batch, payload)] = batch
+                tasks = [_task(d, study_name, outputs, retention_cycle, worker_store) for d in batch]
+                if isinstance(executor, _InProcess):  # the validated stacks are at hand: no JSON round trip
+                    futures[executor.submit(_run_tasks, tasks, [d.stack for d in batch])] = batch
+                else:
+                    futures[executor.submit(run_batch, json.dumps(tasks))] = batch
             for fut in cf.as_completed(futures):
                 try:
                     for row in fut.result():
@@ -291,6 +332,7 @@ def run_study(study: Study, store: str | os.PathLike | Store | None = None, *, w
     back and designs already there are skipped. ``workers``: local processes (default the CPU count, 0 = in
     this process); ``dask``: ``"local"`` or a scheduler address. Returns a :class:`StudyRun`."""
     st = store if isinstance(store, Store) or store is None else Store(os.fspath(store))
+    start_workers_early(workers, dask)
     return run_designs(study.designs(), study_name=study.name, outputs=study.outputs,
                        retention_cycle=study.retention_cycle, store=st, meta=study.to_meta(), workers=workers,
                        dask=dask, progress=progress)

@@ -104,10 +104,10 @@ def _claim_outputs(stack, groups: tuple[str, ...]) -> dict[str, Any]:
 def cycling_outputs(result, stack, groups: tuple[str, ...], retention_cycle: int | None) -> dict[str, Any]:
     """Outputs read from a :class:`~solidstack.sim.CyclingResult`'s per-cycle table."""
     t = result.cycles
-    first = t.iloc[0]
+    first = t.iloc[0].to_dict()  # plain dicts: a study reads a dozen values per design
     n = len(t) if retention_cycle is None else retention_cycle
     row: dict[str, Any] = {}
-    at_n = t.iloc[n - 1] if n <= len(t) else None
+    at_n = t.iloc[n - 1].to_dict() if n <= len(t) else None
     if "energy" in groups:
         e_Wh = float(first["discharge_capacity_mAh"]) * float(first["mean_discharge_voltage_V"]) * 1e-3
         row["specific_energy_Wh_kg"] = e_Wh / stack.mass_kg

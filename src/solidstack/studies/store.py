@@ -52,7 +52,8 @@ class Store:
         table = pa.Table.from_pylist([row])
         target = self.designs_dir / f"{row['design_id']}.parquet"
         with atomic_path(target) as tmp:
-            pq.write_table(table, tmp)
+            # one row: dictionaries, statistics and compression only cost time (and make the file larger)
+            pq.write_table(table, tmp, compression="none", use_dictionary=False, write_statistics=False)
         return target
 
     # ------------------------------------------------------------------ reading

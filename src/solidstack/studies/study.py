@@ -120,10 +120,22 @@ def _join(parts: list[str | int]) -> str:
     return out
 
 
+def copy_data(value: Any) -> Any:
+    """A deep copy of stack data (tables, lists and scalars as read from a file): several times faster than
+    ``copy.deepcopy``, which a study pays for every design; anything else is deep-copied."""
+    if isinstance(value, dict):
+        return {k: copy_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_data(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return copy.deepcopy(value)
+
+
 def apply_changes(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """A copy of stack data ``base`` with ``changes`` (path -> value) applied; a whole layer set to ``"none"`` is
     removed (after every other change, so paths keep indexing the base's layers), ``"keep"`` leaves it."""
-    data = copy.deepcopy(base)
+    data = copy_data(base)
     removed: list[int] = []
     for path, value in changes.items():
         parts = parse_path(path)
@@ -135,7 +147,7 @@ def apply_changes(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, An
         node: Any = data
         for part in parts[:-1]:
             node = node[part]
-        node[parts[-1]] = copy.deepcopy(value)
+        node[parts[-1]] = copy_data(value)
     for i in sorted(set(removed), reverse=True):
         del data["layers"][i]
     return data
@@ -369,7 +381,8 @@ def _parse_axis(raw: Any, where: str, problems: list[Problem]) -> Axis | None:
 @dataclass(frozen=True)
 class Design:
     """One point of a study: its axis ``values`` (axis column -> recorded value), the stack ``data`` with those
-    values applied, and either the validated ``stack`` or the ``error`` that made it invalid."""
+    values applied, and either the resolved stack (``stack_json``, what workers receive; ``stack``, the validated
+    :class:`~solidstack.stack.Stack` itself, for runs in this process) or the ``error`` that made it invalid."""
 
     index: int
     values: dict[str, Any]
@@ -380,6 +393,7 @@ class Design:
     error: str | None
     id: str
     group: str
+    stack: Any = field(default=None, compare=False, repr=False)
 
 
 def design_id(stack_or_data: Any, protocol: dict[str, Any] | None, model: str) -> str:
@@ -394,7 +408,7 @@ def structure_group(data: dict[str, Any]) -> str:
     """A key grouping designs that most likely share a built model: the stack without names, notes, pressure,
     current or cycle count, and without metal layers that do not touch an electrode (the simulation cache makes
     the final decision, see ``solidstack.sim.run._fingerprint``)."""
-    d = copy.deepcopy(data)
+    d = copy_data(data)
     for k in ("name", "description", "source", "stack_pressure"):
         d.pop(k, None)
     cyc = d.get("cycling") or {}
@@ -415,26 +429,52 @@ def structure_group(data: dict[str, Any]) -> str:
 
 
 def make_design(index: int, values: dict[str, Any], data: dict[str, Any], model: str, cycles: int | None,
-                protocol_overrides: dict[str, Any] | None = None) -> Design:
-    """Validate ``data`` as a stack and resolve its protocol; an invalid design keeps its error message."""
+                protocol_overrides: dict[str, Any] | None = None, *, copy: bool = True) -> Design:
+    """Validate ``data`` as a stack and resolve its protocol; an invalid design keeps its error message.
+    ``copy`` False: ``data`` is the caller's own fresh copy, kept by the design as it is."""
     from solidstack.stack import Stack
 
-    data = copy.deepcopy(data)
+    if copy:
+        data = copy_data(data)
     if protocol_overrides:
         data["cycling"] = {**(data.get("cycling") or {}), **protocol_overrides}
-    cyc = data.get("cycling")
-    if isinstance(cyc, dict) and "current" in cyc and "current_density" in cyc:
-        # the base stack writes its current as `current`; an axis or override of `current_density` replaces it
-        cyc.pop("current")
+    _one_current(data)
     try:
         stack = Stack.from_dict(data)
         resolved = stack.to_dict()
         protocol = _protocol_of(stack, cycles)
         return Design(index, values, data, model, protocol, json.dumps(resolved, sort_keys=True), None,
-                      design_id(resolved, protocol, model), structure_group(resolved))
+                      design_id(resolved, protocol, model), structure_group(resolved), stack)
     except InputError as err:
         msg = "; ".join(str(p) for p in err.problems)
         return Design(index, values, data, model, None, None, msg, design_id(data, None, model), "input-error")
+
+
+def _with_protocol(data: dict[str, Any], protocol: dict[str, Any] | None) -> dict[str, Any]:
+    """``data`` with the study's ``[protocol]`` fields over its ``[cycling]`` section (in place; returns it)."""
+    if protocol:
+        data["cycling"] = {**(data.get("cycling") or {}), **protocol}
+    return _one_current(data)
+
+
+def _apply_axes(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``base`` with a design's axis ``changes``; an axis setting the current as ``current`` or as
+    ``current_density`` replaces the base's current however the base writes it."""
+    data = apply_changes(base, changes)
+    cyc = data.get("cycling")
+    for key, other in (("current", "current_density"), ("current_density", "current")):
+        if f"cycling.{key}" in changes and isinstance(cyc, dict):
+            cyc.pop(other, None)
+    return data
+
+
+def _one_current(data: dict[str, Any]) -> dict[str, Any]:
+    """The base stack writes its current as ``current``; an axis or override of ``current_density`` replaces it
+    (in place; returns ``data``)."""
+    cyc = data.get("cycling")
+    if isinstance(cyc, dict) and "current" in cyc and "current_density" in cyc:
+        cyc.pop("current")
+    return data
 
 
 def _protocol_of(stack, cycles: int | None) -> dict[str, Any]:
@@ -590,15 +630,14 @@ class Study:
     def designs(self) -> list[Design]:
         """Every design of the study, validated (invalid ones carry their error)."""
         out = []
-        base = apply_changes(self.base, self.fixed)
+        base = _with_protocol(apply_changes(self.base, self.fixed), self.protocol)
         for i, point in enumerate(self.points()):
             changes: dict[str, Any] = {}
             values: dict[str, Any] = {}
             for a in self.axes:
                 changes.update(a.changes(point[a.name]))
                 values[a.column] = a.label_of(point[a.name])
-            data = apply_changes(base, changes)
-            out.append(make_design(i, values, data, self.model, self.cycles, self.protocol))
+            out.append(make_design(i, values, _apply_axes(base, changes), self.model, self.cycles, copy=False))
         return out
 
     def to_meta(self) -> dict[str, Any]:
@@ -659,9 +698,7 @@ def _check_against_base(base: dict[str, Any], fixed: dict[str, Any], axes: list[
             problems.append(Problem(f"set.{path}", str(e)))
             return
     try:
-        start = apply_changes(base, fixed)
-        if protocol:
-            start["cycling"] = {**(start.get("cycling") or {}), **protocol}
+        start = _with_protocol(apply_changes(base, fixed), protocol)
         if Stack.from_dict(start).cycling is None:
             problems.append(Problem("protocol", "the base stack has no [cycling] section; give a [protocol] table "
                                     "(current_density, lower_cutoff, upper_cutoff)"))
@@ -682,7 +719,7 @@ def _check_against_base(base: dict[str, Any], fixed: dict[str, Any], axes: list[
             continue
         for j, v in enumerate(a.grid_values()):
             try:
-                Stack.from_dict(apply_changes(start, a.changes(v)))
+                Stack.from_dict(_apply_axes(start, a.changes(v)))
             except InputError as err:
                 key = "values" if a.kind == "list" else "range"
                 for p in err.problems:
