@@ -64,11 +64,12 @@ def test_reused_simulation_gives_the_fresh_result():
 
 def test_current_sweep_resolves_one_simulation_with_each_currents_time_limit():
     """A new current density re-solves the built simulation, and its steps get the time limit of that current:
-    a CV hold until a current it never reaches (1e-6 mA/cm2) ends on the time limit, TIME_LIMIT_FACTOR x the
+    a CV hold until a current it never reaches (1e-9 mA/cm2: the passivating interphase's leakage alone stays
+    ~100x above it through the hold) ends on the time limit, TIME_LIMIT_FACTOR x the
     time to pass the cathode's capacity, so at 5x the current the hold lasts 1/5 as long; and the reused
     simulation gives what a freshly built one gives."""
     ex4 = load_preset("example-4")
-    kw = {"cycles": 1, "model": "SPM", "cv_hold": "1e-6 mA/cm2"}
+    kw = {"cycles": 1, "model": "SPM", "cv_hold": "1e-9 mA/cm2"}
     run_module.clear_cache()
     slow = simulate(ex4, current="0.2 mA/cm2", **kw)
     fast = simulate(ex4, current="1 mA/cm2", **kw)
