@@ -112,13 +112,13 @@ def interphase_pairs(stack: Stack, hosts: HostMap, catalog: Catalog | None = Non
     return [pair_constants(h, se, constants) for h in hosts.anode]
 
 
-def interphase_gaps(stack: Stack, hosts: HostMap, catalog: Catalog | None = None,
-                    constants: SimConstants | None = None) -> list[str]:
-    """Data gaps of the interphases of ``stack``: an SE family whose constants are assumed (``[family.default]``)."""
+def interphase_gaps(pairs: list[PairConstants | None]) -> list[str]:
+    """Data gaps of the interphases ``pairs`` (from :func:`interphase_pairs`): an SE family whose constants are
+    assumed (``[family.default]``)."""
     return list(dict.fromkeys(
         f"{p.electrolyte} ({p.family}): no sourced SE-reduction kinetics; the thiophosphate interphase constants are "
         f"assumed with its own reduction limit {p.u_red:g} V (sim/data/sei.toml [family.default])"
-        for p in interphase_pairs(stack, hosts, catalog, constants) if p is not None and p.assumed))
+        for p in pairs if p is not None and p.assumed))
 
 
 def interphase_phases(stack: Stack, hosts: HostMap, catalog: Catalog | None = None,

@@ -20,7 +20,7 @@ from solidstack.errors import InputError, Problem, SolidstackError
 from solidstack.materials import Catalog, default_catalog, use_catalog
 from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.hosts import F, HostMap, find_hosts
-from solidstack.sim.interphase import interphase_gaps, interphase_phases
+from solidstack.sim.interphase import interphase_gaps, interphase_pairs
 from solidstack.sim.model import MODELS, build_model, contact_sides, make_solver, structure_key
 from solidstack.sim.parameters import CURRENT_INPUT, build_parameters, contact_floor_input, contact_input
 from solidstack.sim.protocol import Protocol
@@ -180,10 +180,9 @@ def pressure_held_fraction(stack: Stack, constants: SimConstants | None = None) 
     return p / (p + (constants or default_constants()).law["hold_pressure_Pa"])
 
 
-def contact_inputs(stack: Stack, hosts: HostMap, constants: SimConstants | None = None,
-                   contact_loss: bool = True) -> dict[str, float]:
-    """The contact law's PyBaMM input parameters (K and f_p per electrode); K = 0 with ``contact_loss`` False."""
-    k = contact_coefficients(stack, hosts, constants) if contact_loss else {"anode": 0.0, "cathode": 0.0}
+def contact_inputs(stack: Stack, k: dict[str, float], constants: SimConstants | None = None) -> dict[str, float]:
+    """The contact law's PyBaMM input parameters: K per electrode (``k``, from :func:`contact_coefficients`, or 0
+    without contact loss) and f_p."""
     f_p = pressure_held_fraction(stack, constants)
     out = {}
     for side in ("anode", "cathode"):
@@ -471,9 +470,9 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
               constants: SimConstants, catalog: Catalog, checkpoint: str | Path | None, resume: str | Path | None,
               handle_signals: bool) -> CyclingResult:
     hosts = find_hosts(stack, catalog, constants)
-    n_phases = {"anode": len(hosts.anode), "cathode": len(hosts.cathode),
-                "sei": interphase_phases(stack, hosts, catalog, constants)}
-    hosts.gaps.extend(g for g in interphase_gaps(stack, hosts, catalog, constants) if g not in hosts.gaps)
+    pairs = interphase_pairs(stack, hosts, catalog, constants)
+    n_phases = {"anode": len(hosts.anode), "cathode": len(hosts.cathode), "sei": tuple(p is not None for p in pairs)}
+    hosts.gaps.extend(g for g in interphase_gaps(pairs) if g not in hosts.gaps)
     k = contact_coefficients(stack, hosts, constants) if contact_loss else {"anode": 0.0, "cathode": 0.0}
     sides = contact_sides(k)  # the others get no contact-loss states
     key = _fingerprint(stack, protocol, model.lower(), hosts, constants, catalog, sides)
@@ -491,7 +490,7 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
         while len(_sims) > SIM_CACHE_SIZE:
             _sims.popitem(last=False)
     _set_time_limit(sim.experiment, protocol.time_limit_s(stack.area_m2, cap_Ah))
-    inputs = {CURRENT_INPUT: protocol.current_density_A_m2, **contact_inputs(stack, hosts, constants, contact_loss)}
+    inputs = {CURRENT_INPUT: protocol.current_density_A_m2, **contact_inputs(stack, k, constants)}
     n = protocol.cycles
     kept = _kept_cycles(n, save_at_cycles)
     tracker = _Tracker(step_names=protocol.step_names(), progress=progress, total=n)
