@@ -98,7 +98,7 @@ def validate(stack: StackArg) -> None:
     """Check a stack file: exit 0 with a summary, or one line per problem and exit 2."""
     s = _load(stack)
     layers = " / ".join(
-        la.material if la.type in ("collector", "metal") else (la.electrolyte if la.type == "separator" else la.active.material)
+        la.material if la.type in ("collector", "primer", "metal") else (la.electrolyte if la.type == "separator" else la.active.material)
         for la in s.layers
     )
     console.print(f"ok: {s.name}: {layers}; {len(s.layers)} layers, {s.working_ion}+, "

@@ -1,5 +1,8 @@
 """Mass, thickness and energy of a stack, layer by layer, collector to collector.
 
+Every layer counts, a collector's primer coating too (its mass and thickness lower Wh/kg and Wh/L like any
+other layer's; it stores no charge). An electrode's row shows its active's particle size (D50) where given.
+
 All figures are per cell (the stack's area). Energy is nominal: the limiting practical capacity times the
 difference of the electrodes' average potentials, as defined in :class:`~solidstack.stack.Stack`.
 """
@@ -9,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from solidstack.stack import Stack
-from solidstack.stack.layers import CompositeElectrode, MetalLayer
+from solidstack.stack.layers import CompositeElectrode, MetalLayer, Primer
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class LayerFigures:
     thickness_share_pct: float
     porosity: float | None
     capacity_mAh: float | None
+    particle_size_um: float | None = None  # the active's D50 diameter, where the stack gives it
 
 
 @dataclass(frozen=True)
@@ -77,10 +81,16 @@ def breakdown(stack: Stack) -> StackBreakdown:
     rows = []
     for i, la in enumerate(stack.layers):
         m, t = la.mass_kg(area), la.thickness_m(area)
+        d50 = None
         if isinstance(la, MetalLayer):
             role, material = f"{stack.role_of(la)} ({stack.side_of(la)} side)", la.material
+        elif isinstance(la, Primer):
+            role, material = f"primer ({'anode' if i == 1 else 'cathode'} collector)", la.material
         elif isinstance(la, CompositeElectrode):
             role, material = la.type, la.active.material
+            if la.active.particle_size is not None:
+                d50 = la.active.particle_size.si * 1e6
+                material = f"{material} (D50 {d50:.3g} um)"
         elif la.type == "separator":
             role, material = "separator", la.electrolyte
         else:
@@ -98,6 +108,7 @@ def breakdown(stack: Stack) -> StackBreakdown:
                 thickness_share_pct=100 * t / total_t,
                 porosity=la.porosity_value(area) if hasattr(la, "porosity_value") else None,
                 capacity_mAh=la.capacity_mAh(area, stack.working_ion) if isinstance(la, CompositeElectrode) else None,
+                particle_size_um=d50,
             )
         )
     return StackBreakdown(

@@ -65,6 +65,8 @@ def _material_sources(stack: Stack, cat: Catalog) -> list[str]:
                 add(cat.metal(la.material))
             elif la.type == "collector":
                 add(cat.collector(la.material))
+            elif la.type == "primer":
+                add(cat.auxiliary(la.material, "additive"))
             elif la.type == "separator":
                 add(cat.electrolyte(la.electrolyte))
             else:

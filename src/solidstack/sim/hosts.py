@@ -17,7 +17,7 @@ foil such as In): it reacts on its face only and its inventory follows from its 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -231,6 +231,20 @@ def _active_host(stack: Stack, side: Side, cat: Catalog, const: SimConstants) ->
     )
 
 
+def _sized(host: Host, stack: Stack) -> Host:
+    """``host`` with the particle radius its stack sets: D50 / 2 of the active's ``particle_size`` (a composite's
+    particles only); without one, the transport entry's own radius stays."""
+    electrode = stack.anode if host.side == "anode" else stack.cathode
+    radius = electrode.active.particle_radius_m()
+    if radius is None or host.kind != "active":
+        return host
+    t = electrode.thickness_m(stack.area_m2)
+    gaps = host.gaps + ((f"{host.label}: its D50 ({2e6 * radius:.3g} um) is larger than the {electrode.type}'s thickness "
+                         f"({t * 1e6:.3g} um); check the particle size, mass and porosity",) if 2 * radius > t else ())
+    return replace(host, radius=radius, gaps=gaps, basis=f"particle radius {radius * 1e6:.4g} um = D50 / 2 (the "
+                                                         f"stack's particle_size); other values: {host.basis}")
+
+
 def _planar_kind(electrode: CompositeElectrode, mat: ActiveMaterial, cat: Catalog, side: Side) -> bool:
     """Whether the electrode is a metal foil electrode (planar): a metal active with nothing else in the layer.
     A working-ion metal with other constituents (a Li powder composite) is refused with how to write it."""
@@ -436,7 +450,7 @@ def find_hosts(stack: Stack, catalog: Catalog | None = None, constants: SimConst
     hm = HostMap()
     for side in ("anode", "cathode"):
         side_hosts = hm.side(side)  # type: ignore[arg-type]
-        side_hosts.append(_active_host(stack, side, catalog, constants))  # type: ignore[arg-type]
+        side_hosts.append(_sized(_active_host(stack, side, catalog, constants), stack))  # type: ignore[arg-type]
         layers = stack.anode_side if side == "anode" else stack.cathode_side
         touching = layers[-1] if layers else None
         reacting: MetalLayer | None = None

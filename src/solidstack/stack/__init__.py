@@ -2,23 +2,27 @@
 
 from solidstack.stack.cycling import Cycling
 from solidstack.stack.layers import (
+    ActiveComponent,
     Coating,
     Collector,
     Component,
     CompositeElectrode,
     MetalLayer,
+    Primer,
     Separator,
 )
 from solidstack.stack.model import Stack
 from solidstack.stack.presets import load_preset, preset_names, resolve
 
 __all__ = [
+    "ActiveComponent",
     "Coating",
     "Collector",
     "Component",
     "CompositeElectrode",
     "Cycling",
     "MetalLayer",
+    "Primer",
     "Separator",
     "Stack",
     "load_preset",

@@ -13,6 +13,7 @@ from solidstack.stack.layers import (
     Collector,
     CompositeElectrode,
     MetalLayer,
+    Primer,
     Separator,
     component_density_kg_m3,
 )
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from solidstack.stack.model import Stack
 
 FRACTION_TOLERANCE = 1e-3
-ORDER = "collector, metal layer(s), anode, separator, cathode, metal layer(s), collector"
+ORDER = "collector, (primer), metal layer(s), anode, separator, cathode, metal layer(s), (primer), collector"
 
 
 def check_stack(stack: Stack) -> list[Problem]:
@@ -64,6 +65,9 @@ def _structure(stack: Stack) -> Iterator[Problem]:
     for i, la in enumerate(stack.layers):
         if la.type == "metal" and not (0 < i < ia or ic < i < len(types) - 1):
             yield Problem(f"layers[{i}]", "a metal layer must sit between an electrode and its collector")
+        if la.type == "primer" and i not in (1, len(types) - 2):
+            yield Problem(f"layers[{i}]", "a primer is a coating on a collector: put it right after the anode "
+                                          "collector or right before the cathode collector")
 
 
 def _lookup(where: str, fn, *args) -> Iterator[Problem]:
@@ -79,6 +83,8 @@ def _names(stack: Stack) -> Iterator[Problem]:
         where = f"layers[{i}]"
         if isinstance(la, Collector):
             yield from _lookup(f"{where}.material", cat.collector, la.material)
+        elif isinstance(la, Primer):  # a conductive carbon: an additive of the knowledge base
+            yield from _lookup(f"{where}.material", cat.auxiliary, la.material, "additive")
         elif isinstance(la, MetalLayer):
             yield from _lookup(f"{where}.material", cat.metal, la.material)
         elif isinstance(la, Separator):
@@ -145,11 +151,33 @@ def _fractions_and_sizes(stack: Stack) -> Iterator[Problem]:
                 if not lo <= t <= hi:
                     yield Problem(where, f"mass and porosity imply a thickness of {t * 1e6:.3g} um, outside "
                                   f"{lo * 1e6:g} um to {hi * 1e3:g} mm: check the mass, porosity and area")
+        if isinstance(la, CompositeElectrode) and la.active.particle_size is not None:
+            yield from _particle_size(stack, la, f"{where}.active.particle_size")
+        if isinstance(la, Primer) and la.areal_loading is None:
+            try:
+                la.density_kg_m3()
+            except ValueError:
+                yield Problem(f"{where}.material", f"no density for {la.material!r} in the knowledge base; give the "
+                                                   "primer's areal_loading (its coat weight)")
         if isinstance(la, (MetalLayer, Collector)):
             try:
                 la.density_kg_m3()
             except ValueError as err:
                 yield Problem(f"{where}.material", str(err))
+
+
+def _particle_size(stack: Stack, la: CompositeElectrode, where: str) -> Iterator[Problem]:
+    """A D50 only where the active is a powder: a metal alone is a foil. (A D50 above the layer's thickness is not
+    refused here, as the thickness is often derived from an assumed porosity: the simulation lists it in its gaps.)"""
+    others = [c for role, c in la.components() if role != "active" and c.fraction > 0]
+    if others:
+        return
+    try:
+        default_catalog().metal(la.active.material)
+    except UnknownNameError:
+        return
+    yield Problem(where, f"a {la.active.material} {la.type} of the metal alone is a foil (simulated on its face); "
+                         "it has no particle size: leave particle_size out")
 
 
 def _electrochemistry(stack: Stack) -> Iterator[Problem]:

@@ -1,6 +1,6 @@
 """Layers of a cell stack, as read from a stack file.
 
-Every layer has a ``type``: ``collector``, ``metal`` (a metal foil between an electrode and its collector: the
+Every layer has a ``type``: ``collector``, ``primer`` (a thin coating on a collector, e.g. carbon on Al), ``metal`` (a metal foil between an electrode and its collector: the
 patent's ductile "metal layer" or an "inert metal layer"), ``anode``/``cathode`` (composite electrodes) and
 ``separator`` (the solid electrolyte layer). Quantities carry units (see :mod:`solidstack.units`); layer
 methods return SI values (m, kg) for a given cell area in m2.
@@ -23,7 +23,9 @@ if TYPE_CHECKING:  # to a type checker each is a Q; pydantic gets the validating
     from solidstack.units import Q as LayerLength
     from solidstack.units import Q as Length
     from solidstack.units import Q as Mass
+    from solidstack.units import Q as ParticleSize
     from solidstack.units import Q as Pressure
+    from solidstack.units import Q as PrimerLength
 else:
     Length = quantity_type("length", 0.0, 0.01, lo_open=True)  # (0, 10 mm]
     FoilLength = quantity_type("length", *limits.FOIL_THICKNESS_M)  # [0.1 um, 10 mm]
@@ -32,6 +34,8 @@ else:
     Mass = quantity_type("mass", 0.0, 0.1, lo_open=True)  # (0, 100 g]
     ArealMass = quantity_type("areal_mass", 0.0, 10.0, lo_open=True)  # (0, 1 g/cm2]
     Pressure = quantity_type("pressure", 0.0, 5e9)  # [0, 5 GPa]
+    ParticleSize = quantity_type("length", *limits.PARTICLE_SIZE_M)  # [10 nm, 100 um]
+    PrimerLength = quantity_type("length", *limits.PRIMER_THICKNESS_M)  # [0.01 um, 50 um]
 Fraction = Annotated[float, BeforeValidator(not_bool), Field(ge=0.0, le=1.0)]
 Porosity = Annotated[float, BeforeValidator(not_bool), Field(ge=limits.POROSITY[0], le=limits.POROSITY[1])]
 #: Ions per host formula unit (or per metal atom), as the host's OCP table defines x: 0..10.
@@ -98,6 +102,19 @@ class Component(_Frozen):
     fraction: Fraction
 
 
+class ActiveComponent(Component):
+    """The active material of a composite electrode: a material name, its mass fraction (0..1) and, optionally,
+    its ``particle_size``: the D50 (median) particle *diameter* of the powder, as suppliers and papers quote it
+    (e.g. ``"10 um"``). The simulation's particle radius is D50 / 2; left out, the radius is the host's own from
+    ``materials/data/transport.toml`` (the particles of that entry's source)."""
+
+    particle_size: ParticleSize | None = None
+
+    def particle_radius_m(self) -> float | None:
+        """The particle radius (m) the stack sets, D50 / 2; None where no particle size is given."""
+        return None if self.particle_size is None else self.particle_size.si / 2.0
+
+
 class Coating(Component):
     """A surface coating on the active material (e.g. 10 nm LiNbO3); ``fraction`` may be 0 when the
     source counts the coating inside the active material's mass."""
@@ -123,6 +140,36 @@ class Collector(_Frozen):
     @property
     def label(self) -> str:
         return f"{self.material} collector"
+
+
+class Primer(_Frozen):
+    """A thin coating on a current collector, on its electrode face (e.g. a ~1 um carbon primer on Al foil): a
+    stack layer next to its collector. ``material`` is a conductive carbon of the knowledge base (an ``additive``
+    of ``materials/data/auxiliaries.csv``: acetylene black, graphite, ...). Its mass is ``areal_loading`` x area
+    where given (the coat weight), else thickness x area x the material's density (a pore-free coating: an upper
+    bound on a porous carbon primer's mass). It is counted in the stack's mass and thickness (and so in Wh/kg and
+    Wh/L) and is electrochemically inert in the simulation: no host, no contact or interface effect is modelled."""
+
+    type: Literal["primer"] = "primer"
+    material: Name
+    thickness: PrimerLength
+    areal_loading: ArealMass | None = None
+    note: Note | None = None
+
+    def density_kg_m3(self) -> float:
+        return _density(default_catalog().auxiliary(self.material, "additive").density_g_cm3, self.material)
+
+    def thickness_m(self, area_m2: float) -> float:
+        return self.thickness.si
+
+    def mass_kg(self, area_m2: float) -> float:
+        if self.areal_loading is not None:
+            return self.areal_loading.si * area_m2
+        return self.thickness.si * area_m2 * self.density_kg_m3()
+
+    @property
+    def label(self) -> str:
+        return f"{self.material} primer"
 
 
 class MetalLayer(_Frozen, _InitialState):
@@ -198,7 +245,7 @@ class CompositeElectrode(_Pressed, _InitialState):
     ``initial_soc``/``initial_x``: a pre-lithiated or partly charged electrode (see :class:`_InitialState`)."""
 
     type: Literal["anode", "cathode"]
-    active: Component
+    active: ActiveComponent
     electrolyte: Component | None = None
     additive: Component | None = None
     binder: Component | None = None
@@ -254,8 +301,8 @@ class Separator(_Pressed):
         return f"separator ({self.electrolyte})"
 
 
-Layer = Annotated[Collector | MetalLayer | CompositeElectrode | Separator, Field(discriminator="type")]
-LAYER_TYPES = ("collector", "metal", "anode", "separator", "cathode")
+Layer = Annotated[Collector | Primer | MetalLayer | CompositeElectrode | Separator, Field(discriminator="type")]
+LAYER_TYPES = ("collector", "primer", "metal", "anode", "separator", "cathode")
 
 
 def component_density_kg_m3(role: str, material: str) -> float:

@@ -25,6 +25,11 @@ FOIL_THICKNESS_M = (1e-7, 1e-2)
 LAYER_THICKNESS_M = (1e-6, 1e-2)
 #: Thickness of a coating on the active particles [m]: 0.1 nm to 10 um.
 COATING_THICKNESS_M = (1e-10, 1e-5)
+#: Particle size (D50 diameter) of an electrode's active material [m]: 10 nm (nano-Si, nano-LFP) to 100 um
+#: (coarse graphite and alloy powders are 10-40 um; beyond 100 um a particle is a layer's thickness).
+PARTICLE_SIZE_M = (1e-8, 1e-4)
+#: Primer (a coating on a current collector, e.g. ~1 um carbon on Al) thickness [m]: 0.01 um to 50 um.
+PRIMER_THICKNESS_M = (1e-8, 5e-5)
 #: Porosity of a pressed layer: 0 to 0.9 (above, it is no longer a layer).
 POROSITY = (0.0, 0.9)
 #: Smallest mass fraction of active material in an electrode (1 %).

@@ -24,6 +24,7 @@ from solidstack.stack.layers import (
     MetalLayer,
     Name,
     Note,
+    Primer,
     Separator,
 )
 from solidstack.units import quantity_type
@@ -167,6 +168,11 @@ class Stack(StackSpec):
         """Metal layers between the cathode and the cathode collector, collector first."""
         return [la for la in self.layers[self._index("cathode") + 1 : -1] if isinstance(la, MetalLayer)][::-1]
 
+    @property
+    def primers(self) -> list[Primer]:
+        """Primer coatings on the collectors (anode collector's first), each next to its collector."""
+        return [la for la in self.layers if isinstance(la, Primer)]
+
     def role_of(self, layer: MetalLayer) -> str:
         """``ductile`` or ``inert``: as given, else the layer next to the collector is the ductile layer
         (the patent's "metal layer") and any layer between it and the electrode is inert."""
@@ -269,7 +275,7 @@ def pydantic_problems(err: ValidationError) -> list[Problem]:
         loc = list(e["loc"])
         # drop the discriminator tag pydantic inserts after a layer index
         if len(loc) >= 3 and loc[0] == "layers" and isinstance(loc[1], int) and isinstance(loc[2], str):
-            if loc[2] in ("collector", "metal", "anode", "cathode", "separator"):
+            if loc[2] in ("collector", "primer", "metal", "anode", "cathode", "separator"):
                 del loc[2]
         where = ""
         for part in loc:
@@ -285,9 +291,9 @@ def _message(e: Mapping[str, Any]) -> str:
     if kind == "extra_forbidden":
         return "unknown field (check the spelling)"
     if kind == "union_tag_not_found":
-        return "missing 'type' (one of collector, metal, anode, separator, cathode)"
+        return "missing 'type' (one of collector, primer, metal, anode, separator, cathode)"
     if kind == "union_tag_invalid":
-        return f"unknown layer type {e['input'].get('type')!r} (use collector, metal, anode, separator or cathode)" if isinstance(e.get("input"), dict) else msg
+        return f"unknown layer type {e['input'].get('type')!r} (use collector, primer, metal, anode, separator or cathode)" if isinstance(e.get("input"), dict) else msg
     if kind == "literal_error":
         return f"{e.get('input')!r} is not allowed: {msg.removeprefix('Input should be ').replace('Input should be', 'expected')}"
     if msg.startswith("Value error, "):
