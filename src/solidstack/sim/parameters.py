@@ -31,6 +31,7 @@ from solidstack.sim.data_files import SimConstants
 from solidstack.sim.hosts import PLANAR_DOMAIN_M, PLANAR_FRACTION, F, Host, HostMap
 from solidstack.sim.interphase import sei_values
 from solidstack.sim.ocp import ocp_function
+from solidstack.sim.oxidation import cei_values
 from solidstack.stack import Stack
 from solidstack.stack.layers import component_density_kg_m3
 
@@ -205,6 +206,7 @@ def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float], 
                 contact = composite_contact(side, eps_a, x_average)
             values.update(_phase_values(host, stack, side, i, len(side_hosts), eps, catalog, contact))
     values.update(sei_values(stack, hosts, catalog, constants))
+    values.update(cei_values(stack, hosts, catalog, constants))
     pv.update(values, check_already_exists=False)
     return pv
 
