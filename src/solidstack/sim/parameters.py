@@ -128,7 +128,7 @@ def _phase_values(host: Host, stack: Stack, side: str, phase: int, n_phases: int
     return {
         f"{pre}Maximum concentration in {d} electrode [mol.m-3]": host.c_max,
         f"{pre}Initial concentration in {d} electrode [mol.m-3]": host.x0 * host.c_max,
-        f"{pre}{D} particle diffusivity [m2.s-1]": host.diffusivity,
+        f"{pre}{D} particle diffusivity [m2.s-1]": host.diffusivity if host.diffusivity_law is None else host.diffusivity_at,
         f"{pre}{D} particle radius [m]": host.radius,
         f"{pre}{D} electrode OCP [V]": ocp_function(host.ocp, f"{host.label} OCP", host.guard_width),
         f"{pre}{D} electrode active material volume fraction": eps,
