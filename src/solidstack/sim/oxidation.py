@@ -28,6 +28,7 @@ from solidstack.materials import Catalog, default_catalog
 from solidstack.materials.records import Electrolyte
 from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.hosts import F, Host, HostMap
+from solidstack.sim.ocp import GUARD_V
 from solidstack.stack import Stack
 
 R = 8.314462618  # J/(mol K)
@@ -148,6 +149,15 @@ def cei_gaps(pair: CEIConstants | None) -> list[str]:
             f"are assumed with its own oxidation limit {pair.u_ox:g} V (sim/data/cei.toml [family.default])"]
 
 
+def initial_potential(host: Host) -> float:
+    """The cathode's potential at the start of the run (V vs Li): its OCP at ``x0`` as the model evaluates it (the
+    table with its end guards, sim/ocp.py), so that the as-assembled film is passivated at the model's own start."""
+    lo, hi = host.ocp.x[0], host.ocp.x[-1]
+    w = host.guard_width
+    u = float(np.interp(host.x0, host.ocp.x, host.ocp.U_V))
+    return u + GUARD_V * (math.exp((lo - host.x0) / w) - math.exp((host.x0 - hi) / w))
+
+
 def cei_values(stack: Stack, hosts: HostMap, catalog: Catalog | None = None,
                constants: SimConstants | None = None) -> dict[str, Any]:
     """PyBaMM parameters of the cathode's CEI ({} without one: its model has no CEI states)."""
@@ -156,7 +166,7 @@ def cei_values(stack: Stack, hosts: HostMap, catalog: Catalog | None = None,
         return {}
     T = stack.temperature.si
     host = hosts.cathode[0]
-    u0 = float(np.interp(host.x0, host.ocp.x, host.ocp.U_V))
+    u0 = initial_potential(host)
     return {
         P_J0: pair.exchange_current(T), P_BETA: 1.0 / pair.tunnelling_length, P_VBAR: pair.molar_volume,
         P_Z: -pair.li_per_mol,  # negative: the SE releases Li+ (PyBaMM's "loss" of Li to it is a gain)
