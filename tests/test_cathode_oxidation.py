@@ -130,10 +130,20 @@ def test_no_cei_where_the_physics_cannot_act():
     assert cei_constants(lfp, cat.electrolyte("Li3YCl6")) is None
     # the same cathode above a thiophosphate's limit (2.31 V) carries one
     assert cei_constants(lfp, cat.electrolyte("Li3PS4")) is not None
-    # the patent's Example 4 (NMC111 with the LiI-Li2S-P2S5 glass, window_hi 2.31 V) carries one
+    # the patent's Example 4: NMC111 under the LiI-Li2S-P2S5 glass (window_hi 2.31 V), but coated with 10 nm of
+    # LiNbO3 ([0088]), whose purpose is to stop this reaction ([0058]): exp(-10 nm / 0.1 nm) of the rate, none
     ex4 = resolve("example-4")
-    pair = cathode_cei(ex4, find_hosts(ex4))
+    assert cathode_cei(ex4, find_hosts(ex4)) is None
+    data = ex4.to_dict()
+    cathode = next(la for la in data["layers"] if la.get("type") == "cathode")
+    del cathode["coating"]
+    bare = Stack.from_dict(data)
+    pair = cathode_cei(bare, find_hosts(bare))
     assert pair is not None and pair.u_ox == pytest.approx(2.31)
+    # a coating 1 nm thin leaves exp(-1 nm / 0.1 nm) = 4.5e-5 of the rate constant (hand calculation)
+    cathode["coating"] = {"material": "LiNbO3", "fraction": 0.0, "thickness": "1 nm"}
+    thin = Stack.from_dict(data)
+    assert cathode_cei(thin, find_hosts(thin)).rate_constant == pytest.approx(pair.rate_constant * math.exp(-10), rel=1e-6)
 
 
 def test_every_cei_constant_has_a_basis_and_resolving_sources():
@@ -145,3 +155,17 @@ def test_every_cei_constant_has_a_basis_and_resolving_sources():
             if isinstance(value, float):
                 stem = key.split("_")[0]
                 assert any(k.endswith("_basis") and k.startswith(stem) for k in table), key
+
+
+def test_cathode_interphase_closes_the_loss_bookkeeping(runs):
+    # The oxidation's charge crossed the cell without delithiating the cathode, so the cathode's lost cyclable
+    # ion (loss_total) is the net charge passed (sum of charge - discharge) minus that charge; the tidy table's
+    # rows (its own row negative: the SE gave up the ion the negative side now holds) sum to loss_total.
+    r = runs[4.0]
+    t = r.cycles
+    net = np.cumsum(t["charge_capacity_mAh"] - t["discharge_capacity_mAh"]).to_numpy()
+    np.testing.assert_allclose(t["loss_total_mAh"], net - _cei_mAh(r), rtol=5e-3, atol=2e-3)
+    tidy = r.losses()
+    rows = tidy[tidy.mechanism == "cathode_interphase"]
+    assert set(rows["side"]) == {"cathode"} and (rows["mAh"] < 0).all()
+    np.testing.assert_allclose(tidy.groupby("cycle")["mAh"].sum().to_numpy(), t["loss_total_mAh"], rtol=5e-3, atol=2e-3)

@@ -11,13 +11,14 @@ to interphase moles (the SE releases its Li+, which the cycled inventory gains),
 positive SEI [mol]" is minus the Li the SE gave up. PyBaMM's SEI parameters are shared by both electrodes, so the
 positive electrode's submodels read their own ``Positive electrode CEI ...`` parameters
 (:class:`CEIParameters`). A cathode whose highest tabulated potential is at or below U_ox, or an SE without a known
-U_ox, carries none (no states).
+U_ox, carries none (no states); nor does an active material behind a dense surface coating (e.g. the patent's
+10 nm LiNbO3), through which the oxidation's electrons would have to tunnel (:func:`coating_factor`).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -28,7 +29,6 @@ from solidstack.materials import Catalog, default_catalog
 from solidstack.materials.records import Electrolyte
 from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.hosts import F, Host, HostMap
-from solidstack.sim.ocp import GUARD_V
 from solidstack.stack import Stack
 
 R = 8.314462618  # J/(mol K)
@@ -131,14 +131,38 @@ def cei_constants(host: Host, se: Electrolyte, constants: SimConstants | None = 
                         family not in cei["family"])
 
 
+#: Below this factor exp(-d / lambda_t) a coating of thickness d leaves no CEI to model (no states).
+COATING_BLOCKS = 1e-10
+
+
+def coating_factor(stack: Stack, constants: SimConstants | None = None) -> float:
+    """What the cathode's surface coating leaves of the SE's oxidation rate: exp(-d / lambda_t), the electrons'
+    tunnelling through a dense coating of thickness d (cei.toml [coating]); 1 without a coating, 0 for a coating of
+    unstated thickness (taken as complete and thicker than a few nm, cei.toml [coating] basis)."""
+    coat = getattr(stack.cathode, "coating", None)
+    if coat is None:
+        return 1.0
+    if coat.thickness is None:
+        return 0.0
+    lam_t = float((constants or default_constants()).cei["coating"]["tunnelling_length_m"])
+    return math.exp(-coat.thickness.si / lam_t)
+
+
 def cathode_cei(stack: Stack, hosts: HostMap, catalog: Catalog | None = None,
                 constants: SimConstants | None = None) -> CEIConstants | None:
     """:func:`cei_constants` of the cathode's active material (the first cathode host; a planar or foil host has
-    no particle surface for it)."""
+    no particle surface for it), its rate constant times :func:`coating_factor`; None where none forms (also
+    behind a coating that leaves less than :data:`COATING_BLOCKS` of it)."""
     host = hosts.cathode[0]
     if host.kind != "active":
         return None
-    return cei_constants(host, oxidising_electrolyte(stack, catalog), constants)
+    factor = coating_factor(stack, constants)
+    if factor < COATING_BLOCKS:
+        return None
+    pair = cei_constants(host, oxidising_electrolyte(stack, catalog), constants)
+    if pair is None or factor == 1.0:
+        return pair
+    return replace(pair, rate_constant=pair.rate_constant * factor)
 
 
 def cei_gaps(pair: CEIConstants | None) -> list[str]:
@@ -150,12 +174,11 @@ def cei_gaps(pair: CEIConstants | None) -> list[str]:
 
 
 def initial_potential(host: Host) -> float:
-    """The cathode's potential at the start of the run (V vs Li): its OCP at ``x0`` as the model evaluates it (the
-    table with its end guards, sim/ocp.py), so that the as-assembled film is passivated at the model's own start."""
-    lo, hi = host.ocp.x[0], host.ocp.x[-1]
-    w = host.guard_width
-    u = float(np.interp(host.x0, host.ocp.x, host.ocp.U_V))
-    return u + GUARD_V * (math.exp((lo - host.x0) / w) - math.exp((host.x0 - hi) / w))
+    """The cathode's OCP at its initial stoichiometry ``x0`` (V vs Li), from its table: the potential it rested at
+    between assembly and the first step. Not the model's guarded OCP (sim/ocp.py): a pristine cathode starts
+    within 1e-3 of its table's end, where the numerical end guard lowers the potential by ~0.4 V, which would
+    grow the film as if the cathode had rested 0.4 V lower and so add ~0.4 V x 39 nm/V to the first charge."""
+    return float(np.interp(host.x0, host.ocp.x, host.ocp.U_V))
 
 
 def cei_values(stack: Stack, hosts: HostMap, catalog: Catalog | None = None,
