@@ -181,6 +181,24 @@ def initial_potential(host: Host) -> float:
     return float(np.interp(host.x0, host.ocp.x, host.ocp.U_V))
 
 
+def cei_notes(stack: Stack, hosts: HostMap, pair: CEIConstants | None, catalog: Catalog | None = None) -> list[str]:
+    """One line saying whether and why the cathode carries the SE-oxidation interphase."""
+    host = hosts.cathode[0]
+    if host.kind != "active":
+        return []
+    se = oxidising_electrolyte(stack, catalog)
+    if pair is not None:
+        u0 = initial_potential(host)
+        L0 = pair.initial_thickness(u0, stack.temperature.si)
+        return [f"cathode {host.label}: {se.key} is oxidised above {pair.u_ox:g} V (cathode interphase, sim/data/cei.toml; "
+                f"as-assembled film {L0 * 1e9:.0f} nm, not counted)"]
+    coat = getattr(stack.cathode, "coating", None)
+    if coat is not None and se.window is not None and se.window.hi is not None and max(host.ocp.U_V) > se.window.hi:
+        return [f"cathode {host.label}: its {coat.material} coating blocks the oxidation of {se.key} above "
+                f"{se.window.hi:g} V (no cathode interphase; sim/data/cei.toml [coating])"]
+    return []
+
+
 def cei_values(stack: Stack, hosts: HostMap, catalog: Catalog | None = None,
                constants: SimConstants | None = None) -> dict[str, Any]:
     """PyBaMM parameters of the cathode's CEI ({} without one: its model has no CEI states)."""
