@@ -208,11 +208,22 @@ def cei_values(stack: Stack, hosts: HostMap, catalog: Catalog | None = None,
     T = stack.temperature.si
     host = hosts.cathode[0]
     u0 = initial_potential(host)
+    # the law on the share f of the particle surface the SE touches (contact_share): the film's local thickness is
+    # L / f (L: PyBaMM's thickness over the whole surface), so j0 -> f j0, 1/lambda -> 1/(f lambda), L0 -> f L0
+    f = contact_share(host, constants)
     return {
-        P_J0: pair.exchange_current(T), P_BETA: 1.0 / pair.tunnelling_length, P_VBAR: pair.molar_volume,
+        P_J0: f * pair.exchange_current(T), P_BETA: 1.0 / (f * pair.tunnelling_length), P_VBAR: pair.molar_volume,
         P_Z: -pair.li_per_mol,  # negative: the SE releases Li+ (PyBaMM's "loss" of Li to it is a gain)
-        P_L0: pair.initial_thickness(u0, T), P_ALPHA: pair.transfer_coefficient, P_UOX: pair.u_ox,
+        P_L0: f * pair.initial_thickness(u0, T), P_ALPHA: pair.transfer_coefficient, P_UOX: pair.u_ox,
     }
+
+
+def contact_share(host: Host, constants: SimConstants | None = None) -> float:
+    """The share of the model's particle surface that the SE touches: 1 for particles at least the SE contact
+    radius (cei.toml [contact]), R / R_contact for smaller ones (nano-sized primaries, e.g. LiFePO4's 50 nm, sit in
+    agglomerates whose outer surface alone the SE reaches)."""
+    r_c = float((constants or default_constants()).cei["contact"]["radius_m"])
+    return min(1.0, host.radius / r_c)
 
 
 def cei_options(options: dict, n_phases: dict) -> dict:
