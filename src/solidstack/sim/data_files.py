@@ -24,7 +24,7 @@ from types import MappingProxyType
 from typing import Any
 
 #: The constants files of ``sim/data`` (besides ``calibration.toml``).
-CONSTANT_FILES = ("contact.toml", "sei.toml")
+CONSTANT_FILES = ("contact.toml", "sei.toml", "cei.toml")
 CALIBRATION_FILE = "calibration.toml"
 
 
@@ -137,10 +137,15 @@ class SimConstants:
         return self.files["sei.toml"]
 
     @property
+    def cei(self) -> MappingProxyType:
+        """The SE-oxidation interphase at the positive electrode (``cei.toml``)."""
+        return self.files["cei.toml"]
+
+    @property
     def fingerprint(self) -> str:
         """A string that differs whenever a value that enters a built simulation's parameters differs (the
         interphase and the creep weights; the contact law itself enters as inputs)."""
-        return json.dumps([_thawed(self.sei), _thawed(self.creep)], sort_keys=True, default=str)
+        return json.dumps([_thawed(self.sei), _thawed(self.cei), _thawed(self.creep)], sort_keys=True, default=str)
 
 
 @cache
