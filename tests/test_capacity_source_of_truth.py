@@ -15,7 +15,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 CATALOG = Catalog()
 ACTIVES = [a for a in CATALOG.actives() if a.ocp is not None and a.key != a.ion]  # the ion's own metal: by thickness
 #: the interphase off: this test is about the host's capacity only
-NO_SEI = SimConstants.load().with_value("sei.toml", "family.sulfide.rate_constant_A_m2", 0.0)
+NO_SEI = (SimConstants.load().with_value("sei.toml", "family.sulfide.rate_constant_A_m2", 0.0)
+          .with_value("cei.toml", "law.rate_constant_A_m2", 0.0))  # neither interphase (the SE's reduction, oxidation)
 
 
 def _electrolyte(ion: str) -> str | None:

@@ -25,7 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 #: The constants files of ``sim/data`` (besides ``calibration.toml``).
-CONSTANT_FILES = ("contact.toml", "sei.toml", "composite_transport.toml")
+CONSTANT_FILES = ("contact.toml", "sei.toml", "cei.toml", "composite_transport.toml")
 #: Bruggeman exponent of a composite or separator without a measured transport law (PyBaMM's default).
 DEFAULT_BRUGGEMAN = 1.5
 CALIBRATION_FILE = "calibration.toml"
@@ -140,6 +140,11 @@ class SimConstants:
         return self.files["sei.toml"]
 
     @property
+    def cei(self) -> MappingProxyType:
+        """The SE-oxidation interphase at the positive electrode (``cei.toml``)."""
+        return self.files["cei.toml"]
+
+    @property
     def composite_transport(self) -> MappingProxyType:
         """The ionic-transport law of composite electrodes (``composite_transport.toml``)."""
         return self.files["composite_transport.toml"]
@@ -153,8 +158,8 @@ class SimConstants:
     @property
     def fingerprint(self) -> str:
         """A string that differs whenever a value that enters a built simulation's parameters differs (the
-        interphase, the creep weights and the composite transport law; the contact law itself enters as inputs)."""
-        return json.dumps([_thawed(self.sei), _thawed(self.creep), _thawed(self.composite_transport)],
+        interphases, the creep weights and the composite transport law; the contact law itself enters as inputs)."""
+        return json.dumps([_thawed(self.sei), _thawed(self.cei), _thawed(self.creep), _thawed(self.composite_transport)],
                           sort_keys=True, default=str)
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
+import pybamm
 
 from solidstack.errors import InputError, Problem
 from solidstack.materials import Catalog, default_catalog
@@ -47,6 +48,23 @@ PLATING_ROOM = 1.5
 #: End-guard width (in x) of planar working-ion metals: narrow, so that an anode-free cell starts within 1e-3
 #: of an empty metal without the guard raising its potential (numerical, see sim/ocp.py).
 PLANAR_GUARD_WIDTH = 2.0e-4
+
+
+#: The coefficients of a stoichiometry-dependent solid diffusivity in transport.toml (O'Regan 2022's form):
+#: D = factor 10^(log10_c0 + sum_i a_i exp(-(x - b_i)^2 / c_i)) exp(activation_K (1/298.15 - 1/T))
+DIFFUSIVITY_LAW = ("log10_c0", "a1", "a2", "a3", "b1", "b2", "b3", "c1", "c2", "c3", "factor", "activation_K")
+
+
+def diffusivity_law(coef: tuple[float, ...], x, T):
+    """D(x, T) (m2/s) of :data:`DIFFUSIVITY_LAW` with coefficients ``coef`` at stoichiometry ``x`` and temperature
+    ``T`` (K); works on numbers, numpy arrays and PyBaMM symbols."""
+    c0, a1, a2, a3, b1, b2, b3, c1, c2, c3, factor, act = coef
+    if isinstance(x, pybamm.Symbol) or isinstance(T, pybamm.Symbol):
+        exp = pybamm.exp
+    else:
+        exp = np.exp
+    log10 = c0 + a1 * exp(-((x - b1) ** 2) / c1) + a2 * exp(-((x - b2) ** 2) / c2) + a3 * exp(-((x - b3) ** 2) / c3)
+    return factor * 10 ** log10 * exp(act * (1.0 / 298.15 - 1.0 / T))
 
 
 @dataclass(frozen=True)
@@ -82,6 +100,16 @@ class Host:
     guard_width: float = GUARD_WIDTH
     conductivity_S_m: float | None = None
     metal_mol_m3: float | None = None  # planar metals: moles of metal per m3 (thickness = held / (this x area))
+    #: D(x, T) of the host where its transport entry gives one (:data:`DIFFUSIVITY_LAW` coefficients); then
+    #: ``diffusivity`` is only the constant reported beside it
+    diffusivity_law: tuple[float, ...] | None = None
+
+    def diffusivity_at(self, x, T):
+        """Solid diffusivity (m2/s) at stoichiometry ``x`` and temperature ``T`` (K): :func:`diffusivity_law`
+        where the host has one, else the constant ``diffusivity`` (numbers, arrays or PyBaMM symbols)."""
+        if self.diffusivity_law is None:
+            return self.diffusivity
+        return diffusivity_law(self.diffusivity_law, x, T)
 
     @property
     def x_table(self) -> tuple[float, float]:
@@ -227,7 +255,7 @@ def _active_host(stack: Stack, side: Side, cat: Catalog, const: SimConstants) ->
         label=mat.key, material=mat.key, side=side, kind="active", ocp=curve, c_max=float(c_max), x0=float(x0),
         radius=tr["radius_m"], diffusivity=tr["diffusivity_m2_s"], i0=tr["i0_A_m2"], omega=omega,
         strain_weight=1.0, basis=tr.basis, gaps=tuple(gaps), x_sourced=(xa, xb),
-        conductivity_S_m=tr["conductivity_S_m"],
+        conductivity_S_m=tr["conductivity_S_m"], diffusivity_law=_diffusivity_coefficients(tr),
     )
 
 
@@ -243,6 +271,17 @@ def _sized(host: Host, stack: Stack) -> Host:
                          f"({t * 1e6:.3g} um); check the particle size, mass and porosity",) if 2 * radius > t else ())
     return replace(host, radius=radius, gaps=gaps, basis=f"particle radius {radius * 1e6:.4g} um = D50 / 2 (the "
                                                          f"stack's particle_size); other values: {host.basis}")
+
+
+def _diffusivity_coefficients(tr) -> tuple[float, ...] | None:
+    """The ``diffusivity_*`` coefficients of :data:`DIFFUSIVITY_LAW` in a transport entry, None without them."""
+    names = [f"diffusivity_{n}" for n in DIFFUSIVITY_LAW]
+    if tr.get(names[0]) is None:
+        return None
+    missing = [n for n in names if tr.get(n) is None]
+    if missing:
+        raise InputError(Problem(f"transport.toml [{tr.key}]", f"a diffusivity law needs {', '.join(missing)}"))
+    return tuple(float(tr[n]) for n in names)
 
 
 def _planar_kind(electrode: CompositeElectrode, mat: ActiveMaterial, cat: Catalog, side: Side) -> bool:

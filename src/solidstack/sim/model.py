@@ -20,6 +20,8 @@ import pybamm
 from solidstack.sim.contact import install
 from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.interphase import install as install_interphase
+from solidstack.sim.oxidation import cei_options
+from solidstack.sim.oxidation import install as install_cei
 from solidstack.sim.parameters import DOMAIN
 
 MODELS = {"spm": pybamm.lithium_ion.SPM, "spme": pybamm.lithium_ion.SPMe, "dfn": pybamm.lithium_ion.DFN}
@@ -117,11 +119,11 @@ def build_model(name: str, n_phases: dict, constants: SimConstants | None = None
     material and a contact fraction of 1)."""
     film = (constants or default_constants()).sei["interphase"]["film_resistance"]
     sides = tuple(s for s in SIDES if s in contact_sides)
-    key = (name.lower(), n_phases["anode"], n_phases["cathode"], film, sei_flags(n_phases), sides)
+    key = (name.lower(), n_phases["anode"], n_phases["cathode"], film, sei_flags(n_phases), sides, bool(n_phases.get("cei")))
     if key in _cache:
         return _cache[key]
     cls = MODELS[name.lower()]
-    opts = {**model_options(n_phases), "SEI film resistance": film}
+    opts = cei_options({**model_options(n_phases), "SEI film resistance": film}, n_phases)  # + the CEI (sim/oxidation.py)
     lam = opts["loss of active material"]
     opts["loss of active material"] = tuple(lam[i] if side in sides else "none" for i, side in enumerate(SIDES))
     model = cls(opts, build=False)
@@ -129,6 +131,7 @@ def build_model(name: str, n_phases: dict, constants: SimConstants | None = None
     for side in SIDES:
         if side not in sides:
             model.submodels[f"{DOMAIN[side][0]} full contact"] = FullContact(model.param, side)
+    install_cei(model)  # before the SE-reduction's install, which swaps every plain SEIGrowth
     install_interphase(model)
     model.build_model()
     model.summary_variables = list(dict.fromkeys(list(model.summary_variables) + summary_names(n_phases)))

@@ -34,6 +34,7 @@ from solidstack.sim.data_files import DEFAULT_BRUGGEMAN, SimConstants, default_c
 from solidstack.sim.hosts import PLANAR_DOMAIN_M, PLANAR_FRACTION, F, Host, HostMap
 from solidstack.sim.interphase import electrolyte_family, sei_values
 from solidstack.sim.ocp import ocp_function
+from solidstack.sim.oxidation import cei_values
 from solidstack.stack import Stack
 from solidstack.stack.layers import component_density_kg_m3
 
@@ -143,7 +144,7 @@ def _phase_values(host: Host, stack: Stack, side: str, phase: int, n_phases: int
     return {
         f"{pre}Maximum concentration in {d} electrode [mol.m-3]": host.c_max,
         f"{pre}Initial concentration in {d} electrode [mol.m-3]": host.x0 * host.c_max,
-        f"{pre}{D} particle diffusivity [m2.s-1]": host.diffusivity,
+        f"{pre}{D} particle diffusivity [m2.s-1]": host.diffusivity if host.diffusivity_law is None else host.diffusivity_at,
         f"{pre}{D} particle radius [m]": host.radius,
         f"{pre}{D} electrode OCP [V]": ocp_function(host.ocp, f"{host.label} OCP", host.guard_width),
         f"{pre}{D} electrode active material volume fraction": eps,
@@ -223,6 +224,7 @@ def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float], 
                 contact = composite_contact(side, eps_a, x_average)
             values.update(_phase_values(host, stack, side, i, len(side_hosts), eps, catalog, contact))
     values.update(sei_values(stack, hosts, catalog, constants))
+    values.update(cei_values(stack, hosts, catalog, constants))
     pv.update(values, check_already_exists=False)
     return pv
 

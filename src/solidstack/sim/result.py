@@ -16,6 +16,7 @@ import pybamm
 
 from solidstack.sim.hosts import F, HostMap
 from solidstack.sim.ocp import GUARD_V
+from solidstack.sim.oxidation import CEIGrowth
 
 if TYPE_CHECKING:
     from solidstack.sim.protocol import Protocol
@@ -124,7 +125,11 @@ def _initial_held_mol(pv: pybamm.ParameterValues, hosts: HostMap, area_m2: float
 #: prefix: ion taken by an electrode's interphase, ion left in a negative host at the end of the cycle beyond
 #: what it held at assembly (negative where a host, e.g. a Li foil, gave ion to the cell), ion stranded in a host
 #: by contact loss (negative or positive electrode).
-LOSS_MECHANISMS = {"interphase": "loss_sei_", "left_in_host": "loss_held_", "stranded": "loss_stranded_"}
+LOSS_MECHANISMS = {"interphase": "loss_sei_", "left_in_host": "loss_held_", "stranded": "loss_stranded_",
+                   "cathode_interphase": "loss_cei_"}
+#: PyBaMM's variable for the ion the positive electrode's interphase took (the SE-oxidation CEI of
+#: sim/oxidation.py: negative, the SE releases Li+ that the negative side then holds).
+CEI_VARIABLE = "Loss of lithium to positive SEI [mol]"
 
 
 def loss_table(table: dict[str, Any], hosts: HostMap, sv: dict[str, np.ndarray], held0: list[float]) -> None:
@@ -143,6 +148,8 @@ def loss_table(table: dict[str, Any], hosts: HostMap, sv: dict[str, np.ndarray],
             table[f"loss_held_{stem}_mAh"] = table[f"{stem}_held_mAh"] - held0[i] * MOL_TO_MAH
         table[f"loss_stranded_{stem}_mAh"] = table[f"{stem}_stranded_mAh"]
     cathode_held = sum(table[f"{stem}_held_mAh"] for stem in stems[n_an:])
+    if CEI_VARIABLE in sv:  # the cathode's SE oxidation: charge passed on charge that no discharge returns
+        table[f"loss_cei_{stems[n_an]}_mAh"] = sv[CEI_VARIABLE] * MOL_TO_MAH
     table["loss_total_mAh"] = sum(held0[n_an:]) * MOL_TO_MAH - cathode_held
 
 
@@ -188,6 +195,8 @@ class CyclingResult:
         names = ["Throughput capacity [A.h]", "Discharge capacity [A.h]", "Negative electrode contact fraction",
                  "Positive electrode contact fraction"] + [v for _, li, lost in host_cols for v in (li, lost)]
         names += _sei_variables(hosts)
+        if isinstance(sim.model.submodels.get("positive primary sei"), CEIGrowth):
+            names.append(CEI_VARIABLE)
         sv = ends.values(names)
 
         def cum(name: str) -> np.ndarray:
@@ -351,8 +360,10 @@ class CyclingResult:
         ``mAh`` (cumulative at the end of the cycle). Mechanisms (:data:`LOSS_MECHANISMS`): ``interphase`` (ion
         taken by the SE-reduction interphase on a negative host), ``left_in_host`` (ion a negative host holds at the
         end of the cycle beyond its ion at assembly; negative where the host gave ion, e.g. a Li foil),
-        ``stranded`` (ion stranded in a host by contact loss, either electrode). Their sum per cycle is
-        ``cycles["loss_total_mAh"]``: the cathode's cyclable ion lost since assembly."""
+        ``stranded`` (ion stranded in a host by contact loss, either electrode), ``cathode_interphase`` (the
+        SE's oxidation at the cathode, sim/oxidation.py: negative, the ion the SE gave up; its charge was passed on
+        charge without delithiating the cathode, so the negative side holds it as ``left_in_host``). Their sum per
+        cycle is ``cycles["loss_total_mAh"]``: the cathode's cyclable ion lost since assembly."""
         rows = []
         t = self.cycles
         for col in t.columns:

@@ -22,6 +22,7 @@ from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.hosts import F, HostMap, find_hosts
 from solidstack.sim.interphase import interphase_gaps, interphase_pairs
 from solidstack.sim.model import MODELS, build_model, contact_sides, make_solver, structure_key
+from solidstack.sim.oxidation import cathode_cei, cei_gaps, cei_notes
 from solidstack.sim.parameters import CURRENT_INPUT, build_parameters, contact_floor_input, contact_input
 from solidstack.sim.protocol import Protocol
 from solidstack.sim.result import CycleEnds, CyclingResult, voltage_integrals_of
@@ -471,8 +472,11 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
               handle_signals: bool) -> CyclingResult:
     hosts = find_hosts(stack, catalog, constants)
     pairs = interphase_pairs(stack, hosts, catalog, constants)
-    n_phases = {"anode": len(hosts.anode), "cathode": len(hosts.cathode), "sei": tuple(p is not None for p in pairs)}
-    hosts.gaps.extend(g for g in interphase_gaps(pairs) if g not in hosts.gaps)
+    cei = cathode_cei(stack, hosts, catalog, constants)
+    n_phases = {"anode": len(hosts.anode), "cathode": len(hosts.cathode), "sei": tuple(p is not None for p in pairs),
+                "cei": cei is not None}
+    hosts.gaps.extend(g for g in interphase_gaps(pairs) + cei_gaps(cei) if g not in hosts.gaps)
+    hosts.notes.extend(n for n in cei_notes(stack, hosts, cei, catalog) if n not in hosts.notes)
     k = contact_coefficients(stack, hosts, constants) if contact_loss else {"anode": 0.0, "cathode": 0.0}
     sides = contact_sides(k)  # the others get no contact-loss states
     key = _fingerprint(stack, protocol, model.lower(), hosts, constants, catalog, sides)
