@@ -80,10 +80,46 @@ def compiled() -> bool:
     return os.environ.get(COMPILE_ENV, "").strip() == "1"
 
 
+#: The IDA failure that :class:`RecoveringIDAKLUSolver` solves again with the dense linear solver.
+LSETUP_FAIL = "IDA_LSETUP_FAIL"
+
+
+class RecoveringIDAKLUSolver(pybamm.IDAKLUSolver):
+    """PyBaMM's IDAKLU whose step is solved again, with the same tolerances and IDAKLU's dense linear solver, when
+    the sparse (KLU) factorisation of the Newton matrix fails unrecoverably (``IDA_LSETUP_FAIL``).
+
+    Why: near the end of a discharge (or charge) a host's surface stoichiometry approaches the end of its OCP
+    table, where the numerical end guard (``sim/ocp.py``) rises exponentially and enters the Butler-Volmer sinh. A
+    long step's *predicted* state (IDA extrapolates past the cut-off before the event stops it) can land a few
+    guard widths beyond the table, where the Newton matrix has entries ~1e16 beside O(1) ones (condition ~1e24).
+    KLU then re-factorises from scratch, finds a zero pivot and reports it as unrecoverable, so IDA stops instead
+    of cutting its step. The dense LU reports a singular matrix as recoverable (and factorises this one), so IDA
+    cuts its step and goes on (Example 1, cycle 453 of 1,000: README, "Input limits ... long runs"). The dense
+    solver is ~2x slower per step on these models, so it solves only the failed step; never compiled."""
+
+    def step(self, old_solution, model, dt, *args, **kwargs):
+        try:
+            return super().step(old_solution, model, dt, *args, **kwargs)
+        except pybamm.SolverError as err:
+            if LSETUP_FAIL not in str(err):
+                raise
+        return self._dense_solver().step(old_solution, model, dt, *args, **kwargs)
+
+    def _dense_solver(self) -> pybamm.IDAKLUSolver:
+        """The fallback solver (made on first use)."""
+        dense = self.__dict__.get("_dense")
+        if dense is None:
+            options = {**self._options, "jacobian": "dense", "linear_solver": "SUNLinSol_Dense", "compile": False}
+            dense = pybamm.IDAKLUSolver(rtol=self.rtol, atol=self.atol, options=options)
+            self._dense = dense
+        return dense
+
+
 def make_solver(compile: bool | None = None) -> pybamm.IDAKLUSolver:
     """The solver of every simulation: PyBaMM's IDAKLU with its default tolerances (rtol 1e-4, atol 1e-6),
-    compiled if ``compile`` (default: :func:`compiled`)."""
-    return pybamm.IDAKLUSolver(options={"compile": compiled() if compile is None else bool(compile)})
+    compiled if ``compile`` (default: :func:`compiled`); a step whose sparse factorisation fails is solved again
+    with the dense linear solver (:class:`RecoveringIDAKLUSolver`)."""
+    return RecoveringIDAKLUSolver(options={"compile": compiled() if compile is None else bool(compile)})
 
 
 def contact_sides(coefficients: dict[str, float]) -> tuple[str, ...]:
