@@ -110,7 +110,8 @@ class RecoveringIDAKLUSolver(pybamm.IDAKLUSolver):
         dense = self.__dict__.get("_dense")
         if dense is None:
             options = {**self._options, "jacobian": "dense", "linear_solver": "SUNLinSol_Dense", "compile": False}
-            dense = pybamm.IDAKLUSolver(rtol=self.rtol, atol=self.atol, options=options)
+            dense = pybamm.IDAKLUSolver(rtol=self.rtol, atol=self.atol, options=options,
+                                        on_extrapolation=self.on_extrapolation)
             self._dense = dense
         return dense
 
@@ -118,8 +119,14 @@ class RecoveringIDAKLUSolver(pybamm.IDAKLUSolver):
 def make_solver(compile: bool | None = None) -> pybamm.IDAKLUSolver:
     """The solver of every simulation: PyBaMM's IDAKLU with its default tolerances (rtol 1e-4, atol 1e-6),
     compiled if ``compile`` (default: :func:`compiled`); a step whose sparse factorisation fails is solved again
-    with the dense linear solver (:class:`RecoveringIDAKLUSolver`)."""
-    return RecoveringIDAKLUSolver(options={"compile": compiled() if compile is None else bool(compile)})
+    with the dense linear solver (:class:`RecoveringIDAKLUSolver`).
+
+    PyBaMM's check for interpolants evaluated outside their tables (after every step, in Python) is skipped
+    (``on_extrapolation="ignore"``): every interpolant of our models is an OCP table whose input is clipped to the
+    table (``sim/ocp.py``; beyond it the end guard acts), so it can never extrapolate (tests/test_sim_cost.py
+    checks that every interpolant's input is clipped)."""
+    return RecoveringIDAKLUSolver(options={"compile": compiled() if compile is None else bool(compile)},
+                                  on_extrapolation="ignore")
 
 
 def contact_sides(coefficients: dict[str, float]) -> tuple[str, ...]:
