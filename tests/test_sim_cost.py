@@ -187,9 +187,10 @@ def test_blockwise_jacobian_is_pybamms_jacobian():
 
 def test_blockwise_jacobian_keeps_the_results_within_the_solvers_own_error(monkeypatch):
     """Example 1, 3 cycles: with the blockwise Jacobian (rounding-level differences in the Newton matrix, so other
-    step sequences) and with PyBaMM's own, both runs lie as close to a tightly solved one (rtol 1e-7, atol 1e-9)
-    as the default tolerance allows: within 1e-3 relative in capacity and contact (measured 2e-4 to 6e-4 for
-    both) and 1e-4 in mean voltage (3e-5)."""
+    step sequences) the run lies as close to a tightly solved one (rtol 1e-7, atol 1e-9) as the run with PyBaMM's
+    own Jacobian does, i.e. within the default tolerance's own error: no farther than twice that run's distance
+    (or 2e-4 relative, 2e-5 in mean voltage), and within 1e-3 relative in capacity and contact, 1e-4 in mean
+    voltage (measured 2e-4 to 6e-4, and 3e-5, for both)."""
     import pybamm
 
     stack = resolve("example-1")
@@ -202,7 +203,8 @@ def test_blockwise_jacobian_keeps_the_results_within_the_solvers_own_error(monke
     run_module.clear_cache()
     tight = simulate(stack, cycles=3).cycles[cols]
     run_module.clear_cache()
-    for r in (ours, plain):
-        err = (r / tight - 1).abs().max()
-        assert err[cols[:3]].max() < 1e-3, err
-        assert err["mean_discharge_voltage_V"] < 1e-4, err
+    err_ours, err_plain = (ours / tight - 1).abs().max(), (plain / tight - 1).abs().max()
+    for c in cols:
+        floor = 2e-5 if c == "mean_discharge_voltage_V" else 2e-4
+        assert err_ours[c] <= max(2 * err_plain[c], floor), (c, err_ours[c], err_plain[c])
+    assert err_ours[cols[:3]].max() < 1e-3 and err_ours["mean_discharge_voltage_V"] < 1e-4, err_ours
