@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+from typing import Any
 
 import pybamm
 
@@ -85,15 +86,16 @@ def compiled() -> bool:
 LSETUP_FAIL = "IDA_LSETUP_FAIL"
 
 
-def blockwise_jacobian(model: pybamm.BaseModel, expression, y):
-    """The CasADi Jacobian of ``model``'s residual ``expression`` w.r.t. the states ``y``, differentiated one state
-    variable's rows at a time (the blocks of ``model.y_slices``) and stacked: the same matrix as PyBaMM's
-    ``casadi.jacobian`` of the whole residual (to rounding), in fewer operations. CasADi differentiates a whole
-    residual in sweeps over a colouring of its columns; the contact-loss rows depend on nearly every state (through
-    the phases' currents), so that colouring needs many sweeps, each through the kinetics of every row. Per block,
-    each sweep goes through that block's own expressions only: Example 1's Jacobian has 3,249 MX nodes instead of
-    7,393 and its 5-cycle solve takes ~0.73x the time (bench/bench_sim.py; blocks: :func:`state_blocks`). Anything else (another expression, a
-    model with PyBaMM's switching control rows) is differentiated by PyBaMM's own method."""
+def blockwise_jacobian(model: pybamm.BaseModel, expression: Any, y: Any) -> Any:
+    """The CasADi (MX) Jacobian of ``model``'s residual ``expression`` (MX, one row per state) w.r.t. the states
+    ``y`` (MX), differentiated one state variable's rows at a time (:func:`state_blocks`) and stacked: the same
+    matrix as PyBaMM's ``casadi.jacobian`` of the whole residual (to rounding), in fewer operations. CasADi
+    differentiates a whole residual in sweeps over a colouring of its columns; the contact-loss rows depend on nearly
+    every state (through the phases' currents), so that colouring needs many sweeps, each through the kinetics of
+    every row. Per block, each sweep goes through that block's own expressions only: Example 1's Jacobian has 3,249
+    MX nodes instead of 7,393 and its 5-cycle solve takes ~0.73x the time (bench/bench_sim.py; DFN gains nothing).
+    Anything else (another expression, a model with PyBaMM's switching control rows) is differentiated by PyBaMM's
+    own method."""
     import casadi
 
     n = model.len_rhs_and_alg
