@@ -21,7 +21,14 @@
    The solve alone (PyBaMM's ``Simulation.solve`` of our cached simulation) is printed beside ``simulate()``.
    Each run's best wall-clock time and best CPU time (``time.process_time``) are taken; the ratio of CPU times
    is the steadier one on a shared machine (it leaves out the time the process waits for a core);
-3. a long run (default 1,000 cycles) of Example 1 in a child process: wall time and peak memory (max RSS).
+3. where the excess goes (``--profile``, default on): per simulation of the side-by-side runs, its states, the
+   integrator's work over the 5 cycles (PyBaMM's ``solution.solver_statistics``: steps, linear-solver setups =
+   Jacobian evaluations and KLU factorisations, Newton iterations ~ residual evaluations, error-test failures),
+   the simulated time, ``solve_time`` and ``integration_time``, and the cost of one residual and one Jacobian
+   evaluation (the CasADi functions the integrator calls, timed from Python, so ~30 us of call overhead each;
+   their MX graph sizes beside). Example 1 with ``contact_loss=False`` is printed too (a diagnostic: the part of
+   the Jacobian the contact-loss states add);
+4. a long run (default 1,000 cycles) of Example 1 in a child process: wall time and peak memory (max RSS).
 
 Targets: issue 9, the warm ratio of Example 1 with interlayers <= 2.0; issue 4, 1,000 cycles under 60 s and
 1 GB on 2 cores. Timings are wall clock; the load average is printed before and after (ratios, measured side by
@@ -207,11 +214,80 @@ def side_by_side(repeat: int, compile_too: bool) -> dict[str, tuple[float, float
     return best
 
 
+def _eval_cost_us(fn, y, p, repeat: int = 400) -> float:
+    """Best mean time (us) of one call of the CasADi function ``fn(t, y, p)`` from Python."""
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        for _ in range(repeat):
+            fn(0.0, y, p)
+        best = min(best, (time.perf_counter() - t0) / repeat * 1e6)
+    return best
+
+
+def profile() -> None:
+    """Print the work counts of item 3 (see the module docstring) for the plain SPMe, the cell without
+    interlayers and Example 1 (and Example 1 without contact loss, as a diagnostic)."""
+    import casadi
+    import pybamm
+
+    from solidstack.sim import simulate
+    from solidstack.sim.run import _limited_cycles
+    from solidstack.stack import Stack, resolve
+
+    n = N_CYCLES
+    s = resolve("example-1")
+    data = s.to_dict()
+    data["layers"] = [la for la in data["layers"] if la["type"] != "metal"]
+    bare = Stack.from_dict(data)
+    rb = simulate(bare, cycles=n)
+    p = rb.protocol
+    amps = p.current_density_A_m2 * bare.area_m2
+    exp = pybamm.Experiment([(f"Charge at {amps} A until {p.upper_V} V",
+                              f"Discharge at {amps} A until {p.lower_V} V")] * n)
+    plain = pybamm.Simulation(pybamm.lithium_ion.SPMe(), parameter_values=rb.parameter_values.copy(), experiment=exp,
+                              solver=pybamm.IDAKLUSolver())
+    plain.solve(inputs=rb.inputs)
+
+    def ours(stack, **kw):
+        r = simulate(stack, cycles=n, **kw)
+
+        def run():
+            with _limited_cycles(r.simulation.experiment, n):
+                return r.simulation.solve(inputs=r.inputs)
+        return run
+
+    cases = {"plain PyBaMM SPMe (the reference)": lambda: plain.solve(inputs=rb.inputs),
+             "the cell without interlayers, ours": ours(bare),
+             "Example 1 with its interlayers, ours": ours(s),
+             "  diagnostic: Example 1, contact_loss=False": ours(s, contact_loss=False)}
+    print(f"where the time goes ({n} cycles, warm; solver work from solution.solver_statistics; one residual / "
+          "Jacobian evaluation from Python, ~30 us of it call overhead):")
+    print(f"  {'':<44s} {'states':>6s} {'steps':>6s} {'setups':>6s} {'newton':>6s} {'errtf':>5s} {'sim. h':>6s} "
+          f"{'solve s':>7s} {'integ s':>7s} {'res us':>6s} {'jac us':>6s} {'res/jac MX nodes':>16s}")
+    for label, run in cases.items():
+        sol = run()
+        sol = run()  # warm
+        m = sol.all_models[0]
+        st = sol.solver_statistics
+        y = sol.all_ys[0][:, -1]
+        inputs = sol.all_inputs[0]
+        pv = casadi.vertcat(*[v for k, v in inputs.items() if k != "start time"]) if inputs else casadi.DM()
+        res, jac = m.rhs_algebraic_eval, m.jac_rhs_algebraic_eval
+        print(f"  {label:<44s} {m.len_rhs + m.len_alg:6d} {st.number_of_steps:6d} "
+              f"{st.number_of_linear_solver_setups:6d} {st.number_of_nonlinear_solver_iterations:6d} "
+              f"{st.number_of_error_test_failures:5d} {(sol.t[-1] - sol.t[0]) / 3600:6.1f} "
+              f"{sol.solve_time.value:7.3f} {sol.integration_time.value:7.3f} {_eval_cost_us(res, y, pv):6.0f} "
+              f"{_eval_cost_us(jac, y, pv):6.0f} {res.n_nodes():>7d}/{jac.n_nodes():<8d}")
+    print(f"after the profile: {_load()}\n")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cycles-long", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--no-compile", action="store_true", help="skip the compiled runs (~30 s of compilation)")
+    ap.add_argument("--no-profile", action="store_true", help="skip the work counts (item 3 of the docstring)")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     print(f"start: {_load()}")
@@ -252,6 +328,8 @@ def main() -> None:
     row("plain PyBaMM SPMe with our built-in options", "plain_same")
     row("the cell without interlayers, ours: simulate()", "bare", "plain_same", "vs plain with our built-in options")
     print(f"after the side-by-side runs: {_load()}\n")
+    if not args.no_profile:
+        profile()
     elapsed, rss, n, ret, failure = long_run(args.cycles_long)
     print(f"Example 1, {n} of {args.cycles_long} cycles, SPMe: {elapsed:.1f} s, peak memory {rss:.0f} MB "
           f"(targets < 60 s, < 1024 MB); retention at the last cycle {ret:.3f}")

@@ -8,6 +8,7 @@ import math
 import shutil
 import tomllib
 
+import numpy as np
 import pytest
 
 from solidstack.materials import default_catalog
@@ -218,3 +219,27 @@ def test_every_interphase_constant_has_a_basis_and_resolving_sources():
             if isinstance(value, float) and key != "same_as":
                 stem = key.rsplit("_", 2)[0] if key.endswith(("_m", "_A_m2", "_J_mol", "_m3_mol")) else key
                 assert any(k.endswith("_basis") and k.startswith(stem.split("_")[0]) for k in table), key
+
+
+def test_tunnelling_rate_is_the_law_by_hand():
+    # The rate the model integrates (BoundedTunnellingSEI) against the law written out here, at every node and
+    # solver point of Example 1's first cycle (graphite and the Li foil, both against the patent's sulfide glass):
+    #   j = -k exp(-alpha F (max(dphi, 0) - U_red) / RT) exp(-L / lambda)
+    # with k, U_red, lambda, alpha the pair's constants (sei.toml, calibration.toml) and dphi, L the model's own
+    # surface potential difference and film thickness there. The points include dphi < 0 (the foil plating at the
+    # end of charge), where the rate is held at its 0 V value.
+    stack = resolve("example-1")
+    r = simulate(stack, cycles=1)
+    sol = r.solution
+    pairs = [pair_constants(h, reducing_electrolyte(stack)) for h in find_hosts(stack).anode]
+    assert [p.host for p in pairs if p is not None] == ["graphite", "Li"]
+    dphi = sol["Negative electrode surface potential difference [V]"].entries
+    assert (dphi < 0).any() and (dphi > 0.5).any()
+    for phase, p in zip(("primary", "secondary"), pairs, strict=True):
+        assert p is not None
+        L = sol[f"Negative {phase} SEI thickness [m]"].entries
+        j = sol[f"Negative electrode {phase} SEI interfacial current density [A.m-2]"].entries
+        eta = (dphi.clip(min=0.0) - p.u_red) * p.transfer_coefficient * F / (R * T)
+        hand = -p.rate_constant * np.exp(-eta) * np.exp(-L / p.tunnelling_length)
+        np.testing.assert_allclose(j, hand, rtol=1e-8)
+        assert L.max() > 5 * p.tunnelling_length  # the film's own factor matters (> e^-5) at these points

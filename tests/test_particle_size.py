@@ -10,10 +10,14 @@ import pytest
 
 from solidstack.materials import default_catalog
 from solidstack.sim import simulate
-from solidstack.sim.data_files import default_constants
+from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.hosts import find_hosts
 from solidstack.sim.run import separation_length_m
 from solidstack.stack import Stack
+
+#: neither interphase (the SE's reduction at the anode, its oxidation at the cathode)
+NO_INTERPHASE = (SimConstants.load().with_value("sei.toml", "family.sulfide.rate_constant_A_m2", 0.0)
+                 .with_value("cei.toml", "law.rate_constant_A_m2", 0.0))
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -75,7 +79,13 @@ def test_smaller_particles_deliver_more_at_a_high_rate():
     250 s, far below a 1C half cycle (3600 s), so the particles fill and empty nearly at equilibrium; D50 20 um
     (r = 10 um): t_d = 1e-10 / 4e-15 = 25,000 s (7 h), far above it, so only a shell of depth ~sqrt(D t) = sqrt(4e-15
     x 3600) = 3.8 um reacts before the surface reaches the cut-off: at most 1 - (1 - 3.8/10)^3 = 76 % of the
-    particle. At C/20 (72,000 s per half cycle, above both t_d) both sizes give nearly the same capacity."""
+    particle. At C/20 (t_half = 72,000 s per half cycle): with a constant flux the quasi-steady parabolic profile
+    in a sphere leaves the surface c_s - c_avg = j R / (5 D) ahead of the mean, with j = (R / 3) c_max dx/dt, so the
+    cut-off is reached with a share t_d / (15 t_half) of the window not yet used: 25,000 / (15 x 72,000) = 2.3 % for
+    the 20 um particles (0.02 % for 2 um) on the charge, and about as much again on the discharge that follows.
+    Both interphases are off (rate constants 0): they scale with the particle surface (3/r), and the Li the SE's
+    oxidation gives the graphite would otherwise make up part of its SEI loss in the small particles only; this
+    test is about solid diffusion."""
     D = default_catalog().transport("NMC111.Li")["diffusivity_m2_s"]
     t_small, t_big = (1e-6) ** 2 / D, (10e-6) ** 2 / D
     assert t_small < 3600 / 10 and t_big > 3600  # the premise of the estimate holds for the shipped D
@@ -83,9 +93,12 @@ def test_smaller_particles_deliver_more_at_a_high_rate():
     for rate in ("C/20", "1C"):
         for d50 in ("2 um", "20 um"):
             r = simulate(Stack.from_dict(_data(d50)), cycles=1, current=rate, window="3.0:4.2", model="SPM",
-                         contact_loss=False)
+                         contact_loss=False, constants=NO_INTERPHASE)
             q[rate, d50] = float(r.cycles["discharge_capacity_mAh_g"].iloc[0])
-    assert q["C/20", "20 um"] == pytest.approx(q["C/20", "2 um"], rel=0.03)  # slow: the size hardly matters
+            q[rate, d50, "charge"] = float(r.cycles["charge_capacity_mAh_g"].iloc[0])
+    missed = t_big / (15 * 72_000)  # the share of the window the 20 um particles leave at C/20 (hand, above)
+    assert q["C/20", "20 um", "charge"] / q["C/20", "2 um", "charge"] == pytest.approx(1 - missed, abs=0.01)
+    assert 1 - 2 * missed - 0.01 < q["C/20", "20 um"] / q["C/20", "2 um"] < 1.0  # slow: the size hardly matters
     assert q["1C", "2 um"] > 0.9 * q["C/20", "2 um"]  # t_d << t: small particles keep their capacity at 1C
     assert q["1C", "20 um"] < 0.76 * q["1C", "2 um"]  # t_d >> t: at most the ~3.8 um shell of the estimate
 

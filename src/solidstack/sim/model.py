@@ -13,7 +13,9 @@ bounded at the metal's potential (:class:`solidstack.sim.interphase.BoundedTunne
 
 from __future__ import annotations
 
+import functools
 import os
+from typing import Any
 
 import pybamm
 
@@ -82,10 +84,103 @@ def compiled() -> bool:
     return os.environ.get(COMPILE_ENV, "").strip() == "1"
 
 
+#: The IDA failure that :class:`RecoveringIDAKLUSolver` solves again with the dense linear solver.
+LSETUP_FAIL = "IDA_LSETUP_FAIL"
+
+
+def blockwise_jacobian(model: pybamm.BaseModel, expression: Any, y: Any) -> Any:
+    """The CasADi (MX) Jacobian of ``model``'s residual ``expression`` (MX, one row per state) w.r.t. the states
+    ``y`` (MX), differentiated one state variable's rows at a time (:func:`state_blocks`) and stacked: the same
+    matrix as PyBaMM's ``casadi.jacobian`` of the whole residual (to rounding), in fewer operations. CasADi
+    differentiates a whole residual in sweeps over a colouring of its columns; the contact-loss rows depend on nearly
+    every state (through the phases' currents), so that colouring needs many sweeps, each through the kinetics of
+    every row. Per block, each sweep goes through that block's own expressions only: Example 1's Jacobian has 3,249
+    MX nodes instead of 7,393 and its 5-cycle solve takes ~0.73x the time (bench/bench_sim.py; DFN gains nothing).
+    Anything else (another expression, a model with PyBaMM's switching control rows) is differentiated by PyBaMM's
+    own method."""
+    import casadi
+
+    n = model.len_rhs_and_alg
+    blocks = state_blocks(model) if expression.shape[0] == n and not model.switching_control_variables else None
+    if blocks is None:
+        return type(model).build_casadi_jacobian(model, expression, y)
+    return casadi.vertcat(*[casadi.jacobian(expression[a:b, :], y) for a, b in blocks])
+
+
+def state_blocks(model: pybamm.BaseModel) -> list[tuple[int, int]] | None:
+    """The rows of ``model``'s states as consecutive blocks [a, b), one per outermost state variable (a variable
+    whose slice holds others', e.g. PyBaMM's "Porosity times concentration" over its three domains, is one block:
+    it differentiates in fewer operations than its parts), gaps as blocks of their own; None if slices overlap
+    without one holding the other."""
+    n = model.len_rhs_and_alg
+    spans = sorted({(int(sl.start), int(sl.stop)) for slices in model.y_slices.values() for sl in slices})
+    outer = [(a, b) for a, b in spans if not any(c <= a and b <= d and (c, d) != (a, b) for c, d in spans)]
+    blocks: list[tuple[int, int]] = []
+    at = 0
+    for a, b in outer:
+        if a < at or b > n:
+            return None
+        if a > at:
+            blocks.append((at, a))
+        blocks.append((a, b))
+        at = b
+    if at < n:
+        blocks.append((at, n))
+    return blocks
+
+
+class RecoveringIDAKLUSolver(pybamm.IDAKLUSolver):
+    """PyBaMM's IDAKLU with the residual's Jacobian built block by block (:func:`blockwise_jacobian`, the same
+    matrix in fewer operations), whose step is solved again, with the same tolerances and IDAKLU's dense linear
+    solver, when the sparse (KLU) factorisation of the Newton matrix fails unrecoverably (``IDA_LSETUP_FAIL``).
+
+    Why: near the end of a discharge (or charge) a host's surface stoichiometry approaches the end of its OCP
+    table, where the numerical end guard (``sim/ocp.py``) rises exponentially and enters the Butler-Volmer sinh. A
+    long step's *predicted* state (IDA extrapolates past the cut-off before the event stops it) can land a few
+    guard widths beyond the table, where the Newton matrix has entries ~1e16 beside O(1) ones (condition ~1e24).
+    KLU then re-factorises from scratch, finds a zero pivot and reports it as unrecoverable, so IDA stops instead
+    of cutting its step. The dense LU reports a singular matrix as recoverable (and factorises this one), so IDA
+    cuts its step and goes on (Example 1, cycle 453 of 1,000: README, "Input limits ... long runs"). The dense
+    solver is ~2x slower per step on these models, so it solves only the failed step; never compiled."""
+
+    def set_up(self, model, inputs=None, t_eval=None, ics_only=False):
+        """PyBaMM's set-up, with the residual's Jacobian built by :func:`blockwise_jacobian`."""
+        model.build_casadi_jacobian = functools.partial(blockwise_jacobian, model)
+        try:
+            return super().set_up(model, inputs, t_eval, ics_only)
+        finally:
+            del model.build_casadi_jacobian  # back to the class's method: nothing of ours stays on the model
+
+    def step(self, old_solution, model, dt, *args, **kwargs):
+        try:
+            return super().step(old_solution, model, dt, *args, **kwargs)
+        except pybamm.SolverError as err:
+            if LSETUP_FAIL not in str(err):
+                raise
+        return self._dense_solver().step(old_solution, model, dt, *args, **kwargs)
+
+    def _dense_solver(self) -> pybamm.IDAKLUSolver:
+        """The fallback solver (made on first use)."""
+        dense = self.__dict__.get("_dense")
+        if dense is None:
+            options = {**self._options, "jacobian": "dense", "linear_solver": "SUNLinSol_Dense", "compile": False}
+            dense = pybamm.IDAKLUSolver(rtol=self.rtol, atol=self.atol, options=options,
+                                        on_extrapolation=self.on_extrapolation)
+            self._dense = dense
+        return dense
+
+
 def make_solver(compile: bool | None = None) -> pybamm.IDAKLUSolver:
     """The solver of every simulation: PyBaMM's IDAKLU with its default tolerances (rtol 1e-4, atol 1e-6),
-    compiled if ``compile`` (default: :func:`compiled`)."""
-    return pybamm.IDAKLUSolver(options={"compile": compiled() if compile is None else bool(compile)})
+    compiled if ``compile`` (default: :func:`compiled`), its Jacobian built block by block; a step whose sparse
+    factorisation fails is solved again with the dense linear solver (:class:`RecoveringIDAKLUSolver`).
+
+    PyBaMM's check for interpolants evaluated outside their tables (after every step, in Python) is skipped
+    (``on_extrapolation="ignore"``): every interpolant of our models is an OCP table whose input is clipped to the
+    table (``sim/ocp.py``; beyond it the end guard acts), so it can never extrapolate (tests/test_sim_cost.py
+    checks that every interpolant's input is clipped)."""
+    return RecoveringIDAKLUSolver(options={"compile": compiled() if compile is None else bool(compile)},
+                                  on_extrapolation="ignore")
 
 
 def contact_sides(coefficients: dict[str, float]) -> tuple[str, ...]:
