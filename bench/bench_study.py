@@ -14,10 +14,9 @@ Prints, side by side, then a summary table of the issue's figures against their 
    the summary takes the fastest run of each count (the machine is shared: the fastest is the least disturbed);
 2. overhead per design of ``run_study`` (in this process: the designs' validation, outputs, claim chart, each
    row appended to the store's journal, Parquet parts at the end) against a bare loop of ``simulate()`` calls on
-   the same, already validated stacks (target <= 10 %), both from a cold simulation cache (and a collected
-   heap). After one untimed
-   pair (one-time imports and initialisations), ``--pairs`` pairs (default 9), alternating which of the two runs
-   first; every pair is printed with wall and CPU time (``time.process_time``: less disturbed by other jobs on a
+   the same, already validated stacks (target <= 10 %), both from a cold simulation cache and a collected heap.
+   After one untimed pair (one-time imports and initialisations), ``--pairs`` pairs (default 9), alternating which
+   of the two runs first; every pair is printed with wall and CPU time (``time.process_time``: less disturbed by other jobs on a
    shared machine), and the summary gives the fastest of each (wall) and the median of the pairs' ratios (wall
    and CPU);
 3. time per design, from a cold cache, of an input-only sweep (stack pressure x shielded In thickness: one
