@@ -16,9 +16,9 @@ Prints, side by side, then a summary table of the issue's figures against their 
    row appended to the store's journal, Parquet parts at the end) against a bare loop of ``simulate()`` calls on
    the same, already validated stacks (target <= 10 %), both from a cold simulation cache and a collected heap.
    After one untimed pair (one-time imports and initialisations), ``--pairs`` pairs (default 9), alternating which
-   of the two runs first; every pair is printed with wall and CPU time (``time.process_time``: less disturbed by other jobs on a
-   shared machine), and the summary gives the fastest of each (wall) and the median of the pairs' ratios (wall
-   and CPU);
+   of the two runs first; every pair is printed with wall and CPU time (``time.process_time``: less disturbed by
+   other jobs on a shared machine), and the summary gives the fastest of each (wall) and the median of the pairs'
+   ratios (wall and CPU);
 3. time per design, from a cold cache, of an input-only sweep (stack pressure x shielded In thickness: one
    built simulation), a current-density sweep (one built simulation: the current and its step time limit are
    set per solve) and a structural sweep (thickness of an In foil touching graphite: a new model every design);
