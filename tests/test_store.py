@@ -126,3 +126,19 @@ def test_numpy_values_are_stored_as_numbers(tmp_path):
     st.close()
     assert st.rows()[0]["cycles_run"] == 3 and st.rows()[0]["ce_1"] == 0.875
     assert os.listdir(st.journal_dir) == []
+
+
+def test_parts_where_a_column_is_empty_in_one_read_together(tmp_path, monkeypatch):
+    """A part whose rows all lack a value (e.g. failed designs: no retention) holds a column of nulls; DuckDB
+    reads it with the parts that have numbers or text there."""
+    monkeypatch.setattr(store_mod, "BATCH_ROWS", 1)  # one part per row
+    st = Store(tmp_path / "s.store").prepare()
+    st.write(_row(1, status="failed", message="solver", retention=None, claim_2=None))
+    st.write(_row(2, retention=0.9, claim_2="met"))
+    st.close()
+    assert len(list(st.designs_dir.glob("*.parquet"))) == 2
+    a, b = st.rows()
+    assert (a["retention"], a["claim_2"], a["status"]) == (None, None, "failed")
+    assert (b["retention"], b["claim_2"]) == (0.9, "met")
+    df = st.query("SELECT avg(retention) AS r, count(claim_2) AS n FROM designs")
+    assert df["r"][0] == 0.9 and df["n"][0] == 1
