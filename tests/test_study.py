@@ -215,11 +215,16 @@ labels = ["Cu", "none"]
 """
 
 
+def _canonical(row: dict) -> bytes:
+    """A stored row as bytes: its non-null columns as JSON (floats by their exact repr, NaN as NaN)."""
+    return json.dumps({k: v for k, v in row.items() if v is not None}, sort_keys=True, default=str).encode()
+
+
 def test_sigkill_then_resume(tmp_path):
     study = tmp_path / "kill.toml"
     study.write_text(KILL_STUDY)
     store = tmp_path / "kill.store"
-    designs = tmp_path / "kill.store" / "designs"
+    st = Store(store)
     total = len({d.id for d in Study.from_file(study).designs()})
     assert total == 36
     proc = subprocess.Popen([sys.executable, "-m", "solidstack.cli", "study", "run", str(study), "--store", str(store),
@@ -228,7 +233,7 @@ def test_sigkill_then_resume(tmp_path):
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            if designs.is_dir() and len(list(designs.glob("*.parquet"))) >= 4:
+            if st.designs_dir.is_dir() and len(st.done_ids()) >= 4:
                 break
             if proc.poll() is not None:
                 break
@@ -236,18 +241,26 @@ def test_sigkill_then_resume(tmp_path):
         os.killpg(proc.pid, signal.SIGKILL)  # the CLI process and its workers (same session)
     finally:
         proc.wait(timeout=30)
-    before = {p.name: p.read_bytes() for p in designs.glob("*.parquet")}
+    before = {r["design_id"]: _canonical(r) for r in st.rows()}
     assert 4 <= len(before) < total, f"{len(before)} designs stored before the kill"
-    assert not any(p.suffix == ".parquet" for p in designs.glob(".*")), "no half-written file is visible"
+    assert set(before) == st.done_ids()
+    assert not any(p.suffix == ".parquet" for p in st.designs_dir.glob(".*")), "no half-written file is visible"
     r = cli("study", "run", str(study), "--store", str(store), "--workers", "1")
     assert r.returncode == 0, r.stderr
     assert f"{len(before)} already stored" in r.stderr
-    files = sorted(designs.glob("*.parquet"))
-    assert len(files) == total
-    for name, data in before.items():
-        assert (designs / name).read_bytes() == data  # finished designs untouched by the rerun
-    q = Store(store).query("SELECT design_id, count(*) AS n FROM designs GROUP BY design_id")
+    after = {r["design_id"]: _canonical(r) for r in st.rows()}
+    assert len(after) == total
+    for design, data in before.items():
+        assert after[design] == data  # finished designs untouched by the rerun, byte for byte
+    q = st.query("SELECT design_id, count(*) AS n FROM designs GROUP BY design_id")
     assert len(q) == total and set(q["n"]) == {1}
+    # after the rerun every row is in the Parquet dataset itself, once, and no journal is left
+    assert not list((store / "journal").glob("*.jsonl"))
+    import duckdb
+
+    raw = duckdb.sql(f"SELECT count(*), count(DISTINCT design_id) FROM read_parquet('{st.designs_dir}/*.parquet', "
+                     "union_by_name = true)").fetchall()
+    assert raw == [(total, total)]
 
 
 # ------------------------------------------------------------------------------------------------ backends

@@ -67,6 +67,32 @@ def diffusivity_law(coef: tuple[float, ...], x, T):
     return factor * 10 ** log10 * exp(act * (1.0 / 298.15 - 1.0 / T))
 
 
+#: A tabulated solid diffusivity in transport.toml: points ``diffusivity_x_NN`` (stoichiometry x = c/c_max, rising)
+#: and ``diffusivity_D_NN`` (m2/s) at ``diffusivity_table_T_K``, NN = 01, 02, ...; optional ``diffusivity_activation_K``
+#: (E/R, K). Between points log10 D is interpolated linearly in x; beyond the ends D is held at the end value.
+TABLE_X, TABLE_D, TABLE_T = "diffusivity_x_", "diffusivity_D_", "diffusivity_table_T_K"
+
+
+@dataclass(frozen=True)
+class DiffusivityTable:
+    """A tabulated D(x) (see :data:`TABLE_X`): ``x`` rising, ``log10_D`` log10 of D in m2/s at ``T_ref_K`` (K),
+    Arrhenius ``activation_K`` (E/R, K; 0 = none)."""
+
+    x: tuple[float, ...]
+    log10_D: tuple[float, ...]
+    T_ref_K: float
+    activation_K: float = 0.0
+
+    def __call__(self, x, T):
+        """D(x, T) in m2/s (numbers, numpy arrays or PyBaMM symbols)."""
+        xs, ys = np.asarray(self.x), np.asarray(self.log10_D)
+        if isinstance(x, pybamm.Symbol) or isinstance(T, pybamm.Symbol):
+            xc = pybamm.maximum(pybamm.minimum(x, float(xs[-1])), float(xs[0]))
+            log10 = pybamm.Interpolant(xs, ys, xc, name="tabulated log10 D", interpolator="linear")
+            return 10 ** log10 * pybamm.exp(self.activation_K * (1.0 / self.T_ref_K - 1.0 / T))
+        return 10 ** np.interp(x, xs, ys) * np.exp(self.activation_K * (1.0 / self.T_ref_K - 1.0 / np.asarray(T)))
+
+
 @dataclass(frozen=True)
 class Host:
     """One host of the working ion.
@@ -102,13 +128,17 @@ class Host:
     metal_mol_m3: float | None = None  # planar metals: moles of metal per m3 (thickness = held / (this x area))
     #: D(x, T) of the host where its transport entry gives one (:data:`DIFFUSIVITY_LAW` coefficients); then
     #: ``diffusivity`` is only the constant reported beside it
-    diffusivity_law: tuple[float, ...] | None = None
+    #: or a tabulated one (:class:`DiffusivityTable`)
+    diffusivity_law: tuple[float, ...] | DiffusivityTable | None = None
 
     def diffusivity_at(self, x, T):
         """Solid diffusivity (m2/s) at stoichiometry ``x`` and temperature ``T`` (K): :func:`diffusivity_law`
-        where the host has one, else the constant ``diffusivity`` (numbers, arrays or PyBaMM symbols)."""
+        or the :class:`DiffusivityTable` where the host has one, else the constant ``diffusivity`` (numbers, arrays
+        or PyBaMM symbols)."""
         if self.diffusivity_law is None:
             return self.diffusivity
+        if isinstance(self.diffusivity_law, DiffusivityTable):
+            return self.diffusivity_law(x, T)
         return diffusivity_law(self.diffusivity_law, x, T)
 
     @property
@@ -273,8 +303,32 @@ def _sized(host: Host, stack: Stack) -> Host:
                                                          f"stack's particle_size); other values: {host.basis}")
 
 
-def _diffusivity_coefficients(tr) -> tuple[float, ...] | None:
-    """The ``diffusivity_*`` coefficients of :data:`DIFFUSIVITY_LAW` in a transport entry, None without them."""
+def _diffusivity_table(tr) -> DiffusivityTable | None:
+    """The tabulated D(x) of a transport entry (:data:`TABLE_X`), None without one."""
+    xs, ds, n = [], [], 1
+    while tr.get(f"{TABLE_X}{n:02d}") is not None or tr.get(f"{TABLE_D}{n:02d}") is not None:
+        x, d = tr.get(f"{TABLE_X}{n:02d}"), tr.get(f"{TABLE_D}{n:02d}")
+        if x is None or d is None or d <= 0:
+            raise InputError(Problem(f"transport.toml [{tr.key}]", f"a diffusivity table needs {TABLE_X}{n:02d} and a "
+                                                                   f"positive {TABLE_D}{n:02d} (m2/s)"))
+        xs.append(float(x))
+        ds.append(float(d))
+        n += 1
+    if not xs:
+        return None
+    if len(xs) < 2 or any(b <= a for a, b in zip(xs, xs[1:], strict=False)) or tr.get(TABLE_T) is None:
+        raise InputError(Problem(f"transport.toml [{tr.key}]", f"a diffusivity table needs >= 2 points by rising x "
+                                                               f"and {TABLE_T}"))
+    return DiffusivityTable(tuple(xs), tuple(float(np.log10(d)) for d in ds), float(tr[TABLE_T]),
+                            float(tr.get("diffusivity_activation_K") or 0.0))
+
+
+def _diffusivity_coefficients(tr) -> tuple[float, ...] | DiffusivityTable | None:
+    """The ``diffusivity_*`` coefficients of :data:`DIFFUSIVITY_LAW` in a transport entry, or its tabulated D(x)
+    (:data:`TABLE_X`); None without either."""
+    table = _diffusivity_table(tr)
+    if table is not None:
+        return table
     names = [f"diffusivity_{n}" for n in DIFFUSIVITY_LAW]
     if tr.get(names[0]) is None:
         return None

@@ -8,7 +8,9 @@ dict), never PyBaMM objects, and build or reuse simulations from their own bound
 (``solidstack.sim.run``). Designs are sorted by structure (``study.structure_group``) and sent in small batches
 of one structure, so a worker builds a structure once and re-solves the rest of its batch by inputs.
 Thread pools of numerical libraries are limited to one thread per worker (``THREAD_ENV``); the IDAKLU solver is
-single-threaded by default. A failing design is a row with its error, never the end of the sweep.
+single-threaded by default. A failing design is a row with its error, never the end of the sweep. Each finished
+row goes to a journal of the store at once (the worker's own, or this process's for Dask and in-process runs);
+at the end of a run this process compacts every journal into Parquet (:mod:`solidstack.studies.store`).
 """
 
 from __future__ import annotations
@@ -59,7 +61,8 @@ def _init_worker() -> None:
 
 def run_batch(tasks_json: str) -> list[dict[str, Any]]:
     """Run a batch of designs (JSON list of tasks, see :func:`_task`) and return one row per design. Runs in a
-    worker process; writes each row to the store itself when the task names one (a shared filesystem)."""
+    worker process; appends each row to its own journal of the store when the task names one (a shared
+    filesystem), as soon as the design is done (see :mod:`solidstack.studies.store`)."""
     return _run_tasks(json.loads(tasks_json))
 
 
@@ -71,8 +74,8 @@ def _run_tasks(tasks: list[dict[str, Any]], stacks: Sequence[Any] | None = None)
     store = Store(tasks[0]["store"]) if tasks and tasks[0].get("store") else None  # one store per batch
     for i, task in enumerate(tasks):
         row = run_task(task, stacks[i] if stacks is not None else None)
-        if store is not None and not (store.designs_dir / f"{row['design_id']}.parquet").exists():
-            store.write(row)
+        if store is not None:
+            store.write(row)  # this process's journal of the store: one write call, kept after kill -9
         rows.append(row)
     return rows
 
@@ -275,7 +278,7 @@ def run_designs(designs: Sequence[Design], *, study_name: str, outputs: Sequence
     def record(row: dict[str, Any], persist: bool = True) -> None:
         nonlocal finished
         rows[row["design_id"]] = row
-        if store is not None and persist and not (store.designs_dir / f"{row['design_id']}.parquet").exists():
+        if store is not None and persist:
             store.write(row)
         finished += 1
         run.ran += 1
@@ -289,41 +292,51 @@ def run_designs(designs: Sequence[Design], *, study_name: str, outputs: Sequence
     for d in todo:
         if d.error is not None:
             record(_input_error_row(d, study_name))
-    if sims:
-        with open_executor(workers, dask) as (executor, backend, n_workers, shared_fs):
-            run.backend = backend
-            worker_store = str(store.path.resolve()) if store is not None and shared_fs and dask is None else None
-            futures = {}
-            for batch in batches(sims, n_workers):
-                tasks = [_task(d, study_name, outputs, retention_cycle, worker_store) for d in batch]
-                if isinstance(executor, _InProcess):  # the validated stacks are at hand: no JSON round trip
-                    futures[executor.submit(_run_tasks, tasks, [d.stack for d in batch])] = batch
-                else:
-                    futures[executor.submit(run_batch, json.dumps(tasks))] = batch
-            for fut in cf.as_completed(futures):
-                try:
-                    for row in fut.result():
-                        record(row)
-                except Exception as e:  # a worker died (killed, out of memory): not stored, so a rerun retries
-                    msg = f"worker failed: {type(e).__name__}: {e}"
-                    run.messages.append(msg)
-                    for d in futures[fut]:
-                        row = {**_input_error_row(d, study_name), "status": "failed", "message": msg,
-                               "stack": d.stack_json}
-                        record(row, persist=False)
-    # rows of this run from memory; those found in the store (skipped) read from their files
+    try:
+        if sims:
+            _execute(sims, run, record, study_name=study_name, outputs=outputs, retention_cycle=retention_cycle,
+                     store=store, workers=workers, dask=dask)
+    finally:
+        if store is not None:  # this process's journal and those of the (ended) workers into Parquet parts
+            store.close()
+    # rows of this run from memory; those found in the store (skipped) read from it
     frames = [pd.DataFrame([rows[d.id] for d in unique.values() if d.id in rows])]
-    if store is not None:
-        stored = [store.designs_dir / f"{d.id}.parquet" for d in unique.values() if d.id not in rows]
-        if stored:
-            import pyarrow.parquet as pq
-
-            frames.append(pd.concat([pq.read_table(f).to_pandas() for f in stored], ignore_index=True))
+    stored = [d.id for d in unique.values() if d.id not in rows]
+    if store is not None and stored:
+        frames.append(pd.DataFrame(store.rows(stored)))
     frames = [f for f in frames if len(f)]
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else (frames[0] if frames else pd.DataFrame())
     run.wall_s = time.perf_counter() - t0
     run.rows = frame
     return run
+
+
+def _execute(sims: Sequence[Design], run: StudyRun, record: Callable[..., None], *, study_name: str,
+             outputs: Sequence[str], retention_cycle: int | None, store: Store | None, workers: int | None,
+             dask: str | None) -> None:
+    """Send ``sims`` to the chosen backend and :func:`record` each row as it comes back (persisted here unless a
+    worker sharing this filesystem has written it to its own journal)."""
+    with open_executor(workers, dask) as (executor, backend, n_workers, shared_fs):
+        run.backend = backend
+        worker_store = str(store.path.resolve()) if store is not None and shared_fs and dask is None else None
+        futures = {}
+        for batch in batches(sims, n_workers):
+            tasks = [_task(d, study_name, outputs, retention_cycle, worker_store) for d in batch]
+            if isinstance(executor, _InProcess):  # the validated stacks are at hand: no JSON round trip
+                futures[executor.submit(_run_tasks, tasks, [d.stack for d in batch])] = batch
+            else:
+                futures[executor.submit(run_batch, json.dumps(tasks))] = batch
+        for fut in cf.as_completed(futures):
+            try:
+                for row in fut.result():
+                    record(row, persist=worker_store is None)
+            except Exception as e:  # a worker died (killed, out of memory): not stored, so a rerun retries
+                msg = f"worker failed: {type(e).__name__}: {e}"
+                run.messages.append(msg)
+                for d in futures[fut]:
+                    row = {**_input_error_row(d, study_name), "status": "failed", "message": msg,
+                           "stack": d.stack_json}
+                    record(row, persist=False)
 
 
 def run_study(study: Study, store: str | os.PathLike | Store | None = None, *, workers: int | None = None,

@@ -104,10 +104,13 @@ def _claim_outputs(stack, groups: tuple[str, ...]) -> dict[str, Any]:
 def cycling_outputs(result, stack, groups: tuple[str, ...], retention_cycle: int | None) -> dict[str, Any]:
     """Outputs read from a :class:`~solidstack.sim.CyclingResult`'s per-cycle table."""
     t = result.cycles
-    first = t.iloc[0].to_dict()  # plain dicts: a study reads a dozen values per design
     n = len(t) if retention_cycle is None else retention_cycle
+    # plain dicts of the two rows read (a study reads a dozen values per design), from one conversion
+    cols = list(t.columns)
+    values = t.to_numpy(dtype=object)
+    first = dict(zip(cols, values[0], strict=True))
     row: dict[str, Any] = {}
-    at_n = t.iloc[n - 1].to_dict() if n <= len(t) else None
+    at_n = dict(zip(cols, values[n - 1], strict=True)) if n <= len(t) else None
     if "energy" in groups:
         e_Wh = float(first["discharge_capacity_mAh"]) * float(first["mean_discharge_voltage_V"]) * 1e-3
         row["specific_energy_Wh_kg"] = e_Wh / stack.mass_kg
@@ -130,8 +133,8 @@ def cycling_outputs(result, stack, groups: tuple[str, ...], retention_cycle: int
     if "losses" in groups:
         row["first_cycle_loss_mAh"] = float(first["charge_capacity_mAh"]) - float(first["discharge_capacity_mAh"])
         if at_n is not None:
-            held = [c for c in t.columns if c.endswith("_held_mAh")]
-            stranded = [c for c in t.columns if c.endswith("_stranded_mAh")]
+            held = [c for c in cols if c.endswith("_held_mAh")]
+            stranded = [c for c in cols if c.endswith("_stranded_mAh")]
             row["stranded_mAh"] = float(sum(at_n[c] for c in stranded))
             row["held_mAh"] = float(sum(at_n[c] for c in held))
             for c in held + stranded:
