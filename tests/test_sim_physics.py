@@ -191,12 +191,13 @@ def test_se_reduction_runs_with_a_reacting_foil_phase(preset, foil):
 def test_every_model_runs_the_patent_cells(preset, model):
     """SPM and DFN run the patent's cells as SPMe does (single- and two-phase anodes), and agree with SPMe on the
     first discharge within 2 % at this low rate (0.1-0.2 mA/cm2, where the three models differ only by the small
-    electrolyte and particle gradients). The Comparative within 5 %: its first discharge ends where the In foil,
+    electrolyte and particle gradients). The Comparative within 10 %: its first discharge ends where the In foil,
     whose face the graphite composite has let go (contact law), can no longer give up its Li above the cut-off, so
-    the few mV of electrolyte drop that SPM leaves out move that end (d capacity / d voltage is large there)."""
+    the ~35 mV of SE ohmic loss in its composites that SPM leaves out (SPMe, measured sulfide-composite tortuosity,
+    sim/data/composite_transport.toml) move that end (d capacity / d voltage is large there)."""
     from solidstack.stack import load_preset
 
     s = load_preset(preset)
     a = simulate(s, cycles=1, model=model).cycles["discharge_capacity_mAh"].iloc[0]
     b = simulate(s, cycles=1, model="SPMe").cycles["discharge_capacity_mAh"].iloc[0]
-    assert a == pytest.approx(b, rel=0.05 if preset == "comparative" else 0.02)
+    assert a == pytest.approx(b, rel=0.10 if preset == "comparative" else 0.02)

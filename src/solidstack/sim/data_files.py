@@ -1,5 +1,5 @@
-"""The simulation's own constants (contact-loss law, SE-reduction interphase, calibrated values) as one frozen
-object, :class:`SimConstants`, loaded once and passed in.
+"""The simulation's own constants (contact-loss law, SE-reduction interphase, composite-electrode ionic transport,
+calibrated values) as one frozen object, :class:`SimConstants`, loaded once and passed in.
 
 Material values (OCP tables, capacities, transport and kinetic constants) are not here: they live in the
 materials knowledge base (``materials/data``) and are read by its :class:`~solidstack.materials.Catalog`.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -24,7 +25,9 @@ from types import MappingProxyType
 from typing import Any
 
 #: The constants files of ``sim/data`` (besides ``calibration.toml``).
-CONSTANT_FILES = ("contact.toml", "sei.toml", "cei.toml")
+CONSTANT_FILES = ("contact.toml", "sei.toml", "cei.toml", "composite_transport.toml")
+#: Bruggeman exponent of a composite or separator without a measured transport law (PyBaMM's default).
+DEFAULT_BRUGGEMAN = 1.5
 CALIBRATION_FILE = "calibration.toml"
 
 
@@ -142,10 +145,85 @@ class SimConstants:
         return self.files["cei.toml"]
 
     @property
+    def composite_transport(self) -> MappingProxyType:
+        """The ionic-transport law of composite electrodes (``composite_transport.toml``)."""
+        return self.files["composite_transport.toml"]
+
+    def tortuosity_law(self, family: str) -> TortuosityLaw | None:
+        """The measured tortuosity law of composites with an SE of ``family`` (first word of its knowledge-base
+        class, e.g. ``sulfide``), or None where ``composite_transport.toml`` has no table for it."""
+        table = self.composite_transport.get("family", {}).get(family)
+        return TortuosityLaw.from_table(family, table) if table is not None else None
+
+    @property
     def fingerprint(self) -> str:
         """A string that differs whenever a value that enters a built simulation's parameters differs (the
-        interphase and the creep weights; the contact law itself enters as inputs)."""
-        return json.dumps([_thawed(self.sei), _thawed(self.cei), _thawed(self.creep)], sort_keys=True, default=str)
+        interphases, the creep weights and the composite transport law; the contact law itself enters as inputs)."""
+        return json.dumps([_thawed(self.sei), _thawed(self.cei), _thawed(self.creep), _thawed(self.composite_transport)],
+                          sort_keys=True, default=str)
+
+
+@dataclass(frozen=True)
+class TortuosityLaw:
+    """Tortuosity factor ``tau2`` of the SE in a composite electrode against its SE volume fraction ``eps``, from
+    measured composites (``composite_transport.toml``): ``sigma_eff = sigma_SE * eps / tau2(eps)``.
+
+    ``points`` are the measured (eps, tau2) pairs in increasing eps (derived from the source's printed values),
+    followed by the pure-SE point (1, 1); ``ln tau2`` is interpolated linearly in eps between them and held at the
+    lowest-eps value below it."""
+
+    family: str
+    source: str
+    points: tuple[tuple[float, float], ...]
+
+    @classmethod
+    def from_table(cls, family: str, t: Any) -> TortuosityLaw:
+        """The law of a ``[family.*]`` table: eps of each measured composite from its active mass fraction, the
+        densities and the void fraction; tau2 = eps * sigma_bulk / sigma_eff."""
+        where = f"composite_transport.toml [family.{family}]"
+        wt, sig = list(t["active_wt_pct"]), list(t["sigma_eff_S_cm"])
+        if len(wt) != len(sig) or not wt:
+            raise ValueError(f"{where}: active_wt_pct and sigma_eff_S_cm must be lists of the same length")
+        rho_a, rho_se, void = float(t["active_density_g_cm3"]), float(t["se_density_g_cm3"]), float(t["void_fraction"])
+        bulk = float(t["sigma_bulk_S_cm"])
+        pts = []
+        for w, s in zip(wt, sig, strict=True):
+            v_a, v_se = w / rho_a, (100.0 - w) / rho_se
+            eps = v_se / (v_a + v_se) * (1.0 - void)
+            if not (0.0 < eps < 1.0 and 0.0 < s <= bulk):
+                raise ValueError(f"{where}: composite {w} wt% gives eps {eps:.3g}, sigma_eff {s:g} (need 0 < eps < 1, "
+                                 f"0 < sigma_eff <= sigma_bulk)")
+            pts.append((eps, eps * bulk / s))
+        pts.sort()
+        return cls(family, str(t.get("source", "")), (*pts, (1.0, 1.0)))
+
+    @property
+    def measured_range(self) -> tuple[float, float]:
+        """The SE fractions (eps) the measurements span."""
+        return self.points[0][0], self.points[-2][0]
+
+    def tortuosity_factor(self, eps: float) -> float:
+        """``tau2`` at SE volume fraction ``eps`` (0 < eps <= 1)."""
+        if not 0.0 < eps <= 1.0:
+            raise ValueError(f"SE volume fraction {eps} outside (0, 1]")
+        pts = self.points
+        if eps <= pts[0][0]:
+            return pts[0][1]
+        for (e0, t0), (e1, t1) in zip(pts, pts[1:], strict=False):
+            if eps <= e1:
+                f = (eps - e0) / (e1 - e0)
+                return math.exp(math.log(t0) + f * (math.log(t1) - math.log(t0)))
+        return 1.0
+
+    def conductivity_ratio(self, eps: float) -> float:
+        """``sigma_eff / sigma_SE = eps / tau2(eps)`` (dimensionless)."""
+        return eps / self.tortuosity_factor(eps)
+
+    def bruggeman_exponent(self, eps: float) -> float:
+        """The exponent b with ``eps**b = eps / tau2(eps)``, PyBaMM's form of the same sigma_eff (eps < 1)."""
+        if eps >= 1.0:
+            return DEFAULT_BRUGGEMAN
+        return math.log(self.conductivity_ratio(eps)) / math.log(eps)
 
 
 @cache

@@ -4,7 +4,10 @@ base and ``sim/data``.
 Conventions (solid-state cell in a liquid-cell model):
 
 * the "electrolyte" is the solid electrolyte (SE), a single-ion conductor: transference number 1, uniform ion
-  concentration, conductivity from the knowledge base with Bruggeman exponent 1.5;
+  concentration, conductivity from the knowledge base; in a composite electrode whose SE family has a measured
+  tortuosity law (``sim/data/composite_transport.toml``) the effective conductivity is sigma eps / tau2(eps), set as
+  the Bruggeman exponent that gives it (:func:`composite_bruggeman`); the separator and other composites keep
+  Bruggeman 1.5;
 * "porosity" is the SE volume fraction of each composite (and of the separator);
 * the 1-D cell has the stack's area (electrode height = width = sqrt(area));
 * a reacting foil is the electrode's secondary phase: volume fraction L_foil / L_electrode and particle radius
@@ -27,9 +30,9 @@ from typing import Any
 import pybamm
 
 from solidstack.materials import Catalog, default_catalog
-from solidstack.sim.data_files import SimConstants
+from solidstack.sim.data_files import DEFAULT_BRUGGEMAN, SimConstants, default_constants
 from solidstack.sim.hosts import PLANAR_DOMAIN_M, PLANAR_FRACTION, F, Host, HostMap
-from solidstack.sim.interphase import sei_values
+from solidstack.sim.interphase import electrolyte_family, sei_values
 from solidstack.sim.ocp import ocp_function
 from solidstack.sim.oxidation import cei_values
 from solidstack.stack import Stack
@@ -80,6 +83,19 @@ def volume_fractions(stack: Stack, side: str) -> tuple[float, float]:
     total = sum(vols.values())
     solid = 1.0 - el.porosity_value(a)
     return vols["active"] / total * solid, vols.get("electrolyte", 0.0) / total * solid
+
+
+def composite_bruggeman(stack: Stack, side: str, eps_se: float, catalog: Catalog | None = None,
+                        constants: SimConstants | None = None) -> float:
+    """Bruggeman exponent b of the SE in the composite electrode on ``side`` (SE volume fraction ``eps_se``): the
+    one with eps**b = eps / tau2(eps) of the tortuosity law of its SE's family (``composite_transport.toml``), or
+    1.5 where there is no law for that family (or no SE in the layer)."""
+    el = stack.anode if side == "anode" else stack.cathode
+    se = el.electrolyte.material if el.electrolyte is not None else None
+    if se is None or not 0.0 < eps_se < 1.0:
+        return DEFAULT_BRUGGEMAN
+    law = (constants or default_constants()).tortuosity_law(electrolyte_family((catalog or default_catalog()).electrolyte(se)))
+    return law.bruggeman_exponent(eps_se) if law is not None else DEFAULT_BRUGGEMAN
 
 
 def _i0_intercalation(i0: float):
@@ -166,7 +182,7 @@ def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float], 
         "Initial concentration in electrolyte [mol.m-3]": 1000.0,
         "Separator thickness [m]": sep.thickness_m(stack.area_m2),
         "Separator porosity": 1.0 - sep.porosity_value(stack.area_m2),
-        "Separator Bruggeman coefficient (electrolyte)": 1.5,
+        "Separator Bruggeman coefficient (electrolyte)": DEFAULT_BRUGGEMAN,
         "Nominal cell capacity [A.h]": stack.cathode_capacity_mAh * 1e-3,
         "Current function [A]": pybamm.InputParameter(CURRENT_INPUT) * stack.area_m2,
         "Lower voltage cut-off [V]": -5.0,  # model-level guards only; the protocol's cut-offs end the steps
@@ -180,14 +196,16 @@ def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float], 
         side_hosts = hosts.side(side)  # type: ignore[arg-type]
         if side_hosts[0].kind == "planar":
             L, eps_a, eps_se = PLANAR_DOMAIN_M, PLANAR_FRACTION, 1.0 - PLANAR_FRACTION
+            b_se = DEFAULT_BRUGGEMAN
         else:
             L = el.thickness_m(stack.area_m2)
             eps_a, eps_se = volume_fractions(stack, side)
+            b_se = composite_bruggeman(stack, side, eps_se, catalog, constants)
         values.update({
             f"{D} electrode thickness [m]": L,
             f"{D} electrode porosity": eps_se,
             f"{D} electrode conductivity [S.m-1]": side_hosts[0].conductivity_S_m or 10.0,
-            f"{D} electrode Bruggeman coefficient (electrolyte)": 1.5,
+            f"{D} electrode Bruggeman coefficient (electrolyte)": b_se,
             f"{D} electrode Bruggeman coefficient (electrode)": 0.0,
             f"{D} electrode charge transfer coefficient": 0.5,
             f"{D} electrode double-layer capacity [F.m-2]": 0.2,
