@@ -517,8 +517,8 @@ def evaluate_many(segments: list[Segment], names: list[str], skip_missing: bool 
             groups.append([i])
     for g in groups:
         ts = [segments[i][0] for i in g]
-        seg = segments[g[0]] if len(g) == 1 else (np.concatenate(ts), np.hstack([segments[i][1] for i in g]),
-                                                   *segments[g[0]][2:])
+        seg = segments[g[0]] if len(g) == 1 else (np.concatenate(ts), _joined_states([segments[i][1] for i in g],
+                                                   state_rows(segments[g[0]][2], names)), *segments[g[0]][2:])
         memo: dict[int, Any] = {}
         bounds = np.cumsum([t.size for t in ts])[:-1]
         for name in names:
@@ -538,6 +538,19 @@ def evaluate_many(segments: list[Segment], names: list[str], skip_missing: bool 
                     raise
                 continue
         out[name] = np.concatenate(parts) if parts else np.zeros(0)  # type: ignore[arg-type]
+    return out
+
+
+def _joined_states(ys: list[np.ndarray], rows: np.ndarray | None) -> np.ndarray:
+    """The state arrays ``ys`` side by side; only the ``rows`` copied where given (the others 0: the expressions
+    evaluated on it do not read them, see :func:`state_rows`)."""
+    if rows is None:
+        return np.hstack(ys)
+    out = np.zeros((ys[0].shape[0], sum(y.shape[1] for y in ys)))
+    at = 0
+    for y in ys:
+        out[rows, at:at + y.shape[1]] = y[rows]
+        at += y.shape[1]
     return out
 
 
