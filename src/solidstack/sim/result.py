@@ -251,11 +251,19 @@ class CyclingResult:
             notes.append("kinetics and SE conductivity are 25 degC values; temperature dependence is not modelled")
         e_before = np.cumsum([[0.0, 0.0]] + [[x[1], x[3]] for x in ends.integrals], axis=0)
         offsets = {c: (float(e_before[c - 1][0]), float(e_before[c - 1][1])) for c in range(1, n + 1)}
-        ts = cls._timeseries({c: s for c, s in saved.items() if c <= n}, hosts, stack.area_m2, voltages, protocol,
-                             offsets)
-        return cls(stack_name=stack.name, cycles=pd.DataFrame(table), timeseries=ts, hosts=hosts, protocol=protocol,
-                   model_name=model_name, simulation=sim, solution=sol, inputs=inputs, notes=notes,
-                   cathode_active_g=g_cam)
+        ts = _DeferredTimeseries({c: s for c, s in saved.items() if c <= n}, hosts, stack.area_m2, protocol, offsets)
+        return cls(stack_name=stack.name, cycles=pd.DataFrame(table), timeseries=ts,  # type: ignore[arg-type]
+                   hosts=hosts, protocol=protocol, model_name=model_name, simulation=sim, solution=sol,
+                   inputs=inputs, notes=notes, cathode_active_g=g_cam)
+
+    @property
+    def timeseries_built(self) -> bool:
+        """Whether the time series has been built (it is built when first read: see ``timeseries``)."""
+        return not isinstance(self.__dict__.get("_timeseries"), _DeferredTimeseries)
+
+    def built_tables(self) -> list[pd.DataFrame]:
+        """The per-cycle table and, if it has been built, the time series (what can take attrs now)."""
+        return [self.cycles, self.timeseries] if self.timeseries_built else [self.cycles]
 
     @property
     def flagged_cycles(self) -> list[int]:
@@ -421,6 +429,41 @@ class CyclingResult:
         from solidstack.report.html import cycling_result_html
 
         return cycling_result_html(self)
+
+
+@dataclass
+class _DeferredTimeseries:
+    """What :meth:`CyclingResult._timeseries` needs, kept until the time series is first read."""
+
+    saved: dict[int, pybamm.Solution]
+    hosts: HostMap
+    area_m2: float
+    protocol: Protocol
+    energy_offsets: dict[int, tuple[float, float]]
+
+    def build(self) -> pd.DataFrame:
+        return CyclingResult._timeseries(self.saved, self.hosts, self.area_m2, None, self.protocol,
+                                         self.energy_offsets)
+
+
+def _get_timeseries(self: CyclingResult) -> pd.DataFrame:
+    """The time series (one row per sample; see :meth:`CyclingResult._timeseries` and :mod:`solidstack.sim.sampling`),
+    built from the kept cycles' solutions when first read (a run that only needs the per-cycle table does not pay
+    for it); it carries the per-cycle table's attrs (the provenance)."""
+    ts = self.__dict__["_timeseries"]
+    if isinstance(ts, _DeferredTimeseries):
+        ts = ts.build()
+        ts.attrs.update(self.cycles.attrs)
+        self.__dict__["_timeseries"] = ts
+    return ts
+
+
+def _set_timeseries(self: CyclingResult, value: pd.DataFrame) -> None:
+    self.__dict__["_timeseries"] = value
+
+
+# ``timeseries`` stays a dataclass field (a keyword of the constructor) that is read through this property
+CyclingResult.timeseries = property(_get_timeseries, _set_timeseries)  # type: ignore[assignment]
 
 
 class CycleEnds:
