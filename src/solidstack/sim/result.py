@@ -156,7 +156,9 @@ def loss_table(table: dict[str, Any], hosts: HostMap, sv: dict[str, np.ndarray],
 @dataclass
 class CyclingResult:
     """Per-cycle table (``cycles``), time series (``timeseries``), notes, and the PyBaMM objects behind them
-    (``model``, ``parameter_values``, ``solution``, ``simulation``)."""
+    (``model``, ``parameter_values``, ``solution``, ``simulation``). The time series is built from the kept
+    cycles' solutions when it is first read (``timeseries_built`` says whether it has been), so a run that needs
+    only the per-cycle table (a sweep, a study) does not pay for it; its values do not depend on when."""
 
     stack_name: str
     cycles: pd.DataFrame
