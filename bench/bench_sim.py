@@ -18,7 +18,9 @@
    * the cell without interlayers through ``simulate()`` (same electrodes as the plain SPMe: the overhead of our
      mapping, the contact-loss law and the SE-reduction interphase alone);
    * for reference, plain PyBaMM SPMe with the built-in PyBaMM options our model uses (the SEI option).
-   The solve alone (PyBaMM's ``Simulation.solve`` of our cached simulation) is printed beside ``simulate()``.
+   The solve alone (PyBaMM's ``Simulation.solve`` of our cached simulation) is printed beside ``simulate()``, and
+   the post-processing share (``simulate()`` less the solve: per-cycle table, voltage integrals, set-up) with it;
+   ``simulate()`` followed by reading ``result.timeseries`` (built when first read) is printed too.
    Each run's best wall-clock time and best CPU time (``time.process_time``) are taken; the ratio of CPU times
    is the steadier one on a shared machine (it leaves out the time the process waits for a core);
 3. where the excess goes (``--profile``, default on): per simulation of the side-by-side runs, its states, the
@@ -192,8 +194,14 @@ def side_by_side(repeat: int, compile_too: bool) -> dict[str, tuple[float, float
                 with _compiled(compile):
                     simulate(stack, cycles=n)
 
+            def whole_ts(stack=stack):
+                with _compiled(compile):
+                    simulate(stack, cycles=n).timeseries  # noqa: B018 - the time series is built when first read
+
             runs[key + suffix] = whole
             runs[key + "_solve" + suffix] = solve_only(r)
+            if not suffix:
+                runs[key + "_ts"] = whole_ts
         return runs
 
     plain, same = plain_sim({}, False), plain_sim(builtin_options({"anode": 1, "cathode": 1}), False)
@@ -308,9 +316,17 @@ def main() -> None:
     print("  reference: plain PyBaMM SPMe (default options) of the same electrodes without the interlayers, "
           "IDAKLU rtol 1e-4, atol 1e-6")
     print(f"  {'':<58s} {'wall s':>7s} {'cpu s':>7s}   {'ratio':>5s} {'(cpu)':>5s}")
+    def post(label: str, key: str) -> None:
+        """The post-processing share: simulate() less its solve, against the reference's whole time."""
+        (w, c), (sw, sc), (rw, rc) = b[key], b[key + "_solve"], b["plain"]
+        print(f"  {label:<58s} {w - sw:7.3f} {c - sc:7.3f}   {(w - sw) / rw:5.2f} {(c - sc) / rc:5.2f}  "
+              f"({(c - sc) / c:.0%} of simulate()'s CPU time)")
+
     row("plain PyBaMM SPMe (the reference)", "plain")
     row("Example 1 WITH its interlayers, ours: simulate()", "ex1", note="<- HEADLINE (issue 9 target <= 2.0)")
     row("  solve only", "ex1_solve")
+    post("  post-processing (simulate() - solve; table, integrals)", "ex1")
+    row("  simulate() and reading .timeseries (built when first read)", "ex1_ts")
     if "plain_c" in b:
         print("  compiled solver functions (SOLIDSTACK_COMPILE=1 for ours, IDAKLU compile for plain PyBaMM):")
         row("Example 1 with interlayers, compiled: simulate()", "ex1_c", note="vs the uncompiled plain SPMe")
@@ -320,6 +336,8 @@ def main() -> None:
         row("  solve only", "ex1_solve_c", "plain_c", "vs the compiled plain SPMe")
     row("the cell WITHOUT interlayers, ours: simulate()", "bare", note="(the plain SPMe's own electrodes)")
     row("  solve only", "bare_solve")
+    post("  post-processing (simulate() - solve)", "bare")
+    row("  simulate() and reading .timeseries", "bare_ts")
     if "plain_c" in b:
         row("the cell without interlayers, compiled: simulate()", "bare_c", note="vs the uncompiled plain SPMe")
         row("the cell without interlayers, compiled: simulate()", "bare_c", "plain_c", "vs the compiled plain SPMe")

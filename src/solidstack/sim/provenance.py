@@ -105,7 +105,7 @@ def attach(result: CyclingResult, info: dict[str, Any]) -> None:
     string costs nothing), in both tables' attrs, so Parquet files carry it."""
     result.provenance = info
     text = json.dumps(info, default=str)
-    for table in (result.cycles, result.timeseries):
+    for table in result.built_tables():  # a time series built later takes the per-cycle table's attrs
         table.attrs[ATTRS_KEY] = text
 
 

@@ -156,7 +156,9 @@ def loss_table(table: dict[str, Any], hosts: HostMap, sv: dict[str, np.ndarray],
 @dataclass
 class CyclingResult:
     """Per-cycle table (``cycles``), time series (``timeseries``), notes, and the PyBaMM objects behind them
-    (``model``, ``parameter_values``, ``solution``, ``simulation``)."""
+    (``model``, ``parameter_values``, ``solution``, ``simulation``). The time series is built from the kept
+    cycles' solutions when it is first read (``timeseries_built`` says whether it has been), so a run that needs
+    only the per-cycle table (a sweep, a study) does not pay for it; its values do not depend on when."""
 
     stack_name: str
     cycles: pd.DataFrame
@@ -251,11 +253,19 @@ class CyclingResult:
             notes.append("kinetics and SE conductivity are 25 degC values; temperature dependence is not modelled")
         e_before = np.cumsum([[0.0, 0.0]] + [[x[1], x[3]] for x in ends.integrals], axis=0)
         offsets = {c: (float(e_before[c - 1][0]), float(e_before[c - 1][1])) for c in range(1, n + 1)}
-        ts = cls._timeseries({c: s for c, s in saved.items() if c <= n}, hosts, stack.area_m2, voltages, protocol,
-                             offsets)
-        return cls(stack_name=stack.name, cycles=pd.DataFrame(table), timeseries=ts, hosts=hosts, protocol=protocol,
-                   model_name=model_name, simulation=sim, solution=sol, inputs=inputs, notes=notes,
-                   cathode_active_g=g_cam)
+        ts = _DeferredTimeseries({c: s for c, s in saved.items() if c <= n}, hosts, stack.area_m2, protocol, offsets)
+        return cls(stack_name=stack.name, cycles=pd.DataFrame(table), timeseries=ts,  # type: ignore[arg-type]
+                   hosts=hosts, protocol=protocol, model_name=model_name, simulation=sim, solution=sol,
+                   inputs=inputs, notes=notes, cathode_active_g=g_cam)
+
+    @property
+    def timeseries_built(self) -> bool:
+        """Whether the time series has been built (it is built when first read: see ``timeseries``)."""
+        return not isinstance(self.__dict__.get("_timeseries"), _DeferredTimeseries)
+
+    def built_tables(self) -> list[pd.DataFrame]:
+        """The per-cycle table and, if it has been built, the time series (what can take attrs now)."""
+        return [self.cycles, self.timeseries] if self.timeseries_built else [self.cycles]
 
     @property
     def flagged_cycles(self) -> list[int]:
@@ -423,6 +433,41 @@ class CyclingResult:
         return cycling_result_html(self)
 
 
+@dataclass
+class _DeferredTimeseries:
+    """What :meth:`CyclingResult._timeseries` needs, kept until the time series is first read."""
+
+    saved: dict[int, pybamm.Solution]
+    hosts: HostMap
+    area_m2: float
+    protocol: Protocol
+    energy_offsets: dict[int, tuple[float, float]]
+
+    def build(self) -> pd.DataFrame:
+        return CyclingResult._timeseries(self.saved, self.hosts, self.area_m2, None, self.protocol,
+                                         self.energy_offsets)
+
+
+def _get_timeseries(self: CyclingResult) -> pd.DataFrame:
+    """The time series (one row per sample; see :meth:`CyclingResult._timeseries` and :mod:`solidstack.sim.sampling`),
+    built from the kept cycles' solutions when first read (a run that only needs the per-cycle table does not pay
+    for it); it carries the per-cycle table's attrs (the provenance)."""
+    ts = self.__dict__["_timeseries"]
+    if isinstance(ts, _DeferredTimeseries):
+        ts = ts.build()
+        ts.attrs.update(self.cycles.attrs)
+        self.__dict__["_timeseries"] = ts
+    return ts
+
+
+def _set_timeseries(self: CyclingResult, value: pd.DataFrame) -> None:
+    self.__dict__["_timeseries"] = value
+
+
+# ``timeseries`` stays a dataclass field (a keyword of the constructor) that is read through this property
+CyclingResult.timeseries = property(_get_timeseries, _set_timeseries)  # type: ignore[assignment]
+
+
 class CycleEnds:
     """The state at the end of every cycle (one column each), kept instead of PyBaMM's per-cycle summaries.
 
@@ -493,15 +538,22 @@ def _same_inputs(a: dict, b: dict) -> bool:
 
 def evaluate(segments: list[Segment], name: str) -> np.ndarray:
     """Scalar variable ``name`` at every time point of ``segments`` (concatenated), as PyBaMM's ``sol[name]``
-    gives it. Where the discretised expression evaluates on a whole state array at once (NumPy, e.g. states,
-    their integrals, inputs) that is used (~10x cheaper than PyBaMM's processed variables); the rest is read
-    through PyBaMM, in one processed variable for all such segments."""
-    out: list[np.ndarray | None] = [None] * len(segments)
+    gives it (see :func:`evaluate_many`)."""
+    return evaluate_many(segments, [name])[name]
+
+
+def evaluate_many(segments: list[Segment], names: list[str], skip_missing: bool = False) -> dict[str, np.ndarray]:
+    """Scalar variables ``names`` at every time point of ``segments`` (concatenated), as PyBaMM's ``sol[name]``
+    gives them. The segments that share a model and inputs are joined once for all the names (one NumPy
+    evaluation of each expression covers all their points; subexpressions shared by the names are evaluated
+    once). Where the discretised expression evaluates on a whole state array at once (NumPy, e.g. states, their
+    integrals, inputs) that is used (~10x cheaper than PyBaMM's processed variables); the rest is read through
+    PyBaMM, in one processed variable for all such segments. ``skip_missing`` leaves out a name that is not a
+    variable of the segments' models (else PyBaMM's KeyError)."""
+    n_seg = len(segments)
+    found: dict[str, list[np.ndarray | None]] = {name: [None] * n_seg for name in names}
     groups: list[list[int]] = []  # segments with the same model and inputs: one evaluation for all their points
     for i, (_, _, model, inputs) in enumerate(segments):
-        if not _large(model, name):  # a few nodes: joining the states would cost more than it saves
-            groups.append([i])
-            continue
         for g in groups:
             if segments[g[0]][2] is model and _same_inputs(segments[g[0]][3], inputs):
                 g.append(i)
@@ -510,45 +562,112 @@ def evaluate(segments: list[Segment], name: str) -> np.ndarray:
             groups.append([i])
     for g in groups:
         ts = [segments[i][0] for i in g]
-        joined = (np.concatenate(ts), np.hstack([segments[i][1] for i in g]), *segments[g[0]][2:])
-        v = _evaluate_directly(joined, name) if len(g) > 1 else _evaluate_directly(segments[g[0]], name)
-        if v is not None:
-            for i, part in zip(g, np.split(v, np.cumsum([t.size for t in ts])[:-1]), strict=True):
-                out[i] = part
-    rest = [i for i, v in enumerate(out) if v is None]
-    if rest:
-        parts = [segments[i] for i in rest]
+        seg = segments[g[0]] if len(g) == 1 else (np.concatenate(ts), _joined_states([segments[i][1] for i in g],
+                                                   state_rows(segments[g[0]][2], names)), *segments[g[0]][2:])
+        memo: dict[int, Any] = {}
+        bounds = np.cumsum([t.size for t in ts])[:-1]
+        for name in names:
+            v = _evaluate_directly(seg, name, memo)
+            if v is not None:
+                for i, part in zip(g, np.split(v, bounds), strict=True):
+                    found[name][i] = part
+    out: dict[str, np.ndarray] = {}
+    for name in names:
+        parts = found[name]
+        rest = [i for i, v in enumerate(parts) if v is None]
+        if rest:
+            try:
+                _read_through_pybamm(segments, rest, name, parts)
+            except KeyError:
+                if not skip_missing:
+                    raise
+                continue
+        out[name] = np.concatenate(parts) if parts else np.zeros(0)  # type: ignore[arg-type]
+    return out
+
+
+def _joined_states(ys: list[np.ndarray], rows: np.ndarray | None) -> np.ndarray:
+    """The state arrays ``ys`` side by side; only the ``rows`` copied where given (the others 0: the expressions
+    evaluated on it do not read them, see :func:`state_rows`)."""
+    if rows is None:
+        return np.hstack(ys)
+    out = np.zeros((ys[0].shape[0], sum(y.shape[1] for y in ys)))
+    at = 0
+    for y in ys:
+        out[rows, at:at + y.shape[1]] = y[rows]
+        at += y.shape[1]
+    return out
+
+
+def _read_through_pybamm(segments: list[Segment], rest: list[int], name: str, out: list[np.ndarray | None]) -> None:
+    """``name`` on the segments ``rest`` through PyBaMM's processed variables (into ``out``)."""
+    parts = [segments[i] for i in rest]
+    try:
+        sol = pybamm.Solution(*(list(x) for x in zip(*parts, strict=True)))
+        vals = np.asarray(sol[name].entries, dtype=float).ravel()
+        if vals.size != sum(seg[0].size for seg in parts):
+            raise ValueError(name)
+        for i, v in zip(rest, np.split(vals, np.cumsum([seg[0].size for seg in parts])[:-1]), strict=True):
+            out[i] = v
+    except ValueError:  # e.g. two segments at the same time: one at a time
+        for i in rest:
+            out[i] = np.asarray(pybamm.Solution(*segments[i])[name].entries, dtype=float).ravel()
+
+
+def state_rows(model: pybamm.BaseModel, names: list[str]) -> np.ndarray | None:
+    """The rows of the state vector that the discretised expressions of ``names`` read (None: all, e.g. an
+    expression of the states' time derivatives or a name the model lacks), remembered per model. States at
+    other times than the solver's (midpoints, samples) need only these rows interpolated."""
+    cache = model.__dict__.setdefault("_solidstack_rows", {})
+    key = tuple(names)
+    if key not in cache:
+        rows: set[int] = set()
         try:
-            sol = pybamm.Solution(*(list(x) for x in zip(*parts, strict=True)))
-            vals = np.asarray(sol[name].entries, dtype=float).ravel()
-            if vals.size != sum(seg[0].size for seg in parts):
-                raise ValueError(name)
-            for i, v in zip(rest, np.split(vals, np.cumsum([seg[0].size for seg in parts])[:-1]), strict=True):
-                out[i] = v
-        except ValueError:  # e.g. two segments at the same time: one at a time
-            for i in rest:
-                out[i] = np.asarray(pybamm.Solution(*segments[i])[name].entries, dtype=float).ravel()
-    return np.concatenate(out) if out else np.zeros(0)  # type: ignore[arg-type]
+            for name in names:
+                for sym in model.get_processed_variable_or_event(name).pre_order():
+                    if isinstance(sym, pybamm.StateVectorDot):
+                        raise ValueError(name)
+                    if isinstance(sym, pybamm.StateVector):
+                        for sl in sym.y_slices:
+                            rows.update(range(sl.start, sl.stop))
+            cache[key] = np.array(sorted(rows), dtype=int)
+        except Exception:  # noqa: BLE001 - not analysable: every row
+            cache[key] = None
+    return cache[key]
 
 
-#: An expression of more nodes than this is evaluated once over the joined states of all segments that share
-#: its model and inputs (each node's NumPy call then covers every point at once).
-LARGE_EXPRESSION_NODES = 40
+def hermite(t: np.ndarray, y: np.ndarray, yp: np.ndarray | None, ts: np.ndarray) -> np.ndarray:
+    """States at times ``ts`` (within [t[0], t[-1]]): cubic Hermite interpolation of ``y`` with derivatives
+    ``yp`` (linear where there are none); exact at the solver's points."""
+    if t.size < 2:
+        return np.repeat(y[:, :1], ts.size, axis=1)
+    i = np.clip(np.searchsorted(t, ts, side="right") - 1, 0, t.size - 2)
+    h = t[i + 1] - t[i]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.where(h > 0, (ts - t[i]) / h, 0.0)
+    y0, y1 = y[:, i], y[:, i + 1]
+    if yp is None:
+        return y0 + (y1 - y0) * s
+    h00, h10, h01, h11 = 2 * s**3 - 3 * s**2 + 1, s**3 - 2 * s**2 + s, -2 * s**3 + 3 * s**2, s**3 - s**2
+    return h00 * y0 + h10 * h * yp[:, i] + h01 * y1 + h11 * h * yp[:, i + 1]
 
 
-def _large(model: pybamm.BaseModel, name: str) -> bool:
-    sizes = model.__dict__.setdefault("_solidstack_sizes", {})
-    if name not in sizes:
-        try:
-            sizes[name] = sum(1 for _ in model.get_processed_variable_or_event(name).pre_order())
-        except Exception:  # noqa: BLE001 - not a variable of this model: PyBaMM's own error comes later
-            sizes[name] = 0
-    return sizes[name] > LARGE_EXPRESSION_NODES
+def hermite_rows(t: np.ndarray, y: np.ndarray, yp: np.ndarray | None, ts: np.ndarray,
+                 rows: np.ndarray | None) -> np.ndarray:
+    """:func:`hermite` of the state ``rows`` only (all where None); the other rows of the returned full-height
+    array are 0 (the expressions read from it do not read them: :func:`state_rows`)."""
+    if rows is None:
+        return hermite(t, y, yp, ts)
+    out = np.zeros((y.shape[0], ts.size))
+    if rows.size:
+        out[rows] = hermite(t, y[rows], None if yp is None else yp[rows], ts)
+    return out
 
 
-def _evaluate_directly(seg: Segment, name: str) -> np.ndarray | None:
+def _evaluate_directly(seg: Segment, name: str, memo: dict[int, Any] | None = None) -> np.ndarray | None:
     """``name`` on all of ``seg``'s points in one NumPy evaluation of its expression, or None where that does
-    not apply (remembered per model and variable)."""
+    not apply (remembered per model and variable). ``memo`` holds the subexpressions already evaluated on the
+    same points (see :func:`_evaluate_columns`)."""
     t, y, model, inputs = seg
     usable = model.__dict__.setdefault("_solidstack_direct", {})
     if usable.get(name) is False:
@@ -557,7 +676,7 @@ def _evaluate_directly(seg: Segment, name: str) -> np.ndarray | None:
         var = model.get_processed_variable_or_event(name)
         if name not in usable and (var.shape not in ((), (1,), (1, 1)) or _has_time_integral(var)):
             raise ValueError(name)
-        v = np.asarray(_evaluate_columns(var, t, y, inputs), dtype=float)
+        v = np.asarray(_evaluate_columns(var, t, y, inputs, memo), dtype=float)
         if v.size not in (1, t.size):
             raise ValueError(name)
     except Exception:  # noqa: BLE001 - e.g. an expression that only takes one state column: PyBaMM reads it
@@ -602,6 +721,10 @@ def _has_time_integral(var: pybamm.Symbol) -> bool:
     return any(isinstance(s, (pybamm.ExplicitTimeIntegral, pybamm.DiscreteTimeSum)) for s in var.pre_order())
 
 
+#: The variables the voltage integrals read.
+VI = ["Voltage [V]", "Current [A]"]
+
+
 def voltage_integrals(cycle: pybamm.Solution) -> np.ndarray:
     """[charge passed (A.h), integral of V over it (W.h), discharge passed, integral of V over it] in one cycle's
     solution (see :func:`voltage_integrals_of`)."""
@@ -620,7 +743,7 @@ def voltage_integrals_of(cycles: list[pybamm.Solution],
     discharge by the sign of its current."""
     segs: list[Segment] = []
     owner: list[tuple[int, bool]] = []  # (cycle, with midpoints)
-    hermite: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # segment -> (t, y, yp) at the output points
+    knots: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # segment -> (t, y, yp) at the output points
     for k, cycle in enumerate(cycles):
         yps = cycle.all_yps or [None] * len(cycle.all_ys)
         for (t, y, model, inputs), yp in zip(_segments(cycle), yps, strict=True):
@@ -629,12 +752,14 @@ def voltage_integrals_of(cycles: list[pybamm.Solution],
                 owner.append((k, False))
             elif yp is not None and np.shape(yp) == np.shape(y):  # points and midpoints, interleaved
                 h = np.diff(t)
-                y_mid = 0.5 * (y[:, 1:] + y[:, :-1]) + h / 8.0 * (yp[:, :-1] - yp[:, 1:])
+                rows = state_rows(model, VI)  # only the states V and I read are interpolated (the rest: 0)
+                r = slice(None) if rows is None else rows
+                y_mid = 0.5 * (y[r, 1:] + y[r, :-1]) + h / 8.0 * (yp[r, :-1] - yp[r, 1:])
                 tt = np.empty(2 * t.size - 1)
                 tt[0::2], tt[1::2] = t, t[:-1] + h / 2
-                yy = np.empty((y.shape[0], tt.size))
-                yy[:, 0::2], yy[:, 1::2] = y, y_mid
-                hermite[len(segs)] = (t, y, yp)
+                yy = np.zeros((y.shape[0], tt.size))
+                yy[r, 0::2], yy[r, 1::2] = y[r], y_mid
+                knots[len(segs)] = (t, y, yp)
                 segs.append((tt, yy, model, inputs))
                 owner.append((k, True))
             else:  # no time derivatives: trapezoid rule on the output points
@@ -642,7 +767,8 @@ def voltage_integrals_of(cycles: list[pybamm.Solution],
                 owner.append((k, False))
     out = [np.zeros(4) for _ in cycles]
     at_points: list[list[np.ndarray]] = [[] for _ in cycles]
-    volt, amp = (evaluate(segs, v) for v in ("Voltage [V]", "Current [A]")) if segs else (np.zeros(0), np.zeros(0))
+    vi = evaluate_many(segs, VI) if segs else {}
+    volt, amp = vi.get(VI[0], np.zeros(0)), vi.get(VI[1], np.zeros(0))
     ends = np.cumsum([s[0].size for s in segs])
     parts: list[tuple[int, np.ndarray, np.ndarray]] = []  # (cycle, dq, de) per interval of each segment
     refine: dict[int, np.ndarray] = {}  # segment -> its intervals to subdivide
@@ -667,7 +793,7 @@ def voltage_integrals_of(cycles: list[pybamm.Solution],
         if n in refine:
             refine[n] = np.append(refine[n], len(parts) - 1)  # the last entry: where in ``parts`` the segment is
     if refine:
-        _refine_bent_intervals(segs, hermite, refine, parts)
+        _refine_bent_intervals(segs, knots, refine, parts)
     for k, dq, de in parts:
         chg = dq < 0
         out[k] += [-dq[chg].sum(), -de[chg].sum(), dq[~chg].sum(), de[~chg].sum()]
@@ -683,7 +809,7 @@ REFINE_BEND_V = 1.0e-3
 REFINE_PARTS = 8
 
 
-def _refine_bent_intervals(segs: list[Segment], hermite: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]],
+def _refine_bent_intervals(segs: list[Segment], knots: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]],
                            refine: dict[int, np.ndarray], parts: list[tuple[int, np.ndarray, np.ndarray]]) -> None:
     """Replace the (dq, de) of the intervals named in ``refine`` (segment -> its interval indices, then its index in
     ``parts``) by composite Simpson sums on :data:`REFINE_PARTS` sub-intervals, the states between the output
@@ -692,19 +818,23 @@ def _refine_bent_intervals(segs: list[Segment], hermite: dict[int, tuple[np.ndar
     b00, b10, b01, b11 = 2 * s**3 - 3 * s**2 + 1, s**3 - 2 * s**2 + s, -2 * s**3 + 3 * s**2, s**3 - s**2
     extra: list[Segment] = []
     for n, idx in refine.items():
-        t, y, yp = hermite[n]
+        t, y, yp = knots[n]
         j = idx[:-1]
         h = (t[j + 1] - t[j])[None, :, None]
-        ys = (y[:, j, None] * b00 + h * yp[:, j, None] * b10 + y[:, j + 1, None] * b01
-              + h * yp[:, j + 1, None] * b11)  # (states, intervals, nodes)
+        rows = state_rows(segs[n][2], VI)
+        r = slice(None) if rows is None else rows
+        ys = np.zeros((y.shape[0], j.size, s.size))  # (states, intervals, nodes); the rows V and I do not read: 0
+        ys[r] = (y[r][:, j, None] * b00 + h * yp[r][:, j, None] * b10 + y[r][:, j + 1, None] * b01
+                 + h * yp[r][:, j + 1, None] * b11)
         ts = t[j, None] + h[0] * s
         extra.append((ts.ravel(), ys.reshape(y.shape[0], -1), *segs[n][2:]))
-    volt, amp = (evaluate(extra, name) for name in ("Voltage [V]", "Current [A]"))
+    vi = evaluate_many(extra, VI)
+    volt, amp = vi[VI[0]], vi[VI[1]]
     ends = np.cumsum([e[0].size for e in extra])
     w = np.ones(2 * REFINE_PARTS + 1)
     w[1:-1:2], w[2:-1:2] = 4.0, 2.0  # composite Simpson weights, x (h / (6 REFINE_PARTS))
     for (n, idx), v, i in zip(refine.items(), np.split(volt, ends[:-1]), np.split(amp, ends[:-1]), strict=True):
-        t = hermite[n][0]
+        t = knots[n][0]
         j, at = idx[:-1], int(idx[-1])
         h = t[j + 1] - t[j]
         v, i = v.reshape(j.size, -1), i.reshape(j.size, -1)

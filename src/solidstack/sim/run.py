@@ -505,7 +505,9 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
     start: pybamm.Solution | None = None
     failure: str | None = None
     chunks = 0
-    run_id = _run_fingerprint(stack, protocol, model, contact_loss, constants)
+    # what a checkpoint must match (only written or read with a checkpoint or a resume)
+    run_id = (_run_fingerprint(stack, protocol, model, contact_loss, constants)
+              if checkpoint is not None or resume is not None else {})
     if resume is not None:
         start = _resume(resume, run_id, sim, inputs, ends, n, protocol)
     restored = len(ends)

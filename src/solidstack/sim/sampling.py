@@ -22,7 +22,16 @@ from dataclasses import dataclass
 import numpy as np
 import pybamm
 
-from solidstack.sim.result import REFINE_BEND_V, REFINE_PARTS, Segment, _segments, evaluate
+from solidstack.sim.result import (
+    REFINE_BEND_V,
+    REFINE_PARTS,
+    Segment,
+    _segments,
+    evaluate_many,
+    hermite_rows,
+    state_rows,
+)
+from solidstack.sim.result import hermite as hermite  # (re-exported: it was defined here)
 from solidstack.stack.cycling import is_capacity_step
 from solidstack.units import Q
 
@@ -63,20 +72,10 @@ def step_pieces(saved: dict[int, pybamm.Solution], names: list[str]) -> list[Ste
     return pieces
 
 
-def hermite(t: np.ndarray, y: np.ndarray, yp: np.ndarray | None, ts: np.ndarray) -> np.ndarray:
-    """States at times ``ts`` (within [t[0], t[-1]]): cubic Hermite interpolation of ``y`` with derivatives
-    ``yp`` (linear where there are none); exact at the solver's points."""
-    if t.size < 2:
-        return np.repeat(y[:, :1], ts.size, axis=1)
-    i = np.clip(np.searchsorted(t, ts, side="right") - 1, 0, t.size - 2)
-    h = t[i + 1] - t[i]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s = np.where(h > 0, (ts - t[i]) / h, 0.0)
-    y0, y1 = y[:, i], y[:, i + 1]
-    if yp is None:
-        return y0 + (y1 - y0) * s
-    h00, h10, h01, h11 = 2 * s**3 - 3 * s**2 + 1, s**3 - 2 * s**2 + s, -2 * s**3 + 3 * s**2, s**3 - s**2
-    return h00 * y0 + h10 * h * yp[:, i] + h01 * y1 + h11 * h * yp[:, i + 1]
+def _states(p: StepPiece, ts: np.ndarray, names: list[str]) -> np.ndarray:
+    """The states of step ``p`` at times ``ts`` (:func:`~solidstack.sim.result.hermite`), only in the rows the
+    variables ``names`` read (the others 0)."""
+    return hermite_rows(p.t, p.y, p.yp, ts, state_rows(p.model, names))
 
 
 def _fine(p: StepPiece) -> np.ndarray:
@@ -91,12 +90,11 @@ def _fine(p: StepPiece) -> np.ndarray:
 def _subdivided(t: np.ndarray, bent: np.ndarray) -> np.ndarray:
     """The solver's points of a step with the midpoints between them, and :data:`REFINE_PARTS` x 2 sub-intervals
     in the intervals ``bent`` (where one midpoint does not follow the voltage; see ``result.REFINE_BEND_V``)."""
-    parts, bent_set = [], set(bent.tolist())
-    for j in range(t.size - 1):
-        n = 2 * REFINE_PARTS if j in bent_set else 2
-        parts.append(t[j] + (t[j + 1] - t[j]) * np.arange(n) / n)
-    parts.append(t[-1:])
-    return np.concatenate(parts)
+    n = np.full(t.size - 1, 2)
+    n[bent] = 2 * REFINE_PARTS
+    j = np.repeat(np.arange(t.size - 1), n)  # the interval of each node
+    k = np.arange(j.size) - np.repeat(np.cumsum(n) - n, n)  # its place in the interval
+    return np.concatenate([t[j] + (t[j + 1] - t[j]) * k / n[j], t[-1:]])
 
 
 def _bent(v: np.ndarray) -> np.ndarray:
@@ -123,18 +121,20 @@ def sample(pieces: list[StepPiece], period: Q | None, variables: list[tuple[str,
     the whole test."""
     if not pieces:
         return {}
+    # the states between the solver's points: only the rows the fine grid's variables read (see result.state_rows)
+    fine_names = ["Voltage [V]", "Current [A]", DISCHARGE_AH]
     fine = [_fine(p) for p in pieces]
-    fine_segs: list[Segment] = [(tt, hermite(p.t, p.y, p.yp, tt), p.model, p.inputs) for p, tt in zip(pieces, fine, strict=True)]
+    fine_segs: list[Segment] = [(tt, _states(p, tt, fine_names), p.model, p.inputs)
+                                for p, tt in zip(pieces, fine, strict=True)]
     bounds = np.cumsum([s[0].size for s in fine_segs])[:-1]
-    volts = np.split(evaluate(fine_segs, "Voltage [V]"), bounds)
-    bent = [_bent(v) for v in volts]
+    vals = evaluate_many(fine_segs, fine_names)
+    bent = [_bent(v) for v in np.split(vals["Voltage [V]"], bounds)]
     if any(b.size for b in bent):  # long solver steps across a steep part of an OCP: a finer grid there
         fine = [_subdivided(p.t, b) if b.size else tt for p, tt, b in zip(pieces, fine, bent, strict=True)]
-        fine_segs = [(tt, hermite(p.t, p.y, p.yp, tt), p.model, p.inputs) for p, tt in zip(pieces, fine, strict=True)]
+        fine_segs = [(tt, _states(p, tt, fine_names), p.model, p.inputs) for p, tt in zip(pieces, fine, strict=True)]
         bounds = np.cumsum([s[0].size for s in fine_segs])[:-1]
-        volts = np.split(evaluate(fine_segs, "Voltage [V]"), bounds)
-    amps = np.split(evaluate(fine_segs, "Current [A]"), bounds)
-    q_ah = np.split(evaluate(fine_segs, DISCHARGE_AH), bounds)
+        vals = evaluate_many(fine_segs, fine_names)
+    volts, amps, q_ah = (np.split(vals[name], bounds) for name in fine_names)
     by_capacity = period is not None and is_capacity_step(period)
     times, energies = [], []
     last_t = -np.inf
@@ -159,7 +159,8 @@ def sample(pieces: list[StepPiece], period: Q | None, variables: list[tuple[str,
         last_t = ts[-1] if ts.size else last_t
         times.append(ts)
         energies.append(np.interp(ts, tt, e))
-    segs: list[Segment] = [(ts, hermite(p.t, p.y, p.yp, ts) if period is not None else p.y, p.model, p.inputs)
+    row_names = [var for _, var, _ in variables] + [DISCHARGE_AH]
+    segs: list[Segment] = [(ts, _states(p, ts, row_names) if period is not None else p.y, p.model, p.inputs)
                            for p, ts in zip(pieces, times, strict=True)]
     n = [ts.size for ts in times]
     out: dict[str, np.ndarray] = {
@@ -170,9 +171,10 @@ def sample(pieces: list[StepPiece], period: Q | None, variables: list[tuple[str,
         "time_s": np.concatenate(times),
         "step_time_s": np.concatenate([ts - p.t[0] for p, ts in zip(pieces, times, strict=True)]),
     }
+    vals = evaluate_many(segs, row_names)
     for col, var, scale in variables:
-        out[col] = evaluate(segs, var) * scale
-    q_rows = np.split(evaluate(segs, DISCHARGE_AH), np.cumsum(n)[:-1])
+        out[col] = vals[var] * scale
+    q_rows = np.split(vals[DISCHARGE_AH], np.cumsum(n)[:-1])
     out["step_capacity_mAh"] = np.concatenate([np.abs(qr - q[0]) for qr, q in zip(q_rows, q_ah, strict=True)]) * 1e3
     out["step_energy_mWh"] = np.concatenate(energies) * 1e3
     out.update(_cumulative_energies(pieces, energies, energy_offsets or {}))
