@@ -48,6 +48,7 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
     "current": ("[current]", "A"),
     "voltage": ("[mass] * [length] ** 2 / [current] / [time] ** 3", "V"),
     "time": ("[time]", "s"),
+    "conductivity": ("[current] ** 2 * [time] ** 3 / [mass] / [length] ** 3", "S/m"),
     "fraction": ("", ""),
 }
 
@@ -62,6 +63,7 @@ _EXAMPLES = {
     "current": "0.2 mA",
     "voltage": "4.1 V",
     "time": "10 min",
+    "conductivity": "3 mS/cm",
     "fraction": "20 %",
 }
 
@@ -246,6 +248,7 @@ _DISPLAY = {
     "current": "mA",
     "voltage": "V",
     "time": "s",
+    "conductivity": "mS/cm",
 }
 
 

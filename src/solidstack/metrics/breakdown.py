@@ -1,7 +1,8 @@
 """Mass, thickness and energy of a stack, layer by layer, collector to collector.
 
 Every layer counts, a collector's primer coating too (its mass and thickness lower Wh/kg and Wh/L like any
-other layer's; it stores no charge). An electrode's row shows its active's particle size (D50) where given.
+other layer's; it stores no charge). An electrode's row shows its active's particle size (D50) where given, and a layer's SE conductivity where
+the stack file gives one.
 
 All figures are per cell (the stack's area). Energy is nominal: the limiting practical capacity times the
 difference of the electrodes' average potentials, as defined in :class:`~solidstack.stack.Stack`.
@@ -91,8 +92,12 @@ def breakdown(stack: Stack) -> StackBreakdown:
             if la.active.particle_size is not None:
                 d50 = la.active.particle_size.si * 1e6
                 material = f"{material} (D50 {d50:.3g} um)"
+            if la.electrolyte is not None and la.electrolyte.conductivity is not None:
+                material = f"{material} (SE {la.electrolyte.material} {la.electrolyte.conductivity}, stack file)"
         elif la.type == "separator":
             role, material = "separator", la.electrolyte
+            if la.conductivity is not None:
+                material = f"{material} ({la.conductivity}, stack file)"
         else:
             role, material = "collector", la.material
         rows.append(

@@ -4,10 +4,12 @@ base and ``sim/data``.
 Conventions (solid-state cell in a liquid-cell model):
 
 * the "electrolyte" is the solid electrolyte (SE), a single-ion conductor: transference number 1, uniform ion
-  concentration, conductivity from the knowledge base; in a composite electrode whose SE family has a measured
-  tortuosity law (``sim/data/composite_transport.toml``) the effective conductivity is sigma eps / tau2(eps), set as
-  the Bruggeman exponent that gives it (:func:`composite_bruggeman`); the separator and other composites keep
-  Bruggeman 1.5;
+  concentration; its bulk conductivity sigma is the stack file's ``conductivity`` where the layer gives one, else
+  the knowledge base's value of its material (:func:`se_conductivity`). PyBaMM's one electrolyte conductivity is
+  the separator's; in a composite electrode whose SE family has a measured tortuosity law
+  (``sim/data/composite_transport.toml``) the effective conductivity is sigma eps / tau2(eps), set as the
+  Bruggeman exponent that gives it (:func:`composite_bruggeman`), which also carries the ratio of the composite's
+  own sigma to the separator's; the separator and other composites keep Bruggeman 1.5 (times that ratio);
 * "porosity" is the SE volume fraction of each composite (and of the separator);
 * the 1-D cell has the stack's area (electrode height = width = sqrt(area));
 * a reacting foil is the electrode's secondary phase: volume fraction L_foil / L_electrode and particle radius
@@ -85,17 +87,47 @@ def volume_fractions(stack: Stack, side: str) -> tuple[float, float]:
     return vols["active"] / total * solid, vols.get("electrolyte", 0.0) / total * solid
 
 
+#: Where an SE conductivity comes from (:func:`se_conductivity`).
+FROM_STACK, FROM_KB = "the stack file", "the knowledge base"
+#: Conductivity (S/m) used for an SE the knowledge base has no conductivity for.
+FALLBACK_SIGMA_S_M = 1e-2
+
+
+def se_conductivity(stack: Stack, layer: str, catalog: Catalog | None = None) -> tuple[float, str]:
+    """The bulk ionic conductivity (S/m) of the SE of ``layer`` (``"separator"``, ``"anode"`` or ``"cathode"``)
+    and where it comes from: the layer's ``conductivity`` in the stack file (:data:`FROM_STACK`), else the
+    knowledge base's value of its material (:data:`FROM_KB`; S/cm x 100), else 1e-2 S/m. A composite without an
+    SE has the separator's."""
+    catalog = catalog or default_catalog()
+    if layer == "separator":
+        given, material = stack.separator.conductivity_S_m(), stack.separator.electrolyte
+    else:
+        el = stack.anode if layer == "anode" else stack.cathode
+        if el.electrolyte is None:
+            return se_conductivity(stack, "separator", catalog)
+        given, material = el.electrolyte.conductivity_S_m(), el.electrolyte.material
+    if given is not None:
+        return given, FROM_STACK
+    kb = catalog.electrolyte(material).conductivity_S_cm
+    return (kb * 100.0, FROM_KB) if kb is not None else (FALLBACK_SIGMA_S_M, f"{FROM_KB} (no value: 1e-2 S/m assumed)")
+
+
 def composite_bruggeman(stack: Stack, side: str, eps_se: float, catalog: Catalog | None = None,
                         constants: SimConstants | None = None) -> float:
     """Bruggeman exponent b of the SE in the composite electrode on ``side`` (SE volume fraction ``eps_se``): the
     one with eps**b = eps / tau2(eps) of the tortuosity law of its SE's family (``composite_transport.toml``), or
-    1.5 where there is no law for that family (or no SE in the layer)."""
+    1.5 where there is no law for that family (or no SE in the layer); times sigma_c / sigma_sep where the
+    composite's SE conductivity sigma_c differs from the separator's sigma_sep (PyBaMM has one electrolyte
+    conductivity, the separator's: :func:`se_conductivity`), i.e. eps**b = (sigma_c / sigma_sep) eps / tau2(eps)."""
+    catalog = catalog or default_catalog()
     el = stack.anode if side == "anode" else stack.cathode
     se = el.electrolyte.material if el.electrolyte is not None else None
     if se is None or not 0.0 < eps_se < 1.0:
         return DEFAULT_BRUGGEMAN
-    law = (constants or default_constants()).tortuosity_law(electrolyte_family((catalog or default_catalog()).electrolyte(se)))
-    return law.bruggeman_exponent(eps_se) if law is not None else DEFAULT_BRUGGEMAN
+    law = (constants or default_constants()).tortuosity_law(electrolyte_family(catalog.electrolyte(se)))
+    b = law.bruggeman_exponent(eps_se) if law is not None else DEFAULT_BRUGGEMAN
+    ratio = se_conductivity(stack, side, catalog)[0] / se_conductivity(stack, "separator", catalog)[0]
+    return b if ratio == 1.0 else b + math.log(ratio) / math.log(eps_se)
 
 
 def _i0_intercalation(i0: float):
@@ -171,8 +203,7 @@ def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float], 
         del pv[key]
     T = stack.temperature.si
     side_len = math.sqrt(stack.area_m2)
-    se_name = stack.separator.electrolyte
-    sigma = (catalog.electrolyte(se_name).conductivity_S_cm or 1e-4) * 100.0  # S/m
+    sigma = se_conductivity(stack, "separator", catalog)[0]  # S/m: the stack file's, else the knowledge base's
     sep = stack.separator
     values: dict[str, Any] = {
         "Ambient temperature [K]": T, "Initial temperature [K]": T, "Reference temperature [K]": T,

@@ -85,6 +85,10 @@ def constants_used(constants: SimConstants, catalog: Catalog) -> dict[str, Any]:
 def run_info(stack: Stack, given: Protocol, resolved: Protocol, model: str, *, contact_loss: bool,
              constants: SimConstants, catalog: Catalog, command: list[str] | None = None) -> dict[str, Any]:
     """The provenance record of one run (plain JSON data)."""
+    from solidstack.sim.parameters import se_conductivity
+
+    sigma = {layer: dict(zip(("S_m", "source"), se_conductivity(stack, layer, catalog), strict=True))
+             for layer in ("anode", "separator", "cathode")}
     return {
         "format": "solidstack run", "format_version": FORMAT_VERSION,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -93,6 +97,7 @@ def run_info(stack: Stack, given: Protocol, resolved: Protocol, model: str, *, c
         "protocol_run": resolved.model_dump(mode="json", exclude_none=True),
         "current_basis": "C-rates on the stack's limiting capacity (min of anode and cathode capacity, "
                          f"{stack.limiting_capacity_mAh:.6g} mAh)",
+        "se_conductivity": sigma,
         "model": model, "contact_loss": contact_loss, "contact_law": {k: constants.law[k] for k in ("separation_radii", "hold_pressure_Pa")},
         "versions": versions(), "constants": constants_used(constants, catalog),
         "command": command if command is not None else None,

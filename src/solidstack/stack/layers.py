@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # to a type checker each is a Q; pydantic gets the validating
     from solidstack.units import Q as ParticleSize
     from solidstack.units import Q as Pressure
     from solidstack.units import Q as PrimerLength
+    from solidstack.units import Q as SEConductivity
 else:
     Length = quantity_type("length", 0.0, 0.01, lo_open=True)  # (0, 10 mm]
     FoilLength = quantity_type("length", *limits.FOIL_THICKNESS_M)  # [0.1 um, 10 mm]
@@ -36,6 +37,7 @@ else:
     Pressure = quantity_type("pressure", 0.0, 5e9)  # [0, 5 GPa]
     ParticleSize = quantity_type("length", *limits.PARTICLE_SIZE_M)  # [10 nm, 100 um]
     PrimerLength = quantity_type("length", *limits.PRIMER_THICKNESS_M)  # [0.01 um, 50 um]
+    SEConductivity = quantity_type("conductivity", *limits.SE_CONDUCTIVITY_S_M)  # [1e-6, 100] mS/cm
 Fraction = Annotated[float, BeforeValidator(not_bool), Field(ge=0.0, le=1.0)]
 Porosity = Annotated[float, BeforeValidator(not_bool), Field(ge=limits.POROSITY[0], le=limits.POROSITY[1])]
 #: Ions per host formula unit (or per metal atom), as the host's OCP table defines x: 0..10.
@@ -113,6 +115,19 @@ class ActiveComponent(Component):
     def particle_radius_m(self) -> float | None:
         """The particle radius (m) the stack sets, D50 / 2; None where no particle size is given."""
         return None if self.particle_size is None else self.particle_size.si / 2.0
+
+
+class ElectrolyteComponent(Component):
+    """The solid electrolyte of a composite electrode: a material name, its mass fraction (0..1) and, optionally,
+    its ``conductivity``: the SE's bulk ionic conductivity at the stack's temperature as measured for the batch
+    used (e.g. ``"3 mS/cm"``, or in S/m). Left out, the knowledge base's value of the material is used. The
+    composite's tortuosity law (``sim/data/composite_transport.toml``) applies on top of either."""
+
+    conductivity: SEConductivity | None = None
+
+    def conductivity_S_m(self) -> float | None:
+        """The conductivity the stack gives (S/m), or None."""
+        return None if self.conductivity is None else self.conductivity.si
 
 
 class Coating(Component):
@@ -246,7 +261,7 @@ class CompositeElectrode(_Pressed, _InitialState):
 
     type: Literal["anode", "cathode"]
     active: ActiveComponent
-    electrolyte: Component | None = None
+    electrolyte: ElectrolyteComponent | None = None
     additive: Component | None = None
     binder: Component | None = None
     coating: Coating | None = None
@@ -283,11 +298,18 @@ class CompositeElectrode(_Pressed, _InitialState):
 
 
 class Separator(_Pressed):
-    """The solid electrolyte layer between the electrodes."""
+    """The solid electrolyte layer between the electrodes. ``conductivity`` (optional, e.g. ``"3 mS/cm"``): the
+    SE's bulk ionic conductivity at the stack's temperature, as measured for the batch used; left out, the
+    knowledge base's value of ``electrolyte`` is used."""
 
     type: Literal["separator"] = "separator"
     electrolyte: Name
+    conductivity: SEConductivity | None = None
     binder: Component | None = None
+
+    def conductivity_S_m(self) -> float | None:
+        """The conductivity the stack gives (S/m), or None."""
+        return None if self.conductivity is None else self.conductivity.si
 
     def _fractions_and_densities(self) -> list[tuple[float, float]]:
         se = 1.0 - (self.binder.fraction if self.binder else 0.0)

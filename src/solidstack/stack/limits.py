@@ -30,6 +30,9 @@ COATING_THICKNESS_M = (1e-10, 1e-5)
 PARTICLE_SIZE_M = (1e-8, 1e-4)
 #: Primer (a coating on a current collector, e.g. ~1 um carbon on Al) thickness [m]: 0.01 um to 50 um.
 PRIMER_THICKNESS_M = (1e-8, 5e-5)
+#: Bulk ionic conductivity of a solid electrolyte given in a stack file [S/m]: 1e-6 mS/cm to 100 mS/cm (LiPON is
+#: ~3e-3 mS/cm, the best sulfides ~10-25 mS/cm at room temperature).
+SE_CONDUCTIVITY_S_M = (1e-7, 10.0)
 #: Porosity of a pressed layer: 0 to 0.9 (above, it is no longer a layer).
 POROSITY = (0.0, 0.9)
 #: Smallest mass fraction of active material in an electrode (1 %).
