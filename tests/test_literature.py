@@ -418,3 +418,24 @@ def test_a_failing_simulation_is_a_row_not_a_crash(tmp_path, monkeypatch):
     r1, r2 = lit.literature(path=path).comparisons
     assert r1.status == "cannot run" and "ZeroDivisionError" in r1.reason
     assert r2.status == "compared"  # the other numbers of the case still run
+
+
+def test_a_conductivity_input_shows_the_stack_files_value_where_they_set_one(tmp_path):
+    """An SE-conductivity input row shows the value the model uses: the knowledge base's where the case's stack
+    files give none, the stack files' own (here 3 mS/cm, written into the separator below) where they do."""
+    from solidstack.materials import default_catalog
+
+    row = number(1, "input", 3.0, "mS/cm", electrolyte="Li6PS5Cl", property="conductivity",
+                 used_as="the separator's ionic conductivity")
+    path = write_case(tmp_path, row)
+    kb = default_catalog().electrolyte("Li6PS5Cl").conductivity_S_cm * 1e3  # mS/cm
+    plain = lit.literature(path=path).comparisons[0]
+    assert plain.status == "input" and plain.simulated == pytest.approx(kb) and "knowledge base" in plain.reason
+    cell = tmp_path / "cases" / "test-case" / "cell.toml"
+    text = cell.read_text(encoding="utf-8")
+    cell.write_text(text.replace('electrolyte = "Li6PS5Cl"\n', 'electrolyte = "Li6PS5Cl"\nconductivity = "3 mS/cm"\n', 1),
+                    encoding="utf-8")
+    given = lit.literature(path=path).comparisons[0]
+    assert given.status == "input" and given.calibration == "input" and given.within is None
+    assert given.simulated == pytest.approx(3.0, rel=1e-12)  # 3 mS/cm as written, read back in the row's unit
+    assert "stack files set" in given.reason and "is not used" in given.reason

@@ -759,8 +759,43 @@ def _input_row(n: Number, ctx: _Ctx, base: dict[str, Any], empty: dict[str, Any]
     if scale is None:
         return Comparison(**base, **empty, calibration="input", status="input", reason=reason)
     kb = e.conductivity_S_cm * scale
+    given = _stack_conductivities(ctx, e.key)
+    if given:  # the case's stack files set the SE's conductivity: that value is the model's input, not the KB's
+        v = sorted(given)[len(given) // 2] * 1e-2 * scale  # S/m -> S/cm -> the row's unit (one value in practice)
+        reason = (f"a model input ({n.used_as or 'SE conductivity'}); the case's stack files set {e.key}'s conductivity "
+                  f"({', '.join(_fmt(g * 1e-2 * scale) for g in sorted(given))} {n.unit}), shown as simulated; the "
+                  f"knowledge base's {_fmt(kb)} {n.unit} (source {cited or 'none'}) is not used")
+        return Comparison(**base, simulated=v, simulated_text=_fmt(v), difference=v - _published(n), tolerance="",
+                          within=None, calibration="input", status="input", reason=reason)
     return Comparison(**base, simulated=kb, simulated_text=_fmt(kb), difference=kb - _published(n), tolerance="",
                       within=None, calibration="input", status="input", reason=reason)
+
+
+def _stack_conductivities(ctx: _Ctx, key: str) -> set[float]:
+    """The SE conductivities (S/m) the case's runs set in their stack files for electrolyte ``key`` (separator and
+    composite electrolytes); runs that cannot be built are skipped."""
+    out: set[float] = set()
+    for run_id in ctx.runs.case.runs:
+        try:
+            stack = ctx.runs.stack(run_id)
+        except CannotRun:
+            continue
+        for layer in stack.layers:
+            if getattr(layer, "type", None) == "separator":
+                pairs = [(layer.electrolyte, layer.conductivity_S_m())]
+            elif hasattr(layer, "components"):
+                pairs = [(c.material, c.conductivity_S_m()) for role, c in layer.components() if role == "electrolyte"]
+            else:
+                continue
+            for name, value in pairs:
+                if value is None:
+                    continue
+                try:
+                    if ctx.catalog.electrolyte(name).key == key:
+                        out.add(float(value))
+                except UnknownNameError:
+                    continue
+    return out
 
 
 def _trend_row(n: Number, ctx: _Ctx, base: dict[str, Any], empty: dict[str, Any]) -> Comparison:
