@@ -59,26 +59,34 @@ class PairConstants:
         return self.rate_constant * math.exp(self.transfer_coefficient * F * self.u_red / (R * T))
 
 
-def reducing_electrolyte(stack: Stack, catalog: Catalog | None = None) -> Electrolyte:
-    """The SE touching the negative electrode's hosts: the anode composite's own SE, else the separator's."""
+def electrode_electrolyte(stack: Stack, side: str, catalog: Catalog | None = None) -> Electrolyte:
+    """The SE touching the hosts of electrode ``side`` (``"anode"`` or ``"cathode"``): the composite's own SE, else
+    the separator's."""
     catalog = catalog or default_catalog()
     name = stack.separator.electrolyte
-    for role, c in stack.anode.components():
+    electrode = stack.anode if side == "anode" else stack.cathode
+    for role, c in electrode.components():
         if role == "electrolyte" and c.fraction > 0:
             name = c.material
     return catalog.electrolyte(name)
 
 
-def _family_table(sei: Any, family: str) -> tuple[str, Any]:
-    """(name, table) of the constants of SE ``family`` (following ``same_as``)."""
-    families = sei["family"]
+def reducing_electrolyte(stack: Stack, catalog: Catalog | None = None) -> Electrolyte:
+    """The SE touching the negative electrode's hosts: the anode composite's own SE, else the separator's."""
+    return electrode_electrolyte(stack, "anode", catalog)
+
+
+def family_table(data: Any, family: str, file: str) -> tuple[str, Any]:
+    """(name, table) of the constants of SE ``family`` in constants file ``file`` (``sei.toml``, ``cei.toml``),
+    its ``[family.default]`` where the family has no table, following ``same_as``."""
+    families = data["family"]
     name = family if family in families else "default"
     table = families[name]
     seen = {name}
     while "same_as" in table:  # a family that takes another's constants
         name = table["same_as"]
         if name in seen:
-            raise ValueError(f"sei.toml: family tables refer to each other in a loop ({sorted(seen)})")
+            raise ValueError(f"{file}: family tables refer to each other in a loop ({sorted(seen)})")
         seen.add(name)
         table = families[name]
     return f"family.{name}", table
@@ -93,7 +101,7 @@ def pair_constants(host: Host, se: Electrolyte, constants: SimConstants | None =
     if u_red is None or min(host.ocp.U_V) >= u_red:
         return None
     family = electrolyte_family(se)
-    where, table = _family_table(sei, family)
+    where, table = family_table(sei, family, "sei.toml")
     k, lam = table["rate_constant_A_m2"], table["tunnelling_length_m"]
     assumed = family not in sei["family"]
     for pair in sei.get("pair", ()):

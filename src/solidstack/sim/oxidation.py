@@ -25,10 +25,11 @@ import numpy as np
 import pybamm
 from pybamm.models.submodels.interface.sei.base_sei import BaseModel as _BaseSEI
 
-from solidstack.materials import Catalog, default_catalog
+from solidstack.materials import Catalog
 from solidstack.materials.records import Electrolyte
 from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.hosts import F, Host, HostMap
+from solidstack.sim.interphase import electrode_electrolyte, electrolyte_family, family_table
 from solidstack.stack import Stack
 
 R = 8.314462618  # J/(mol K)
@@ -44,20 +45,9 @@ P_ALPHA = "Positive electrode CEI growth transfer coefficient"
 P_UOX = "Positive electrode CEI onset potential [V]"
 
 
-def electrolyte_family(se: Electrolyte) -> str:
-    """The SE's family: the first word of its knowledge-base class (``sulfide``, ``oxide``, ``halide`` ...)."""
-    words = se.electrolyte_class.split()
-    return words[0].lower() if words else ""
-
-
 def oxidising_electrolyte(stack: Stack, catalog: Catalog | None = None) -> Electrolyte:
     """The SE touching the cathode's active material: the cathode composite's own SE, else the separator's."""
-    catalog = catalog or default_catalog()
-    name = stack.separator.electrolyte
-    for role, c in stack.cathode.components():
-        if role == "electrolyte" and c.fraction > 0:
-            name = c.material
-    return catalog.electrolyte(name)
+    return electrode_electrolyte(stack, "cathode", catalog)
 
 
 @dataclass(frozen=True)
@@ -99,20 +89,6 @@ class CEIConstants:
         return self.seed + lam * math.log1p(r * self.rest_time / lam)
 
 
-def _family_table(cei: Any, family: str) -> tuple[str, Any]:
-    families = cei["family"]
-    name = family if family in families else "default"
-    table = families[name]
-    seen = {name}
-    while "same_as" in table:
-        name = table["same_as"]
-        if name in seen:
-            raise ValueError(f"cei.toml: family tables refer to each other in a loop ({sorted(seen)})")
-        seen.add(name)
-        table = families[name]
-    return f"family.{name}", table
-
-
 def cei_constants(host: Host, se: Electrolyte, constants: SimConstants | None = None) -> CEIConstants | None:
     """The CEI constants of cathode ``host`` against ``se``; None where none forms (no known oxidation limit, or
     the host's highest tabulated potential is at or below it)."""
@@ -122,7 +98,7 @@ def cei_constants(host: Host, se: Electrolyte, constants: SimConstants | None = 
     if u_ox is None or max(host.ocp.U_V) <= u_ox:
         return None
     family = electrolyte_family(se)
-    where, table = _family_table(cei, family)
+    where, table = family_table(cei, family, "cei.toml")
     law = cei["law"]
     return CEIConstants(host.material, se.key, family, float(u_ox), float(law["rate_constant_A_m2"]),
                         float(law["tunnelling_length_m"]), float(law["transfer_coefficient"]),
