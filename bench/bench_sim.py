@@ -150,6 +150,26 @@ def builtin_options(n_phases: dict[str, int]) -> dict:
     return {k: v for k, v in model_options(n_phases).items() if k != "loss of active material"}
 
 
+def _reference_cells():
+    """(Example 1, the same cell without its metal layers, ``simulate()`` of that cell for :data:`N_CYCLES` cycles,
+    the plain PyBaMM experiment of its protocol: charge and discharge at its current between its cut-offs)."""
+    import pybamm
+
+    from solidstack.sim import simulate
+    from solidstack.stack import Stack, resolve
+
+    s = resolve("example-1")
+    data = s.to_dict()
+    data["layers"] = [la for la in data["layers"] if la["type"] != "metal"]
+    bare = Stack.from_dict(data)
+    result = simulate(bare, cycles=N_CYCLES)
+    p = result.protocol
+    amps = p.current_density_A_m2 * bare.area_m2
+    exp = pybamm.Experiment([(f"Charge at {amps} A until {p.upper_V} V",
+                              f"Discharge at {amps} A until {p.lower_V} V")] * N_CYCLES)
+    return s, bare, result, exp
+
+
 def side_by_side(repeat: int, compile_too: bool) -> dict[str, tuple[float, float]]:
     """Warm (wall, CPU) times (s, each the best of ``repeat``, interleaved) of :data:`N_CYCLES` cycles; keys: "plain" (plain PyBaMM
     SPMe of the cell without interlayers), "plain_same" (the same with our built-in PyBaMM options), "ex1" and
@@ -159,18 +179,9 @@ def side_by_side(repeat: int, compile_too: bool) -> dict[str, tuple[float, float
 
     from solidstack.sim import simulate
     from solidstack.sim.run import _limited_cycles
-    from solidstack.stack import Stack, resolve
 
     n = N_CYCLES
-    s = resolve("example-1")
-    data = s.to_dict()
-    data["layers"] = [la for la in data["layers"] if la["type"] != "metal"]
-    bare = Stack.from_dict(data)
-    ours = simulate(bare, cycles=n)
-    p = ours.protocol
-    amps = p.current_density_A_m2 * bare.area_m2
-    exp = pybamm.Experiment([(f"Charge at {amps} A until {p.upper_V} V",
-                              f"Discharge at {amps} A until {p.lower_V} V")] * n)
+    s, bare, ours, exp = _reference_cells()
 
     def plain_sim(options: dict, compile: bool) -> pybamm.Simulation:
         sim = pybamm.Simulation(pybamm.lithium_ion.SPMe(options), parameter_values=ours.parameter_values.copy(),
@@ -241,18 +252,9 @@ def profile() -> None:
 
     from solidstack.sim import simulate
     from solidstack.sim.run import _limited_cycles
-    from solidstack.stack import Stack, resolve
 
     n = N_CYCLES
-    s = resolve("example-1")
-    data = s.to_dict()
-    data["layers"] = [la for la in data["layers"] if la["type"] != "metal"]
-    bare = Stack.from_dict(data)
-    rb = simulate(bare, cycles=n)
-    p = rb.protocol
-    amps = p.current_density_A_m2 * bare.area_m2
-    exp = pybamm.Experiment([(f"Charge at {amps} A until {p.upper_V} V",
-                              f"Discharge at {amps} A until {p.lower_V} V")] * n)
+    s, bare, rb, exp = _reference_cells()
     plain = pybamm.Simulation(pybamm.lithium_ion.SPMe(), parameter_values=rb.parameter_values.copy(), experiment=exp,
                               solver=pybamm.IDAKLUSolver())
     plain.solve(inputs=rb.inputs)
