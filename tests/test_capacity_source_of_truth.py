@@ -7,16 +7,12 @@ import pytest
 
 from solidstack.materials import Catalog
 from solidstack.sim import simulate
-from solidstack.sim.data_files import SimConstants
 from solidstack.stack import Stack
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 CATALOG = Catalog()
 ACTIVES = [a for a in CATALOG.actives() if a.ocp is not None and a.key != a.ion]  # the ion's own metal: by thickness
-#: the interphase off: this test is about the host's capacity only
-NO_SEI = (SimConstants.load().with_value("sei.toml", "family.sulfide.rate_constant_A_m2", 0.0)
-          .with_value("cei.toml", "law.rate_constant_A_m2", 0.0))  # neither interphase (the SE's reduction, oxidation)
 
 
 def _electrolyte(ion: str) -> str | None:
@@ -26,7 +22,7 @@ def _electrolyte(ion: str) -> str | None:
 
 
 @pytest.mark.parametrize("mat", ACTIVES, ids=[f"{a.key}-{a.ion}" for a in ACTIVES])
-def test_simulated_capacity_is_the_knowledge_base_practical_capacity(mat):
+def test_simulated_capacity_is_the_knowledge_base_practical_capacity(mat, no_interphase):
     se = _electrolyte(mat.ion)
     if se is None:
         pytest.skip(f"no {mat.ion}+ solid electrolyte in the catalog")
@@ -56,5 +52,5 @@ def test_simulated_capacity_is_the_knowledge_base_practical_capacity(mat):
                     "active": {"material": mat.key, "fraction": 0.6}, "electrolyte": {"material": se, "fraction": 0.4}},
                    {"type": "collector", "material": "SUS", "thickness": "10 um"}]})
     assert stack.cathode.capacity_mAh(stack.area_m2, mat.ion) == pytest.approx(g_active * 1e-3 * q_kb)  # show's value
-    r = simulate(stack, contact_loss=False, constants=NO_SEI)
+    r = simulate(stack, contact_loss=False, constants=no_interphase)  # this test is about the host's capacity only
     assert r.cycles["discharge_capacity_mAh_g"].iloc[0] == pytest.approx(q_kb, rel=0.03)

@@ -229,17 +229,9 @@ def _expected():
     }
 
 
-def _no_interphase():
-    """The simulation constants with the SE's reduction (anode) and oxidation (cathode) switched off."""
-    from solidstack.sim.data_files import SimConstants
-
-    return (SimConstants.load().with_value("sei.toml", "family.sulfide.rate_constant_A_m2", 0.0)
-            .with_value("cei.toml", "law.rate_constant_A_m2", 0.0))
-
-
 @pytest.mark.parametrize("key", ["NMC811", "NMC532", "NMC622", "NCA", "Na3V2(PO4)2F3", "Na3V2(PO4)3", "NaCrO2",
                                  "Si", "SiOx-graphite"])
-def test_new_active_simulates_with_its_ocp_capacity(cat, key):
+def test_new_active_simulates_with_its_ocp_capacity(cat, key, no_interphase):
     """1 cycle, SPM, C/20-like current; contact loss and both interphases off so that the first charge measures the
     host's capacity (the contact-loss law strands much of a Si electrode's Li, and the SE's oxidation at a 4 V
     cathode adds its own charge to the first charge: physics, not data)."""
@@ -248,7 +240,7 @@ def test_new_active_simulates_with_its_ocp_capacity(cat, key):
     (anode, cathode, ion, se, lower, upper), limiting, q_ocp = _expected()[key]
     masses = {"anode": ("0.3 mg" if anode == "Si" else "3 mg", "30 mg"), "cathode": ("40 mg", "10 mg")}[limiting]
     stack = _cell(anode, cathode, ion, se, lower, upper, *masses)
-    result = simulate(stack, model="SPM", contact_loss=False, constants=_no_interphase())
+    result = simulate(stack, model="SPM", contact_loss=False, constants=no_interphase)
     electrode = stack.anode if limiting == "anode" else stack.cathode
     q_sim = float(result.cycles["charge_capacity_mAh"].iloc[0]) / (electrode.active_mass_kg(stack.area_m2) * 1e3)
     q_kb = cat.active(key, ion).practical_capacity_mAh_g

@@ -10,14 +10,10 @@ import pytest
 
 from solidstack.materials import default_catalog
 from solidstack.sim import simulate
-from solidstack.sim.data_files import SimConstants, default_constants
+from solidstack.sim.data_files import default_constants
 from solidstack.sim.hosts import find_hosts
 from solidstack.sim.run import separation_length_m
 from solidstack.stack import Stack
-
-#: neither interphase (the SE's reduction at the anode, its oxidation at the cathode)
-NO_INTERPHASE = (SimConstants.load().with_value("sei.toml", "family.sulfide.rate_constant_A_m2", 0.0)
-                 .with_value("cei.toml", "law.rate_constant_A_m2", 0.0))
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -73,7 +69,7 @@ def test_d50_is_shown_in_the_breakdown_and_round_trips():
     assert Stack.from_dict(stack.to_dict()).cathode.active.particle_size.si == pytest.approx(1e-5)
 
 
-def test_smaller_particles_deliver_more_at_a_high_rate():
+def test_smaller_particles_deliver_more_at_a_high_rate(no_interphase):
     """Solid diffusion in the cathode particles, estimated by hand from the NMC111 transport entry (D, read below):
     t_d = r^2 / D. Today D = 4.0e-15 m2/s (transport.toml, Mohtat 2020): D50 2 um (r = 1 um): t_d = 1e-12 / 4e-15 =
     250 s, far below a 1C half cycle (3600 s), so the particles fill and empty nearly at equilibrium; D50 20 um
@@ -93,7 +89,7 @@ def test_smaller_particles_deliver_more_at_a_high_rate():
     for rate in ("C/20", "1C"):
         for d50 in ("2 um", "20 um"):
             r = simulate(Stack.from_dict(_data(d50)), cycles=1, current=rate, window="3.0:4.2", model="SPM",
-                         contact_loss=False, constants=NO_INTERPHASE)
+                         contact_loss=False, constants=no_interphase)
             q[rate, d50] = float(r.cycles["discharge_capacity_mAh_g"].iloc[0])
             q[rate, d50, "charge"] = float(r.cycles["charge_capacity_mAh_g"].iloc[0])
     missed = t_big / (15 * 72_000)  # the share of the window the 20 um particles leave at C/20 (hand, above)

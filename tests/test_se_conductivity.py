@@ -15,14 +15,9 @@ import pytest
 
 from solidstack.materials import default_catalog
 from solidstack.sim import simulate
-from solidstack.sim.data_files import SimConstants
 from solidstack.sim.hosts import find_hosts
 from solidstack.sim.parameters import FROM_KB, FROM_STACK, build_parameters, se_conductivity, volume_fractions
 from solidstack.stack import Stack
-
-#: neither interphase (the SE's reduction at the anode, its oxidation at the cathode): this file is about ion transport
-NO_INTERPHASE = (SimConstants.load().with_value("sei.toml", "family.sulfide.rate_constant_A_m2", 0.0)
-                 .with_value("cei.toml", "law.rate_constant_A_m2", 0.0))
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -85,7 +80,7 @@ def test_a_composites_own_conductivity_scales_its_effective_conductivity():
     assert double["Electrolyte conductivity [S.m-1]"] == pytest.approx(0.1, rel=1e-12)
 
 
-def test_a_lower_conductivity_delivers_less_at_1c():
+def test_a_lower_conductivity_delivers_less_at_1c(no_interphase):
     """Ohmic drop across the separator alone, by hand: 1C on 10 mg/cm2 x 0.7 x ~155 mAh/g ~ 1.1 mA/cm2 = 11 A/m2,
     L = 100 um, eps = 0.85, Bruggeman 1.5 (eps**1.5 = 0.78): drop = i L / (sigma eps**1.5) = 11 x 1e-4 / (sigma x
     0.78) = 5 mV at 3 mS/cm (0.3 S/m), 14 mV at 1 mS/cm and 47 mV at 0.3 mS/cm (0.03 S/m); the composites (less SE,
@@ -96,7 +91,7 @@ def test_a_lower_conductivity_delivers_less_at_1c():
     for rate in ("C/5", "1C"):
         for sigma in ("3 mS/cm", "1 mS/cm", "0.3 mS/cm"):
             r = simulate(Stack.from_dict(_data(sigma, sigma, sigma)), cycles=1, current=rate, window="3.0:4.2",
-                         model="SPMe", contact_loss=False, constants=NO_INTERPHASE)
+                         model="SPMe", contact_loss=False, constants=no_interphase)  # this test is about ion transport
             q[rate, sigma] = float(r.cycles["discharge_capacity_mAh_g"].iloc[0])
     assert q["1C", "3 mS/cm"] > q["1C", "1 mS/cm"] > q["1C", "0.3 mS/cm"] > 0.0
     assert q["1C", "0.3 mS/cm"] < 0.9 * q["1C", "3 mS/cm"]  # a drop of ~0.1-0.3 V ends the discharge early
