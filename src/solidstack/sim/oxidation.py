@@ -10,13 +10,16 @@ cathode: it is PyBaMM's positive-electrode "SEI" reaction with an anodic current
 to interphase moles (the SE releases its Li+, which the cycled inventory gains), so PyBaMM's "Loss of lithium to
 positive SEI [mol]" is minus the Li the SE gave up. PyBaMM's SEI parameters are shared by both electrodes, so the
 positive electrode's submodels read their own ``Positive electrode CEI ...`` parameters
-(:class:`CEIParameters`). A cathode whose highest tabulated potential is at or below U_ox, or an SE without a known
+(:class:`CEIParameters`). The film's ionic resistance acts on the positive electrode alone: its kinetics submodel
+gets PyBaMM's "average" SEI film resistance with the CEI's resistivity (:func:`install`), so its overpotential
+gains j L_cei / sigma_cei, while the negative electrode keeps the model's global option ("none"). A cathode whose highest tabulated potential is at or below U_ox, or an SE without a known
 U_ox, carries none (no states); nor does an active material behind a dense surface coating (e.g. the patent's
 10 nm LiNbO3), through which the oxidation's electrons would have to tunnel (:func:`coating_factor`).
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, replace
 from typing import Any
@@ -43,6 +46,7 @@ P_Z = "Positive electrode ratio of lithium moles to CEI moles"
 P_L0 = "Positive electrode initial CEI thickness [m]"
 P_ALPHA = "Positive electrode CEI growth transfer coefficient"
 P_UOX = "Positive electrode CEI onset potential [V]"
+P_RHO = "Positive electrode CEI resistivity [Ohm.m]"
 
 
 def oxidising_electrolyte(stack: Stack, catalog: Catalog | None = None) -> Electrolyte:
@@ -55,7 +59,8 @@ class CEIConstants:
     """The CEI constants of one (cathode, SE) pair. ``u_ox`` V vs the ion's metal, ``rate_constant`` A/m2 (k at
     dphi = U_ox through a bare surface), ``tunnelling_length`` m, ``transfer_coefficient`` (-), ``li_per_mol`` (Li+
     released per formula unit oxidised), ``molar_volume`` m3/mol, ``rest_time`` s (the as-assembled film's growth
-    time), ``seed`` m. ``table``: the ``cei.toml`` family table used; ``assumed``: the SE's family has none."""
+    time), ``seed`` m, ``conductivity`` S/m (the film's Li+ conductivity). ``table``: the ``cei.toml`` family table
+    used; ``assumed``: the SE's family has none."""
 
     host: str
     electrolyte: str
@@ -68,6 +73,7 @@ class CEIConstants:
     molar_volume: float
     rest_time: float
     seed: float
+    conductivity: float
     table: str
     assumed: bool = False
 
@@ -88,6 +94,10 @@ class CEIConstants:
         r = self.rate(u0, self.seed, T) * self.molar_volume / (self.li_per_mol * F)
         return self.seed + lam * math.log1p(r * self.rest_time / lam)
 
+    def film_resistance(self, L: float) -> float:
+        """The area-specific ionic resistance (Ohm m2 of particle surface) of a film of thickness ``L`` (m)."""
+        return L / self.conductivity
+
 
 def cei_constants(host: Host, se: Electrolyte, constants: SimConstants | None = None) -> CEIConstants | None:
     """The CEI constants of cathode ``host`` against ``se``; None where none forms (no known oxidation limit, or
@@ -103,8 +113,8 @@ def cei_constants(host: Host, se: Electrolyte, constants: SimConstants | None = 
     return CEIConstants(host.material, se.key, family, float(u_ox), float(law["rate_constant_A_m2"]),
                         float(law["tunnelling_length_m"]), float(law["transfer_coefficient"]),
                         float(table["li_per_cei_mol"]), float(table["cei_molar_volume_m3_mol"]),
-                        float(law["rest_time_s"]), float(law["initial_thickness_m"]), where,
-                        family not in cei["family"])
+                        float(law["rest_time_s"]), float(law["initial_thickness_m"]),
+                        float(table["film_conductivity_S_m"]), where, family not in cei["family"])
 
 
 #: Below this factor exp(-d / lambda_t) a coating of thickness d leaves no CEI to model (no states).
@@ -191,6 +201,8 @@ def cei_values(stack: Stack, hosts: HostMap, catalog: Catalog | None = None,
         P_J0: f * pair.exchange_current(T), P_BETA: 1.0 / (f * pair.tunnelling_length), P_VBAR: pair.molar_volume,
         P_Z: -pair.li_per_mol,  # negative: the SE releases Li+ (PyBaMM's "loss" of Li to it is a gain)
         P_L0: f * pair.initial_thickness(u0, T), P_ALPHA: pair.transfer_coefficient, P_UOX: pair.u_ox,
+        # the film's drop: the current per m2 of film is j / f through a local thickness L / f: j L rho / f^2
+        P_RHO: 1.0 / (pair.conductivity * f * f),
     }
 
 
@@ -228,7 +240,7 @@ class CEIParameters:
         self.alpha_SEI = pybamm.Parameter(P_ALPHA)
         self.U_sei = pybamm.Parameter(P_UOX)
         self.L_sei_cr0 = pybamm.Scalar(0.0)
-        self.R_sei = pybamm.Scalar(0.0)
+        self.R_sei = pybamm.Parameter(P_RHO)
         self.E_sei = pybamm.Scalar(0.0)
 
     def __getattr__(self, name):
@@ -256,11 +268,33 @@ class CEIGrowth(pybamm.sei.SEIGrowth):
 
 def install(model: pybamm.BaseBatteryModel) -> None:
     """Replace the positive electrode's (primary phase) SEI submodels of ``model`` (built with ``build=False``)
-    by the CEI's: :class:`CEIGrowth` and PyBaMM's thickness submodel reading :class:`CEIParameters`."""
+    by the CEI's: :class:`CEIGrowth` and PyBaMM's thickness submodel reading :class:`CEIParameters`; and give the
+    positive primary phase's kinetics submodel the film's resistance (:func:`_film_resistance`). A model without
+    the CEI (no positive-electrode SEI states) is left as it is."""
+    cei = False
     for name, sub in list(model.submodels.items()):
         if getattr(sub, "domain", None) != "positive" or getattr(sub, "phase", "primary") != "primary":
             continue
         if isinstance(sub, pybamm.sei.SEIGrowth) and not isinstance(sub, CEIGrowth) and sub.reaction == "SEI":
             model.submodels[name] = CEIGrowth(model.param, "positive", model.options, sub.phase)
+            cei = True
         elif type(sub) is pybamm.sei.SEIThickness and sub.reaction == "SEI":
+            sub.phase_param = CEIParameters(sub.phase_param)
+    if cei:
+        _film_resistance(model)
+
+
+def _film_resistance(model: pybamm.BaseBatteryModel) -> None:
+    """The CEI's ionic resistance in the positive electrode's interfacial overpotential: PyBaMM's "average" SEI
+    film resistance, eta_film = -j_av L_cei rho (j_av the x-averaged total interfacial current density, L_cei the
+    x-averaged film), on the positive primary phase's kinetics submodel alone (a copy of the model's options with
+    "SEI film resistance" set; the model's own option, and so the negative electrode, stays "none"), with rho the
+    CEI's resistivity (:data:`P_RHO`; PyBaMM's "SEI resistivity [Ohm.m]" is shared by both electrodes)."""
+    kinetics = (pybamm.kinetics.BaseKinetics, pybamm.kinetics.BaseInverseKinetics)
+    for sub in model.submodels.values():
+        if (isinstance(sub, kinetics) and sub.domain == "positive" and getattr(sub, "phase", "primary") == "primary"
+                and sub.reaction == "lithium-ion main"):
+            options = copy.copy(sub.options)
+            options["SEI film resistance"] = "average"
+            sub.options = options
             sub.phase_param = CEIParameters(sub.phase_param)
