@@ -249,7 +249,10 @@ class CEIParameters:
 
 class CEIGrowth(pybamm.sei.SEIGrowth):
     """The CEI's growth: j = j0 exp(+alpha F dphi / RT) exp(-L / lambda) (anodic, A/m2), PyBaMM's SEI growth
-    submodel otherwise (its concentration state, its thickness and Li bookkeeping with the CEI's parameters)."""
+    submodel otherwise (its concentration state, its thickness and Li bookkeeping with the CEI's parameters).
+    dphi is the surface potential difference with the film's ionic drop in it, as in PyBaMM's own "tunnelling
+    limited" law (the electrons tunnel from the SE at the film's outer face into the cathode); the drop is < 2 mV
+    with the sourced film conductivity (cei.toml)."""
 
     def __init__(self, param, domain, options, phase="primary"):
         super().__init__(param, domain, options, phase)
