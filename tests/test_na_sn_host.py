@@ -7,15 +7,18 @@ printed by Deysher et al. 2022.
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import solidstack.studies
+from solidstack.errors import InputError
 from solidstack.materials import default_catalog
 from solidstack.sim.hosts import PLANAR_DOMAIN_M, PLANAR_FRACTION, find_hosts
 from solidstack.sim.interphase import interphase_pairs
+from solidstack.stack import Stack
 from solidstack.stack.io import read_stack
 
 CASES = Path(solidstack.studies.__file__).parent / "data" / "literature"
@@ -82,3 +85,13 @@ def test_deysher_interphase_per_separator():
     for cell, forms in expected.items():
         stack, hosts, _ = _planar_anode(CASES / "deysher2022-sn-na-se-interphase" / f"{cell}.toml")
         assert (interphase_pairs(stack, hosts)[0] is not None) is forms, cell
+
+
+def test_sn_powder_composite_is_refused_with_one_line():
+    # Sn with a binder is a particle composite: Sn-Na has no OCP table (only the foil staircase), so it is refused
+    text = (CASES / "deysher2022-sn-na-se-interphase" / "sn-nbh-nacro2.toml").read_text()
+    text = text.replace('active = { material = "Sn", fraction = 1.0 }',
+                        'active = { material = "Sn", fraction = 0.995 }\nbinder = { material = "PVdF", fraction = 0.005 }')
+    assert "PVdF" in text
+    with pytest.raises(InputError, match="no OCP curve"):
+        find_hosts(Stack.from_dict(tomllib.loads(text)))
