@@ -48,8 +48,8 @@ def cat() -> Catalog:
     ("graphite", "K", 0.0, (0.3 + 0.5) / 2), ("graphite", "K", 0.5, ((0.3 + 0.5) / 2 + (0.1 + 0.25) / 2) / 2),
     # Whittingham 1976: LixTiS2 from ~2.5 V (x -> 0) to ~1.9 V (x -> 1)
     ("TiS2", "Li", 0.0, 2.5), ("TiS2", "Li", 1.0, 1.9),
-    # Hayashi 2012: 1.6 V cell against Na-Sn at 0.3 V vs Na
-    ("TiS2", "Na", 0.1, 1.6 + 0.3), ("TiS2", "Na", 0.3, 1.6 + 0.3),
+    # Whittingham 1978 as cited by Hayashi 2012 (ref. 23): TiS2 at ca. 2.0 V vs Na+/Na
+    ("TiS2", "Na", 0.1, 2.0), ("TiS2", "Na", 0.3, 2.0),
     # Manthiram 2014: S/Li2S at ~2.15 V vs Li
     ("Li2S", "Li", 0.5, 2.15), ("Li2S", "Li", 0.9, 2.15),
 ])
