@@ -186,25 +186,31 @@ def contact_modulus_Pa(stack: Stack, side: str, constants: SimConstants | None =
     """(E*, table): the plane-strain modulus E / (1 - nu^2) (Pa) of the SE touching electrode ``side``'s active
     material (the composite's own SE, else the separator's), from its family's ``[modulus.family.*]`` table of
     contact.toml, and the name of that table."""
+    return family_modulus_Pa(electrolyte_family(electrode_electrolyte(stack, side, catalog)), constants)
+
+
+def family_modulus_Pa(family: str, constants: SimConstants | None = None) -> tuple[float, str]:
+    """(E*, table) of SE family ``family`` (``sulfide``, ``hydroborate`` ...; its ``[modulus.family.*]`` table of
+    contact.toml, ``default`` where it has none)."""
     data = (constants or default_constants()).files["contact.toml"]["modulus"]
-    family = electrolyte_family(electrode_electrolyte(stack, side, catalog))
     where, table = family_table(data, family, "contact.toml")
-    return table["youngs_modulus_GPa"] * 1e9 / (1.0 - table["poisson_ratio"] ** 2), where
+    return table["youngs_modulus_GPa"] * 1e9 / (1.0 - table["poisson_ratio"] ** 2), f"modulus.{where}"
 
 
 def hold_pressure_Pa(stack: Stack, side: str, constants: SimConstants | None = None,
                      catalog: Catalog | None = None) -> float:
     """p_h (Pa) of electrode ``side``: the calibrated hold pressure of the reference SE scaled by the modulus of the
-    SE touching it, p_h,ref E*_SE / E*_ref (Hertz: the contact area is a function of load / E*; contact.toml)."""
+    SE touching it, p_h,ref E*_SE / E*_ref (elastic contact area is a function of load / E*; contact.toml)."""
     law = (constants or default_constants()).law
     e_star, _ = contact_modulus_Pa(stack, side, constants, catalog)
-    return law["hold_pressure_Pa"] * e_star / (law["reference_modulus_GPa"] * 1e9)
+    e_ref, _ = family_modulus_Pa(law["reference_modulus_family"], constants)
+    return law["hold_pressure_Pa"] * e_star / e_ref
 
 
 def pressure_held_fraction(stack: Stack, constants: SimConstants | None = None, side: str = "cathode",
                            catalog: Catalog | None = None) -> float:
     """f_p = x / (1 + x), x = (p / p_h)^m: the contact fraction of electrode ``side`` that the stack pressure p holds
-    closed (m = 2/3, Hertz; p_h from :func:`hold_pressure_Pa`; contact.toml)."""
+    closed (m = ``law.hold_exponent``; p_h from :func:`hold_pressure_Pa`; contact.toml)."""
     p = max(stack.stack_pressure.si, 0.0)
     if p <= 0.0:
         return 0.0
