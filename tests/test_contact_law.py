@@ -205,3 +205,16 @@ def test_no_stack_pressure_holds_nothing_whatever_the_se():
     # the face stops moving (a ductile layer, or the end of cycling).
     for stack in (literature_stack(ZHOU, "coarse-10MPa"), literature_stack(BRAUN, "inli-C5")):
         assert pressure_held_fraction(_with(stack, stack_pressure="0 MPa"), side="cathode") == 0.0
+
+
+def test_closed_contacts_carry_the_stack_force():
+    # Equal load sharing (fibre-bundle model, Daniels 1945): the share f that stays closed carries the stack force,
+    # p / f each, and f = q / (q + p_h) at contact pressure q = p / f, i.e. f^2 + P f - P = 0 with P = p / p_h.
+    # Hand values: at p = p_h, f^2 + f - 1 = 0, f = (sqrt(5) - 1) / 2 = 0.618 (without load sharing: 0.5); at
+    # P = 0.01, f = (sqrt(0.0401) - 0.01) / 2 = 0.0951, about sqrt(P) (without: 0.0099).
+    base = literature_stack(ZHOU, "coarse-10MPa")
+    p_h = hold_pressure_Pa(base, "cathode")
+    at_p_h = _with(base, stack_pressure=f"{p_h / 1e6:.9g} MPa")
+    assert pressure_held_fraction(at_p_h) == pytest.approx(0.6180, abs=2e-4)
+    low = _with(base, stack_pressure=f"{0.01 * p_h / 1e6:.9g} MPa")
+    assert pressure_held_fraction(low) == pytest.approx(0.0951, abs=2e-4)

@@ -209,13 +209,23 @@ def hold_pressure_Pa(stack: Stack, side: str, constants: SimConstants | None = N
 
 def pressure_held_fraction(stack: Stack, constants: SimConstants | None = None, side: str = "cathode",
                            catalog: Catalog | None = None) -> float:
-    """f_p = x / (1 + x), x = (p / p_h)^m: the contact fraction of electrode ``side`` that the stack pressure p holds
-    closed (m = ``law.hold_exponent``; p_h from :func:`hold_pressure_Pa`; contact.toml)."""
+    """f_p: the contact fraction of electrode ``side`` that the stack pressure p holds closed, with the stack's force
+    carried by the contacts that stay closed (equal load sharing: they bear p / f_p each), so
+    f_p = x / (1 + x), x = (p / (f_p p_h))^m (m = ``law.hold_exponent``; p_h from :func:`hold_pressure_Pa`;
+    contact.toml). For m = 1, f_p = (sqrt(P^2 + 4P) - P) / 2 with P = p / p_h."""
     p = max(stack.stack_pressure.si, 0.0)
     if p <= 0.0:
         return 0.0
-    x = (p / hold_pressure_Pa(stack, side, constants, catalog)) ** (constants or default_constants()).law["hold_exponent"]
-    return x / (1.0 + x)
+    big_p = p / hold_pressure_Pa(stack, side, constants, catalog)
+    m = (constants or default_constants()).law["hold_exponent"]
+    if m == 1.0:
+        return (math.sqrt(big_p * big_p + 4.0 * big_p) - big_p) / 2.0
+    lo, hi = 0.0, 1.0  # f - x(f) / (1 + x(f)) rises with f: bisection
+    for _ in range(60):
+        f = (lo + hi) / 2.0
+        x = (big_p / f) ** m
+        lo, hi = (f, hi) if f < x / (1.0 + x) else (lo, f)
+    return (lo + hi) / 2.0
 
 
 def contact_inputs(stack: Stack, k: dict[str, float], constants: SimConstants | None = None,
