@@ -11,7 +11,7 @@ from solidstack.sim import simulate
 from solidstack.sim.calibration import literature_stack
 from solidstack.sim.hosts import find_hosts
 from solidstack.sim.parameters import strandable
-from solidstack.sim.run import cycle_displacement_m, pressure_held_fraction, unaccommodated_share
+from solidstack.sim.run import cycle_displacement_m, hold_pressure_Pa, pressure_held_fraction, unaccommodated_share
 from solidstack.stack import Stack, resolve
 
 ZHOU = "zhou2025-ncm811-lpscl-li-pressure-microstructure"
@@ -151,3 +151,70 @@ def test_high_pressure_keeps_more_than_no_pressure():
     pressed = simulate(_with(base, stack_pressure="50 MPa"), cycles=3).cycles
     for col in ("contact_fraction_anode", "contact_fraction_cathode", "discharge_capacity_mAh"):
         assert pressed[col].iloc[-1] > free[col].iloc[-1], col
+
+
+# ------------------------------------------------------------------------------ the SE's stiffness
+BRAUN = "braun2024-ncm811-hydroborate-li-inli-graphite"
+
+
+def _plane_strain_GPa(e_gpa: float, nu: float) -> float:
+    return e_gpa / (1.0 - nu**2)
+
+
+def test_hold_pressure_scales_with_the_se_modulus():
+    # Elastic contact area is a function of load / E* (Hertz; Greenwood-Williamson): the pressure that holds a share
+    # of the face closed scales with the plane-strain modulus of the SE. Hand calculation from the published moduli:
+    # Na2B12H12 B = 17.3 GPa, G = 3.3 GPa (Brighi, Murgia, Cerny 2022), E = 9BG / (3B + G), nu = (3B - 2G) / (2(3B + G));
+    # Li6PS5Cl E = 25 GPa (mid of 22-29 GPa), nu = 0.3.
+    b, g = 17.3, 3.3
+    e_hyd = 9 * b * g / (3 * b + g)
+    nu_hyd = (3 * b - 2 * g) / (2 * (3 * b + g))
+    assert e_hyd == pytest.approx(9.31, abs=0.01) and nu_hyd == pytest.approx(0.41, abs=0.005)
+    expected = _plane_strain_GPa(e_hyd, nu_hyd) / _plane_strain_GPa(25.0, 0.30)  # 0.407
+    hydroborate = literature_stack(BRAUN, "inli-C5")
+    sulfide = literature_stack(ZHOU, "coarse-10MPa")
+    ratio = hold_pressure_Pa(hydroborate, "cathode") / hold_pressure_Pa(sulfide, "cathode")
+    assert ratio == pytest.approx(expected, rel=0.01)
+
+
+def _with_electrolyte(stack: Stack, name: str) -> Stack:
+    data = stack.to_dict()
+    for layer in data["layers"]:
+        if layer.get("type") == "separator":
+            layer["electrolyte"] = name
+            layer.pop("conductivity", None)
+        elif isinstance(layer.get("electrolyte"), dict):
+            layer["electrolyte"] = {**layer["electrolyte"], "material": name}
+    return Stack.from_dict(data)
+
+
+def test_softer_se_keeps_more_contact_at_the_same_pressure():
+    # Braun 2024: hydroborates are 'mechanically soft' and their cells cycle at a few MPa. The same InLi | NMC811
+    # cell at 3.2 MPa with its hydroborate (E 9.3 GPa) and with Li6PS5Cl (25 GPa) in every layer: the softer SE holds
+    # more of the cathode's face closed and keeps more capacity, strictly.
+    soft = literature_stack(BRAUN, "inli-C10")
+    stiff = _with_electrolyte(soft, "Li6PS5Cl")
+    assert pressure_held_fraction(soft) > pressure_held_fraction(stiff)
+    rs, rh = simulate(soft, cycles=3).cycles, simulate(stiff, cycles=3).cycles
+    assert rs["contact_fraction_cathode"].iloc[-1] > rh["contact_fraction_cathode"].iloc[-1]
+    assert rs["discharge_capacity_mAh"].iloc[-1] > rh["discharge_capacity_mAh"].iloc[-1]
+
+
+def test_no_stack_pressure_holds_nothing_whatever_the_se():
+    # p = 0: nothing holds the face (f_p = 0) for a stiff and a soft SE alike; the loss then levels off only where
+    # the face stops moving (a ductile layer, or the end of cycling).
+    for stack in (literature_stack(ZHOU, "coarse-10MPa"), literature_stack(BRAUN, "inli-C5")):
+        assert pressure_held_fraction(_with(stack, stack_pressure="0 MPa"), side="cathode") == 0.0
+
+
+def test_closed_contacts_carry_the_stack_force():
+    # Equal load sharing (fibre-bundle model, Daniels 1945): the share f that stays closed carries the stack force,
+    # p / f each, and f = q / (q + p_h) at contact pressure q = p / f, i.e. f^2 + P f - P = 0 with P = p / p_h.
+    # Hand values: at p = p_h, f^2 + f - 1 = 0, f = (sqrt(5) - 1) / 2 = 0.618 (without load sharing: 0.5); at
+    # P = 0.01, f = (sqrt(0.0401) - 0.01) / 2 = 0.0951, about sqrt(P) (without: 0.0099).
+    base = literature_stack(ZHOU, "coarse-10MPa")
+    p_h = hold_pressure_Pa(base, "cathode")
+    at_p_h = _with(base, stack_pressure=f"{p_h / 1e6:.9g} MPa")
+    assert pressure_held_fraction(at_p_h) == pytest.approx(0.6180, abs=2e-4)
+    low = _with(base, stack_pressure=f"{0.01 * p_h / 1e6:.9g} MPa")
+    assert pressure_held_fraction(low) == pytest.approx(0.0951, abs=2e-4)

@@ -20,7 +20,13 @@ from solidstack.errors import InputError, Problem, SolidstackError
 from solidstack.materials import Catalog, default_catalog, use_catalog
 from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.hosts import F, HostMap, find_hosts
-from solidstack.sim.interphase import interphase_gaps, interphase_pairs
+from solidstack.sim.interphase import (
+    electrode_electrolyte,
+    electrolyte_family,
+    family_table,
+    interphase_gaps,
+    interphase_pairs,
+)
 from solidstack.sim.model import MODELS, build_model, contact_sides, make_solver, structure_key
 from solidstack.sim.oxidation import cathode_cei, cei_gaps, cei_notes
 from solidstack.sim.parameters import CURRENT_INPUT, build_parameters, contact_floor_input, contact_input
@@ -175,20 +181,61 @@ def contact_coefficients(stack: Stack, hosts: HostMap, constants: SimConstants |
             for side in ("anode", "cathode")}
 
 
-def pressure_held_fraction(stack: Stack, constants: SimConstants | None = None) -> float:
-    """f_p = p / (p + p_h): the contact fraction that the stack pressure p holds closed (contact.toml)."""
+def contact_modulus_Pa(stack: Stack, side: str, constants: SimConstants | None = None,
+                       catalog: Catalog | None = None) -> tuple[float, str]:
+    """(E*, table): the plane-strain modulus E / (1 - nu^2) (Pa) of the SE touching electrode ``side``'s active
+    material (the composite's own SE, else the separator's), from its family's ``[modulus.family.*]`` table of
+    contact.toml, and the name of that table."""
+    return family_modulus_Pa(electrolyte_family(electrode_electrolyte(stack, side, catalog)), constants)
+
+
+def family_modulus_Pa(family: str, constants: SimConstants | None = None) -> tuple[float, str]:
+    """(E*, table) of SE family ``family`` (``sulfide``, ``hydroborate`` ...; its ``[modulus.family.*]`` table of
+    contact.toml, ``default`` where it has none)."""
+    data = (constants or default_constants()).files["contact.toml"]["modulus"]
+    where, table = family_table(data, family, "contact.toml")
+    return table["youngs_modulus_GPa"] * 1e9 / (1.0 - table["poisson_ratio"] ** 2), f"modulus.{where}"
+
+
+def hold_pressure_Pa(stack: Stack, side: str, constants: SimConstants | None = None,
+                     catalog: Catalog | None = None) -> float:
+    """p_h (Pa) of electrode ``side``: the calibrated hold pressure of the reference SE scaled by the modulus of the
+    SE touching it, p_h,ref E*_SE / E*_ref (elastic contact area is a function of load / E*; contact.toml)."""
+    law = (constants or default_constants()).law
+    e_star, _ = contact_modulus_Pa(stack, side, constants, catalog)
+    e_ref, _ = family_modulus_Pa(law["reference_modulus_family"], constants)
+    return law["hold_pressure_Pa"] * e_star / e_ref
+
+
+def pressure_held_fraction(stack: Stack, constants: SimConstants | None = None, side: str = "cathode",
+                           catalog: Catalog | None = None) -> float:
+    """f_p: the contact fraction of electrode ``side`` that the stack pressure p holds closed, with the stack's force
+    carried by the contacts that stay closed (equal load sharing: they bear p / f_p each), so
+    f_p = x / (1 + x), x = (p / (f_p p_h))^m (m = ``law.hold_exponent``; p_h from :func:`hold_pressure_Pa`;
+    contact.toml). For m = 1, f_p = (sqrt(P^2 + 4P) - P) / 2 with P = p / p_h."""
     p = max(stack.stack_pressure.si, 0.0)
-    return p / (p + (constants or default_constants()).law["hold_pressure_Pa"])
+    if p <= 0.0:
+        return 0.0
+    big_p = p / hold_pressure_Pa(stack, side, constants, catalog)
+    m = (constants or default_constants()).law["hold_exponent"]
+    if m == 1.0:
+        return (math.sqrt(big_p * big_p + 4.0 * big_p) - big_p) / 2.0
+    lo, hi = 0.0, 1.0  # f - x(f) / (1 + x(f)) rises with f: bisection
+    for _ in range(60):
+        f = (lo + hi) / 2.0
+        x = (big_p / f) ** m
+        lo, hi = (f, hi) if f < x / (1.0 + x) else (lo, f)
+    return (lo + hi) / 2.0
 
 
-def contact_inputs(stack: Stack, k: dict[str, float], constants: SimConstants | None = None) -> dict[str, float]:
+def contact_inputs(stack: Stack, k: dict[str, float], constants: SimConstants | None = None,
+                   catalog: Catalog | None = None) -> dict[str, float]:
     """The contact law's PyBaMM input parameters: K per electrode (``k``, from :func:`contact_coefficients`, or 0
-    without contact loss) and f_p."""
-    f_p = pressure_held_fraction(stack, constants)
+    without contact loss) and f_p per electrode (:func:`pressure_held_fraction`)."""
     out = {}
     for side in ("anode", "cathode"):
         out[contact_input(side)] = k[side]
-        out[contact_floor_input(side)] = f_p
+        out[contact_floor_input(side)] = pressure_held_fraction(stack, constants, side, catalog)
     return out
 
 
