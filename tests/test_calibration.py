@@ -17,13 +17,15 @@ def test_every_calibration_is_recorded_with_its_basis():
     for r in recs.values():
         assert r["source"] and r["target_text"] and r["setup"] and r["method"]
     # exactly one calibration uses a patent number (the Comparative Example's first-cycle CE, [0121] Table 2); the
-    # contact law's pressure constant is fitted on a named literature number
+    # contact law's pressure constant and the collector contact resistances are fitted on named literature numbers
     fitted = [r["fitted_to"] for r in recs.values() if "fitted_to" in r]
     assert [f for f in fitted if "cell" in f] == [
         {"cell": "comparative", "quantity": "coulombic_efficiency_pct", "paragraph": "[0121] Table 2"}
     ]
+    park = "park2025-li2s-lpscl-inli-collector-primer-pressure"
     assert [f for f in fitted if "case" in f] == [
-        {"case": "zhou2025-ncm811-lpscl-li-pressure-microstructure", "number": "n02"}
+        {"case": park, "number": "n03"}, {"case": park, "number": "n04"}, {"case": park, "number": "n05"},
+        {"case": "zhou2025-ncm811-lpscl-li-pressure-microstructure", "number": "n02"},
     ]
 
 

@@ -109,6 +109,33 @@ def zhou_retention_at_100(constants: SimConstants) -> float:
     return float(r.cycles.loc[r.cycles["cycle"] == 100, "retention"].iloc[0])
 
 
+#: The literature case whose DC-polarization resistances fit the collector contact constants (``collector.toml``).
+PARK_CASE = "park2025-li2s-lpscl-inli-collector-primer-pressure"
+
+
+def park_contact_resistance(run_id: str) -> Callable[[SimConstants], float]:
+    """The measure: the model's DC resistance (ohm cm2) of Park 2025's CC | Li2S composite | CC cell of run
+    ``run_id`` (its collector surface and stack pressure; ``sim/collector.py``): two contacts and the composite's
+    electronic resistance. Computed from the stack, no simulation."""
+    def measure(constants: SimConstants) -> float:
+        from solidstack.sim.collector import symmetric_cell_resistance_ohm_cm2
+
+        return symmetric_cell_resistance_ohm_cm2(literature_stack(PARK_CASE, run_id), "cathode", constants=constants)
+    return measure
+
+
+def _park_contact(name: str, key: str, run_id: str, number: str, target: float, what: str) -> Calibration:
+    return Calibration(
+        name=name, file="collector.toml", key=f"surface.{key}.r_ref_ohm_cm2", unit="ohm cm2", target=target,
+        target_text=f"Park 2025's CC | Li2S composite | CC cell with {what} has {target:g} ohm cm2 at 10 MPa",
+        source="J. Park et al., Adv. Energy Mater. (2025) e04272, section 2.3 and Fig. 5c (DC polarization of CC | "
+        "Li2S composite | CC cells under stack pressure; printed; full text read in a public mirror)",
+        measure=park_contact_resistance(run_id), lo=0.01, hi=1.0e3,
+        fitted_to={"case": PARK_CASE, "number": number},
+        setup=f"studies/data/literature/{PARK_CASE}/ run {run_id}: two contacts of the collector surface in series with "
+        "the composite's electronic resistance (132 um at 1 S/m), 10 MPa; computed from the stack, not simulated")
+
+
 def graphite_first_cycle_loss(constants: SimConstants) -> float:
     """Fraction of the first lithiation of graphite lost to the SE-reduction interphase (see sim/sei.py)."""
     from solidstack.sim.sei import first_cycle_loss
@@ -150,6 +177,13 @@ CALIBRATIONS: tuple[Calibration, ...] = (
         fitted_to={"cell": "comparative", "quantity": "coulombic_efficiency_pct", "paragraph": "[0121] Table 2"},
         setup="Comparative Example preset (SUS/In/graphite/SE/NMC111/In/SUS, 3.0-4.1 V, 0.2 mA/cm2, 0 MPa), SPMe, 1 cycle",
     ),
+    # the electrode|collector contact resistance of each surface at 10 MPa (collector.toml), on Park 2025's measured
+    # resistances (its 1 and 50 MPa bare-Al points are left out of the fit: the pressure exponent is sourced)
+    _park_contact("park-bare-al-contact", "bare_Al", "bare-10MPa-dcp", "n03", 50.0, "bare Al"),
+    _park_contact("park-graphite-primer-contact", "primer_graphite", "gr-10MPa-dcp", "n04", 30.0,
+                  "the ~1 um graphite primer on Al"),
+    _park_contact("park-cb-primer-contact", "primer_carbon_black", "cb-10MPa-dcp", "n05", 21.0,
+                  "the ~1 um carbon-black primer on Al"),
     # the stack pressure that holds half of the face closed: a literature pressure series (its 10 MPa point; the
     # 30 and 2 MPa points of the same series are left out of the fit and reported by `solidstack literature`)
     Calibration(

@@ -25,7 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 #: The constants files of ``sim/data`` (besides ``calibration.toml``).
-CONSTANT_FILES = ("contact.toml", "sei.toml", "cei.toml", "composite_transport.toml")
+CONSTANT_FILES = ("contact.toml", "sei.toml", "cei.toml", "composite_transport.toml", "collector.toml")
 #: Bruggeman exponent of a composite or separator without a measured transport law (PyBaMM's default).
 DEFAULT_BRUGGEMAN = 1.5
 CALIBRATION_FILE = "calibration.toml"

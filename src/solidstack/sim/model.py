@@ -58,7 +58,8 @@ def model_options(n_phases: dict) -> dict:
     lam = tuple(("current-driven",) * k if k > 1 else "current-driven" for k in (n, p))
     laws = tuple(SEI_LAW if f else "none" for f in sei_flags(n_phases))
     sei: str | tuple = laws[0] if n == 1 else ((laws, "none") if len(set(laws)) > 1 else laws[0])
-    opts: dict = {"loss of active material": lam, "SEI": sei, "SEI film resistance": "none"}
+    opts: dict = {"loss of active material": lam, "SEI": sei, "SEI film resistance": "none",
+                  "contact resistance": "true"}  # electrode|collector contacts, an input (sim/collector.py)
     if n > 1 or p > 1:
         opts.update({"particle phases": (str(n), str(p)), "surface form": "algebraic"})
     return opts

@@ -40,6 +40,8 @@ from solidstack.sim.oxidation import cei_values
 from solidstack.stack import Stack
 from solidstack.stack.layers import component_density_kg_m3
 
+#: Name of the input parameter holding the cell's series electrode|collector contact resistance (Ohm; sim/collector.py).
+RESISTANCE_INPUT = "Collector contact resistance [Ohm]"
 #: Name of the input parameter holding the applied current density (A/m2, positive on discharge).
 CURRENT_INPUT = "Current density [A.m-2]"
 PHASE_PREFIX = ("Primary: ", "Secondary: ")
@@ -219,7 +221,7 @@ def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float], 
         "Lower voltage cut-off [V]": -5.0,  # model-level guards only; the protocol's cut-offs end the steps
         "Upper voltage cut-off [V]": window[1] + 3.0,
         "Open-circuit voltage at 0% SOC [V]": window[0], "Open-circuit voltage at 100% SOC [V]": window[1],
-        "Contact resistance [Ohm]": 0.0,
+        "Contact resistance [Ohm]": pybamm.InputParameter(RESISTANCE_INPUT),  # electrode|collector contacts (sim/collector.py)
     }
     for side in ("anode", "cathode"):
         d, D = DOMAIN[side]

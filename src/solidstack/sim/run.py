@@ -18,6 +18,7 @@ import pybamm
 
 from solidstack.errors import InputError, Problem, SolidstackError
 from solidstack.materials import Catalog, default_catalog, use_catalog
+from solidstack.sim.collector import collector_contacts, collector_inputs, collector_notes
 from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.hosts import F, HostMap, find_hosts
 from solidstack.sim.interphase import (
@@ -524,6 +525,9 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
                 "cei": cei is not None}
     hosts.gaps.extend(g for g in interphase_gaps(pairs) + cei_gaps(cei) if g not in hosts.gaps)
     hosts.notes.extend(n for n in cei_notes(stack, hosts, cei, catalog) if n not in hosts.notes)
+    contacts = collector_contacts(stack, hosts, catalog, constants)  # electrode|collector contact resistances
+    hosts.notes.extend(n for n in collector_notes(contacts)[0] if n not in hosts.notes)
+    hosts.gaps.extend(g for g in collector_notes(contacts)[1] if g not in hosts.gaps)
     k = contact_coefficients(stack, hosts, constants) if contact_loss else {"anode": 0.0, "cathode": 0.0}
     sides = contact_sides(k)  # the others get no contact-loss states
     key = _fingerprint(stack, protocol, model.lower(), hosts, constants, catalog, sides)
@@ -541,7 +545,8 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
         while len(_sims) > SIM_CACHE_SIZE:
             _sims.popitem(last=False)
     _set_time_limit(sim.experiment, protocol.time_limit_s(stack.area_m2, cap_Ah))
-    inputs = {CURRENT_INPUT: protocol.current_density_A_m2, **contact_inputs(stack, k, constants)}
+    inputs = {CURRENT_INPUT: protocol.current_density_A_m2, **contact_inputs(stack, k, constants),
+              **collector_inputs(contacts, stack.area_m2)}
     n = protocol.cycles
     kept = _kept_cycles(n, save_at_cycles)
     tracker = _Tracker(step_names=protocol.step_names(), progress=progress, total=n)

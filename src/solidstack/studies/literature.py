@@ -450,6 +450,15 @@ def _ocp_plateau(ctx: _Ctx, n: Number, run: str | None) -> float:
     return plateaus[i - 1]
 
 
+def _collector_resistance(ctx: _Ctx, n: Number, run: str) -> float:
+    """The DC resistance (ohm cm2) of a collector | electrode | collector cell of the run's electrode (``side``,
+    default the cathode) at the run's stack pressure, as the model has it: two electrode|collector contacts
+    (``sim/collector.py``) and the electrode's own electronic resistance. Read from the stack: nothing is simulated."""
+    from solidstack.sim.collector import symmetric_cell_resistance_ohm_cm2
+
+    return symmetric_cell_resistance_ohm_cm2(ctx.runs.stack(run), _p(n, "side", "cathode"), catalog=ctx.catalog)
+
+
 @dataclass(frozen=True)
 class Measure:
     """How a kind is computed (``fn(ctx, number, run)``; ``run`` None for kinds read from the knowledge base) and its
@@ -464,7 +473,8 @@ class Measure:
 #: Tolerances of issue 9: voltages +-0.1 V, capacities +-15 %, first-cycle CE +-3 points, retention +-5 points.
 #: Chosen here where the issue is silent: mean CE over many cycles +-1 point; capacity ratios +-5 points (as
 #: retention); fade per cycle: 5 points of retention over the span; capacity differences +-15 % of the
-#: reference run's capacity (a difference carries the uncertainty of both capacities).
+#: reference run's capacity (a difference carries the uncertainty of both capacities); collector contact
+#: resistances +-15 % (as capacities).
 MEASURES: dict[str, Measure] = {
     "charge_capacity_mAh_g": Measure(_capacity("charge_capacity_mAh"), ("rel", 0.15)),
     "discharge_capacity_mAh_g": Measure(_capacity("discharge_capacity_mAh"), ("rel", 0.15)),
@@ -481,6 +491,7 @@ MEASURES: dict[str, Measure] = {
     "energy_density_Wh_L": Measure(_energy_density, ("rel", 0.15)),
     "specific_energy_composite_Wh_kg": Measure(_specific_energy_composite, ("rel", 0.15)),
     "anode_held_mAh_g": Measure(_anode_held, ("rel", 0.15)),
+    "collector_resistance_ohm_cm2": Measure(_collector_resistance, ("rel", 0.15)),
     "host_potential_V": Measure(_host_potential, ("abs", 0.1), needs_run=False),
     "ocp_plateau_V": Measure(_ocp_plateau, ("abs", 0.1), needs_run=False),
 }
