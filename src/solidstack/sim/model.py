@@ -195,6 +195,37 @@ def structure_key(contact_sides: tuple[str, ...], compile: bool | None = None) -
     return f"contact:{','.join(s for s in SIDES if s in contact_sides)};compile:{compiled() if compile is None else bool(compile)}"
 
 
+#: Whether :func:`build_model` gives the electrolyte PyBaMM's constant concentration (no states; see
+#: :func:`constant_electrolyte`). False only to compare with the unoptimised model (tests/test_sim_cost.py).
+CONSTANT_ELECTROLYTE = True
+
+#: The PyBaMM submodel of the electrolyte's concentration (SPMe and DFN: ``electrolyte_diffusion.Full``).
+ELECTROLYTE_DIFFUSION = "electrolyte diffusion"
+
+
+def constant_electrolyte(model: pybamm.BaseBatteryModel) -> None:
+    """Give ``model`` (built with ``build=False``) PyBaMM's constant electrolyte concentration (the SPM's
+    ``electrolyte_diffusion.ConstantConcentration``: no states) in place of the diffusion equation of the SPMe and
+    DFN (60 states on the default mesh, and one algebraic state with a surface form).
+
+    Why this changes no result: the electrolyte is a solid single-ion conductor, whose mobile-ion concentration
+    its lattice fixes, and nothing in our models reads the concentration: it enters PyBaMM's other equations only
+    through the conductivity (ours a constant, the SE's sigma), the thermodynamic factor chi = 2 (1 - t+) TDF (0:
+    ``parameters`` sets t+ = 1) and the exchange-current densities (ours do not read it). In the full SPMe
+    equation it drifts (the SPMe's uniform electrolyte current against the local reactions and interphases, ~26 %
+    in 3 cycles of Example 1) without effect but on the solver's error norm. The cycles agree with the full
+    model's within the solver's own error (tests/test_sim_cost.py); Example 1's 5-cycle solve takes ~0.73x the
+    time (bench/bench_sim.py). The SPM has it already.
+    """
+    sub = model.submodels.get(ELECTROLYTE_DIFFUSION)
+    if sub is None or isinstance(sub, pybamm.electrolyte_diffusion.ConstantConcentration):
+        return
+    if not isinstance(sub, pybamm.electrolyte_diffusion.Full):  # a PyBaMM change: keep its own equation
+        return
+    model.submodels[ELECTROLYTE_DIFFUSION] = pybamm.electrolyte_diffusion.ConstantConcentration(
+        model.param, model.options)
+
+
 class FullContact(pybamm.BaseSubModel):
     """The contact fraction of an electrode whose contact cannot be lost: 1, no state."""
 
@@ -214,7 +245,8 @@ def build_model(name: str, n_phases: dict, constants: SimConstants | None = None
     material and a contact fraction of 1)."""
     film = (constants or default_constants()).sei["interphase"]["film_resistance"]
     sides = tuple(s for s in SIDES if s in contact_sides)
-    key = (name.lower(), n_phases["anode"], n_phases["cathode"], film, sei_flags(n_phases), sides, bool(n_phases.get("cei")))
+    key = (name.lower(), n_phases["anode"], n_phases["cathode"], film, sei_flags(n_phases), sides, bool(n_phases.get("cei")),
+           CONSTANT_ELECTROLYTE)
     if key in _cache:
         return _cache[key]
     cls = MODELS[name.lower()]
@@ -222,6 +254,8 @@ def build_model(name: str, n_phases: dict, constants: SimConstants | None = None
     lam = opts["loss of active material"]
     opts["loss of active material"] = tuple(lam[i] if side in sides else "none" for i, side in enumerate(SIDES))
     model = cls(opts, build=False)
+    if CONSTANT_ELECTROLYTE:
+        constant_electrolyte(model)
     install(model, {side: n_phases[side] for side in sides}, x_average=name.lower() != "dfn")
     for side in SIDES:
         if side not in sides:
