@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import casadi
+import numpy as np
 import pybamm
 
 from solidstack.sim.contact import install
@@ -129,7 +133,80 @@ def state_blocks(model: pybamm.BaseModel) -> list[tuple[int, int]] | None:
     return blocks
 
 
-class RecoveringIDAKLUSolver(pybamm.IDAKLUSolver):
+#: Whether the solver's functions are expanded to CasADi SX (:class:`ScalarFunctions`). False only to compare with
+#: PyBaMM's MX functions (tests/test_sim_cost.py).
+EXPAND = True
+
+
+@contextmanager
+def lookup_tables_as_calls() -> Iterator[None]:
+    """While PyBaMM converts a model to CasADi: every 1-D linear ``pybamm.Interpolant`` with one output becomes a
+    call of a CasADi ``interpolant(..., "linear")`` function (the same linear interpolation, the same values to
+    1 ulp; tests/test_sim_cost.py) instead of PyBaMM 26.10's inlined MX lookup (``MX.interpn_linear``: its
+    ``low`` and indexing nodes exist in MX only), so that the functions can be expanded to SX (an SX graph can
+    call a function). Others keep PyBaMM's conversion."""
+    original = pybamm.Interpolant._linear_to_casadi
+
+    def as_call(self, converted_children):
+        y = np.asarray(self.y, dtype=float)
+        if self.dimension != 1 or len(converted_children) != 1 or (y.ndim > 1 and y.shape[1] != 1):
+            return original(self, converted_children)
+        lut = casadi.interpolant("LUT", "linear", [np.asarray(self.x[0], dtype=float)], y.ravel())
+        child = converted_children[0]
+        return lut(child.T).T if child.shape[1] == 1 else lut(child)
+
+    pybamm.Interpolant._linear_to_casadi = as_call  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        pybamm.Interpolant._linear_to_casadi = original  # type: ignore[method-assign]
+
+
+def _expanded(fn: Any) -> Any:
+    """``fn`` (a CasADi function of PyBaMM's set-up) expanded to SX; ``fn`` itself if it cannot be expanded (an
+    MX-only node) or is not an MX function."""
+    if not isinstance(fn, casadi.Function) or fn.class_name() != "MXFunction":
+        return fn
+    try:
+        return fn.expand()
+    except RuntimeError:
+        return fn
+
+
+def expand_functions(model: pybamm.BaseModel) -> None:
+    """Replace the CasADi functions that IDAKLU evaluates at every Newton iteration and step (the residual, its
+    Jacobian, the events) by their SX expansions: CasADi's MX virtual machine pays ~25 ns of overhead per node
+    whatever its size, and the residual of an x-averaged model is mostly scalar operations, which SX evaluates
+    with little overhead (Example 1, SPMe: the residual ~0.75x, the Jacobian ~0.45x the time per evaluation,
+    the 5-cycle solve ~0.67x; bench/bench_sim.py). The same operations: the residual's and the Jacobian's values
+    are PyBaMM's to rounding (tests/test_sim_cost.py). Only for x-averaged models (SPM, SPMe): a DFN's
+    operations are on vectors, which MX evaluates in one node each and SX one element at a time (~25x the nodes,
+    ~1 s to expand, twice the solve time). The expansion takes ~15 ms per step model. A function that cannot be
+    expanded keeps PyBaMM's."""
+    if not isinstance(model, pybamm.lithium_ion.SPM):  # SPMe is an SPM
+        return
+    model.rhs_algebraic_eval = _expanded(model.rhs_algebraic_eval)
+    model.jac_rhs_algebraic_eval = _expanded(model.jac_rhs_algebraic_eval)
+    model.terminate_events_eval = [_expanded(e) for e in model.terminate_events_eval]
+
+
+class ScalarFunctions(pybamm.BaseSolver):
+    """Sits between :class:`pybamm.IDAKLUSolver` and :class:`pybamm.BaseSolver` in :class:`RecoveringIDAKLUSolver`
+    (IDAKLU's ``set_up`` calls BaseSolver's, then builds its own functions from the model's): PyBaMM's set-up with
+    the OCP tables as function calls (:func:`lookup_tables_as_calls`), then :func:`expand_functions`, before
+    IDAKLU reads them (tests/test_sim_cost.py checks the order of classes and that IDAKLU gets SX functions)."""
+
+    def set_up(self, model, inputs=None, t_eval=None, ics_only=False):
+        if not EXPAND:
+            return super().set_up(model, inputs, t_eval, ics_only)
+        with lookup_tables_as_calls():
+            out = super().set_up(model, inputs, t_eval, ics_only)
+        if not ics_only:
+            expand_functions(model)
+        return out
+
+
+class RecoveringIDAKLUSolver(pybamm.IDAKLUSolver, ScalarFunctions):
     """PyBaMM's IDAKLU with the residual's Jacobian built block by block (:func:`blockwise_jacobian`, the same
     matrix in fewer operations), whose step is solved again, with the same tolerances and IDAKLU's dense linear
     solver, when the sparse (KLU) factorisation of the Newton matrix fails unrecoverably (``IDA_LSETUP_FAIL``).
