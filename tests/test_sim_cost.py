@@ -281,22 +281,48 @@ def test_the_electrolyte_has_no_states_and_the_full_equation_agrees(monkeypatch)
         assert np.allclose(lean.cycles[col], full.cycles[col], rtol=0, atol=1e-4), col
 
 
-def test_the_solver_expands_its_functions_between_idaklu_and_pybamms_base_solver():
-    """model.ScalarFunctions relies on PyBaMM 26.10's IDAKLUSolver.set_up calling BaseSolver.set_up (through
-    super()) and then reading the model's rhs_algebraic_eval, jac_rhs_algebraic_eval and terminate_events_eval:
-    the class sits between the two, and an SPMe step model's functions reach IDAKLU as SX; a DFN's stay MX."""
-    import pybamm
+def test_idaklu_gets_the_expanded_functions(monkeypatch):
+    """model.expanded_for_idaklu relies on PyBaMM 26.10's IDAKLUSolver.set_up handing every function to its C++
+    solver through the module-level name ``idaklu`` of ``pybamm.solvers.idaklu_solver``
+    (``idaklu.generate_function(fn.serialize())``) and naming them as in model.EXPANDED: an SPMe's and an SPM's
+    step models hand those over as SX, a DFN's as PyBaMM's MX, and the module is PyBaMM's again afterwards."""
+    from pybamm.solvers import idaklu_solver
 
-    mro = model_module.RecoveringIDAKLUSolver.__mro__
-    assert mro.index(pybamm.IDAKLUSolver) + 1 == mro.index(model_module.ScalarFunctions)
-    assert mro.index(model_module.ScalarFunctions) + 1 == mro.index(pybamm.BaseSolver)
-    for name, kind in (("SPMe", "SXFunction"), ("SPM", "SXFunction"), ("DFN", "MXFunction")):
-        r = simulate(_bare(), cycles=1, model=name)
-        models = [m for m in r.simulation._solver._model_set_up] or [r.solution.all_models[0]]
-        for m in models:
-            assert m.rhs_algebraic_eval.class_name() == kind, (name, m.rhs_algebraic_eval.class_name())
-            assert m.jac_rhs_algebraic_eval.class_name() == kind, name
-            assert all(e.class_name() == kind for e in m.terminate_events_eval), name
+    module = idaklu_solver.idaklu
+    real = model_module._ExpandingIdaklu.generate_function
+    original_expanded = model_module._expanded
+
+    def expanded(fn):
+        out = original_expanded(fn)
+        expanded.last = out.class_name()  # type: ignore[attr-defined]
+        return out
+
+    monkeypatch.setattr(model_module, "_expanded", expanded)
+    for name, kind in (("SPMe", "SXFunction"), ("SPM", "SXFunction"), ("DFN", None)):
+        names: list[str] = []
+        kinds: list[str] = []
+
+        def generate(self, serialized, names=names, kinds=kinds):
+            import casadi
+
+            fn = casadi.Function.deserialize(serialized)
+            expanded.last = fn.class_name()
+            out = real(self, serialized)
+            names.append(fn.name())
+            kinds.append(expanded.last)
+            return out
+
+        monkeypatch.setattr(model_module._ExpandingIdaklu, "generate_function", generate)
+        run_module.clear_cache()
+        simulate(_bare(), cycles=1, model=name)
+        if kind is None:
+            assert names == [], name  # not expanded: PyBaMM's module was used
+        else:
+            got = dict(zip(names, kinds, strict=True))
+            assert all(got[f] == kind for f in model_module.EXPANDED), (name, got)
+            assert got["rhs_algebraic_jac_action"] == "MXFunction", got
+        assert idaklu_solver.idaklu is module
+    run_module.clear_cache()
 
 
 @pytest.mark.parametrize("uniform", [True, False])
@@ -331,9 +357,11 @@ def test_an_ocp_table_as_a_function_call_gives_pybamms_values(uniform):
 
 
 def test_expanded_functions_are_pybamms_functions():
-    """At states along a solved cycle of Example 1 and of the cell without interlayers: the expanded (SX)
-    residual and events equal PyBaMM's MX ones (built with EXPAND off) to rounding (1e-14 relative; 1e-12
-    absolute in the algebraic rows, differences of O(1) terms), the Jacobian to 1e-12 of its largest entry."""
+    """At states along a solved cycle of Example 1 and of the cell without interlayers: the SX expansions of the
+    residual, its Jacobian and the events (model._expanded of the step model's functions, built with the OCP
+    tables as calls) equal PyBaMM's own MX functions (a model built with EXPAND off) to rounding (1e-14 relative;
+    1e-12 absolute in the algebraic rows, differences of O(1) terms; the Jacobian to 1e-12 of its largest
+    entry)."""
     import casadi
 
     for stack in (resolve("example-1"), _bare()):
@@ -345,18 +373,20 @@ def test_expanded_functions_are_pybamms_functions():
             mx = simulate(stack, cycles=1)
         run_module._sims.clear()
         m_mx = mx.solution.all_models[0]
-        assert m_sx.rhs_algebraic_eval.class_name() == "SXFunction"
-        assert m_mx.rhs_algebraic_eval.class_name() == "MXFunction"
+        res, jac = model_module._expanded(m_sx.rhs_algebraic_eval), model_module._expanded(m_sx.jac_rhs_algebraic_eval)
+        events = [model_module._expanded(e) for e in m_sx.terminate_events_eval]
+        assert res.class_name() == jac.class_name() == "SXFunction" and {e.class_name() for e in events} == {"SXFunction"}
+        assert model_module._expanded(m_mx.rhs_algebraic_eval).class_name() == "MXFunction"  # interpn: not expandable
         pv = casadi.DM(np.array([sx.inputs[k] for k in sx.solution.all_inputs[0] if k != "start time"], dtype=float))
         for ys in sx.solution.all_ys:
             for j in (0, ys.shape[1] // 2, -1):
                 yj = ys[:, j]
-                a, b = np.array(m_sx.rhs_algebraic_eval(0.0, yj, pv)), np.array(m_mx.rhs_algebraic_eval(0.0, yj, pv))
+                a, b = np.array(res(0.0, yj, pv)), np.array(m_mx.rhs_algebraic_eval(0.0, yj, pv))
                 np.testing.assert_allclose(a, b, rtol=1e-14, atol=1e-12)  # algebraic rows: O(1) terms that cancel
-                a = np.array(m_sx.jac_rhs_algebraic_eval(0.0, yj, pv).full())
+                a = np.array(jac(0.0, yj, pv).full())
                 b = np.array(m_mx.jac_rhs_algebraic_eval(0.0, yj, pv).full())
                 np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12 * np.abs(b).max())
-                for e_sx, e_mx in zip(m_sx.terminate_events_eval, m_mx.terminate_events_eval, strict=True):
+                for e_sx, e_mx in zip(events, m_mx.terminate_events_eval, strict=True):
                     np.testing.assert_allclose(np.array(e_sx(0.0, yj, pv)), np.array(e_mx(0.0, yj, pv)), rtol=1e-14)
 
 

@@ -133,7 +133,7 @@ def state_blocks(model: pybamm.BaseModel) -> list[tuple[int, int]] | None:
     return blocks
 
 
-#: Whether the solver's functions are expanded to CasADi SX (:class:`ScalarFunctions`). False only to compare with
+#: Whether the solver's functions are expanded to CasADi SX (:func:`expanded_for_idaklu`). False only to compare with
 #: PyBaMM's MX functions (tests/test_sim_cost.py).
 EXPAND = True
 
@@ -162,9 +162,16 @@ def lookup_tables_as_calls() -> Iterator[None]:
         pybamm.Interpolant._linear_to_casadi = original  # type: ignore[method-assign]
 
 
+#: The functions of IDAKLU's set-up that :func:`expanded_for_idaklu` expands to SX: those evaluated at every
+#: Newton iteration or step (the residual, the Newton matrix J - cj M, the mass matrix's action, the events).
+#: The others (the Jacobian-vector product of the matrix-free solvers, the algebraic part for the consistent
+#: initialisation, evaluated a few times per step) keep PyBaMM's MX.
+EXPANDED = ("rhs_algebraic", "jac_times_cjmass", "mass_action", "rootfn")
+
+
 def _expanded(fn: Any) -> Any:
-    """``fn`` (a CasADi function of PyBaMM's set-up) expanded to SX; ``fn`` itself if it cannot be expanded (an
-    MX-only node) or is not an MX function."""
+    """``fn`` (a CasADi function) expanded to SX; ``fn`` itself if it is not an MX function or cannot be expanded
+    (an MX-only node)."""
     if not isinstance(fn, casadi.Function) or fn.class_name() != "MXFunction":
         return fn
     try:
@@ -173,40 +180,57 @@ def _expanded(fn: Any) -> Any:
         return fn
 
 
-def expand_functions(model: pybamm.BaseModel) -> None:
-    """Replace the CasADi functions that IDAKLU evaluates at every Newton iteration and step (the residual, its
-    Jacobian, the events) by their SX expansions: CasADi's MX virtual machine pays ~25 ns of overhead per node
-    whatever its size, and the residual of an x-averaged model is mostly scalar operations, which SX evaluates
-    with little overhead (Example 1, SPMe: the residual ~0.75x, the Jacobian ~0.45x the time per evaluation,
-    the 5-cycle solve ~0.67x; bench/bench_sim.py). The same operations: the residual's and the Jacobian's values
-    are PyBaMM's to rounding (tests/test_sim_cost.py). Only for x-averaged models (SPM, SPMe): a DFN's
-    operations are on vectors, which MX evaluates in one node each and SX one element at a time (~25x the nodes,
-    ~1 s to expand, twice the solve time). The expansion takes ~15 ms per step model. A function that cannot be
-    expanded keeps PyBaMM's."""
-    if not isinstance(model, pybamm.lithium_ion.SPM):  # SPMe is an SPM
-        return
-    model.rhs_algebraic_eval = _expanded(model.rhs_algebraic_eval)
-    model.jac_rhs_algebraic_eval = _expanded(model.jac_rhs_algebraic_eval)
-    model.terminate_events_eval = [_expanded(e) for e in model.terminate_events_eval]
+class _ExpandingIdaklu:
+    """Stands in for PyBaMM's ``pybammsolvers.idaklu`` module inside ``pybamm.solvers.idaklu_solver`` while
+    IDAKLU's ``set_up`` runs (:func:`expanded_for_idaklu`): every function IDAKLU hands to its C++ solver goes
+    through ``idaklu.generate_function(fn.serialize())``; those named in :data:`EXPANDED` are expanded to SX
+    first. Everything else is the module's."""
+
+    def __init__(self, module: Any):
+        self._module = module
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._module, name)
+
+    def generate_function(self, serialized: str) -> Any:
+        fn = casadi.Function.deserialize(serialized)
+        if fn.name() in EXPANDED:
+            sx = _expanded(fn)
+            if sx is not fn:
+                serialized = sx.serialize()
+        return self._module.generate_function(serialized)
 
 
-class ScalarFunctions(pybamm.BaseSolver):
-    """Sits between :class:`pybamm.IDAKLUSolver` and :class:`pybamm.BaseSolver` in :class:`RecoveringIDAKLUSolver`
-    (IDAKLU's ``set_up`` calls BaseSolver's, then builds its own functions from the model's): PyBaMM's set-up with
-    the OCP tables as function calls (:func:`lookup_tables_as_calls`), then :func:`expand_functions`, before
-    IDAKLU reads them (tests/test_sim_cost.py checks the order of classes and that IDAKLU gets SX functions)."""
+@contextmanager
+def expanded_for_idaklu() -> Iterator[None]:
+    """While IDAKLU sets a model up: its per-step functions (:data:`EXPANDED`) reach the C++ solver as SX
+    expansions of PyBaMM's MX functions, with the OCP tables as interpolant calls (:func:`lookup_tables_as_calls`,
+    without which the MX cannot be expanded). CasADi's MX virtual machine pays ~25 ns of overhead per node and
+    per function call whatever their size, and the residual of an x-averaged model is mostly scalar operations,
+    which SX evaluates with little overhead (Example 1, SPMe, per evaluation: residual ~0.75x, Newton matrix
+    ~0.5x, the events ~0.1x; the 5-cycle solve ~0.65x; bench/bench_sim.py). The same operations: the values are
+    PyBaMM's to rounding (tests/test_sim_cost.py). Expanding takes ~15 ms per step model. PyBaMM 26.10's
+    ``idaklu_solver`` module reads the name ``idaklu`` when it hands the functions over
+    (tests/test_sim_cost.py checks that it still does)."""
+    from pybamm.solvers import idaklu_solver
 
-    def set_up(self, model, inputs=None, t_eval=None, ics_only=False):
-        if not EXPAND:
-            return super().set_up(model, inputs, t_eval, ics_only)
+    module = idaklu_solver.idaklu
+    idaklu_solver.idaklu = _ExpandingIdaklu(module)  # type: ignore[assignment]
+    try:
         with lookup_tables_as_calls():
-            out = super().set_up(model, inputs, t_eval, ics_only)
-        if not ics_only:
-            expand_functions(model)
-        return out
+            yield
+    finally:
+        idaklu_solver.idaklu = module
 
 
-class RecoveringIDAKLUSolver(pybamm.IDAKLUSolver, ScalarFunctions):
+def expands(model: pybamm.BaseModel) -> bool:
+    """Whether :class:`RecoveringIDAKLUSolver` expands ``model``'s functions (:func:`expanded_for_idaklu`): x-averaged
+    models (SPM, SPMe) only. A DFN's operations are on vectors, which MX evaluates in one node each and SX one
+    element at a time (~25x the nodes, ~1 s to expand each step model, twice the solve time)."""
+    return EXPAND and isinstance(model, pybamm.lithium_ion.SPM)  # an SPMe is an SPM
+
+
+class RecoveringIDAKLUSolver(pybamm.IDAKLUSolver):
     """PyBaMM's IDAKLU with the residual's Jacobian built block by block (:func:`blockwise_jacobian`, the same
     matrix in fewer operations), whose step is solved again, with the same tolerances and IDAKLU's dense linear
     solver, when the sparse (KLU) factorisation of the Newton matrix fails unrecoverably (``IDA_LSETUP_FAIL``).
@@ -221,10 +245,14 @@ class RecoveringIDAKLUSolver(pybamm.IDAKLUSolver, ScalarFunctions):
     solver is ~2x slower per step on these models, so it solves only the failed step; never compiled."""
 
     def set_up(self, model, inputs=None, t_eval=None, ics_only=False):
-        """PyBaMM's set-up, with the residual's Jacobian built by :func:`blockwise_jacobian`."""
+        """PyBaMM's set-up, with the residual's Jacobian built by :func:`blockwise_jacobian` and, for SPM and SPMe,
+        the per-step functions expanded to SX (:func:`expanded_for_idaklu`)."""
         model.build_casadi_jacobian = functools.partial(blockwise_jacobian, model)
         try:
-            return super().set_up(model, inputs, t_eval, ics_only)
+            if ics_only or not expands(model):
+                return super().set_up(model, inputs, t_eval, ics_only)
+            with expanded_for_idaklu():
+                return super().set_up(model, inputs, t_eval, ics_only)
         finally:
             del model.build_casadi_jacobian  # back to the class's method: nothing of ours stays on the model
 
