@@ -290,14 +290,14 @@ def test_idaklu_gets_the_expanded_functions(monkeypatch):
 
     module = idaklu_solver.idaklu
     real = model_module._ExpandingIdaklu.generate_function
-    original_expanded = model_module._expanded
+    original_expanded = model_module.expanded_function
 
     def expanded(fn):
         out = original_expanded(fn)
         expanded.last = out.class_name()  # type: ignore[attr-defined]
         return out
 
-    monkeypatch.setattr(model_module, "_expanded", expanded)
+    monkeypatch.setattr(model_module, "expanded_function", expanded)
     for name, kind in (("SPMe", "SXFunction"), ("SPM", "SXFunction"), ("DFN", None)):
         names: list[str] = []
         kinds: list[str] = []
@@ -358,8 +358,8 @@ def test_an_ocp_table_as_a_function_call_gives_pybamms_values(uniform):
 
 def test_expanded_functions_are_pybamms_functions():
     """At states along a solved cycle of Example 1 and of the cell without interlayers: the SX expansions of the
-    residual, its Jacobian and the events (model._expanded of the step model's functions, built with the OCP
-    tables as calls) equal PyBaMM's own MX functions (a model built with EXPAND off) to rounding (1e-14 relative;
+    residual, its Jacobian and the events (model.expanded_function of the step model's functions, built with the
+    OCP tables as calls) equal PyBaMM's own MX functions (a model built with EXPAND off) to rounding (1e-14 relative;
     1e-12 absolute in the algebraic rows, differences of O(1) terms; the Jacobian to 1e-12 of its largest
     entry)."""
     import casadi
@@ -373,10 +373,11 @@ def test_expanded_functions_are_pybamms_functions():
             mx = simulate(stack, cycles=1)
         run_module._sims.clear()
         m_mx = mx.solution.all_models[0]
-        res, jac = model_module._expanded(m_sx.rhs_algebraic_eval), model_module._expanded(m_sx.jac_rhs_algebraic_eval)
-        events = [model_module._expanded(e) for e in m_sx.terminate_events_eval]
+        expand = model_module.expanded_function
+        res, jac = expand(m_sx.rhs_algebraic_eval), expand(m_sx.jac_rhs_algebraic_eval)
+        events = [expand(e) for e in m_sx.terminate_events_eval]
         assert res.class_name() == jac.class_name() == "SXFunction" and {e.class_name() for e in events} == {"SXFunction"}
-        assert model_module._expanded(m_mx.rhs_algebraic_eval).class_name() == "MXFunction"  # interpn: not expandable
+        assert expand(m_mx.rhs_algebraic_eval).class_name() == "MXFunction"  # PyBaMM's interpn: not expandable
         pv = casadi.DM(np.array([sx.inputs[k] for k in sx.solution.all_inputs[0] if k != "start time"], dtype=float))
         for ys in sx.solution.all_ys:
             for j in (0, ys.shape[1] // 2, -1):

@@ -169,7 +169,7 @@ def lookup_tables_as_calls() -> Iterator[None]:
 EXPANDED = ("rhs_algebraic", "jac_times_cjmass", "mass_action", "rootfn")
 
 
-def _expanded(fn: Any) -> Any:
+def expanded_function(fn: Any) -> Any:
     """``fn`` (a CasADi function) expanded to SX; ``fn`` itself if it is not an MX function or cannot be expanded
     (an MX-only node)."""
     if not isinstance(fn, casadi.Function) or fn.class_name() != "MXFunction":
@@ -195,7 +195,7 @@ class _ExpandingIdaklu:
     def generate_function(self, serialized: str) -> Any:
         fn = casadi.Function.deserialize(serialized)
         if fn.name() in EXPANDED:
-            sx = _expanded(fn)
+            sx = expanded_function(fn)
             if sx is not fn:
                 serialized = sx.serialize()
         return self._module.generate_function(serialized)
