@@ -208,7 +208,7 @@ def expanded_for_idaklu() -> Iterator[None]:
     without which the MX cannot be expanded). CasADi's MX virtual machine pays ~25 ns of overhead per node and
     per function call whatever their size, and the residual of an x-averaged model is mostly scalar operations,
     which SX evaluates with little overhead (Example 1, SPMe, per evaluation: residual ~0.75x, Newton matrix
-    ~0.5x, the events ~0.1x; the 5-cycle solve ~0.65x; bench/bench_sim.py). The same operations: the values are
+    ~0.5x, the events ~0.1x; the 5-cycle solve ~0.7x; bench/bench_sim.py). The same operations: the values are
     PyBaMM's to rounding (tests/test_sim_cost.py). Expanding takes ~15 ms per step model. PyBaMM 26.10's
     ``idaklu_solver`` module reads the name ``idaklu`` when it hands the functions over
     (tests/test_sim_cost.py checks that it still does)."""
@@ -319,7 +319,7 @@ def constant_electrolyte(model: pybamm.BaseBatteryModel) -> None:
     ``parameters`` sets t+ = 1) and the exchange-current densities (ours do not read it). In the full SPMe
     equation it drifts (the SPMe's uniform electrolyte current against the local reactions and interphases, ~26 %
     in 3 cycles of Example 1) without effect but on the solver's error norm. The cycles agree with the full
-    model's within the solver's own error (tests/test_sim_cost.py); Example 1's 5-cycle solve takes ~0.73x the
+    model's within the solver's own error (tests/test_sim_cost.py); Example 1's 5-cycle solve takes ~0.7x the
     time (bench/bench_sim.py). The SPM has it already.
     """
     sub = model.submodels.get(ELECTROLYTE_DIFFUSION)
