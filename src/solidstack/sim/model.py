@@ -232,7 +232,8 @@ def expands(model: pybamm.BaseModel) -> bool:
 
 class RecoveringIDAKLUSolver(pybamm.IDAKLUSolver):
     """PyBaMM's IDAKLU with the residual's Jacobian built block by block (:func:`blockwise_jacobian`, the same
-    matrix in fewer operations), whose step is solved again, with the same tolerances and IDAKLU's dense linear
+    matrix in fewer operations) and, for SPM and SPMe, the functions it evaluates at every step expanded to SX
+    (:func:`expanded_for_idaklu`), whose step is solved again, with the same tolerances and IDAKLU's dense linear
     solver, when the sparse (KLU) factorisation of the Newton matrix fails unrecoverably (``IDA_LSETUP_FAIL``).
 
     Why: near the end of a discharge (or charge) a host's surface stoichiometry approaches the end of its OCP
@@ -277,8 +278,9 @@ class RecoveringIDAKLUSolver(pybamm.IDAKLUSolver):
 
 def make_solver(compile: bool | None = None) -> pybamm.IDAKLUSolver:
     """The solver of every simulation: PyBaMM's IDAKLU with its default tolerances (rtol 1e-4, atol 1e-6),
-    compiled if ``compile`` (default: :func:`compiled`), its Jacobian built block by block; a step whose sparse
-    factorisation fails is solved again with the dense linear solver (:class:`RecoveringIDAKLUSolver`).
+    compiled if ``compile`` (default: :func:`compiled`), its Jacobian built block by block, for SPM and SPMe its
+    per-step functions expanded to SX (:func:`expanded_for_idaklu`); a step whose sparse factorisation fails is
+    solved again with the dense linear solver (:class:`RecoveringIDAKLUSolver`).
 
     PyBaMM's check for interpolants evaluated outside their tables (after every step, in Python) is skipped
     (``on_extrapolation="ignore"``): every interpolant of our models is an OCP table whose input is clipped to the
