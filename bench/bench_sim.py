@@ -27,8 +27,9 @@
    integrator's work over the 5 cycles (PyBaMM's ``solution.solver_statistics``: steps, linear-solver setups =
    Jacobian evaluations and KLU factorisations, Newton iterations ~ residual evaluations, error-test failures),
    the simulated time, ``solve_time`` and ``integration_time``, and the cost of one residual and one Jacobian
-   evaluation (the CasADi functions the integrator calls, timed from Python, so ~30 us of call overhead each;
-   their MX graph sizes beside). Example 1 with ``contact_loss=False`` is printed too (a diagnostic: the part of
+   evaluation (the CasADi functions the integrator calls: PyBaMM's MX for the plain SPMe, the SX expansions for
+   ours (``sim.model.expanded_for_idaklu``); timed from Python, so ~30 us of call overhead each; their graph
+   sizes beside, in MX nodes or SX operations). Example 1 with ``contact_loss=False`` is printed too (a diagnostic: the part of
    the Jacobian the contact-loss states add);
 4. a long run (default 1,000 cycles) of Example 1 in a child process: wall time and peak memory (max RSS).
 
@@ -251,6 +252,7 @@ def profile() -> None:
     import pybamm
 
     from solidstack.sim import simulate
+    from solidstack.sim.model import expanded_function, expands
     from solidstack.sim.run import _limited_cycles
 
     n = N_CYCLES
@@ -267,15 +269,15 @@ def profile() -> None:
                 return r.simulation.solve(inputs=r.inputs)
         return run
 
-    cases = {"plain PyBaMM SPMe (the reference)": lambda: plain.solve(inputs=rb.inputs),
-             "the cell without interlayers, ours": ours(bare),
-             "Example 1 with its interlayers, ours": ours(s),
-             "  diagnostic: Example 1, contact_loss=False": ours(s, contact_loss=False)}
+    cases = {"plain PyBaMM SPMe (the reference)": (lambda: plain.solve(inputs=rb.inputs), False),
+             "the cell without interlayers, ours": (ours(bare), True),
+             "Example 1 with its interlayers, ours": (ours(s), True),
+             "  diagnostic: Example 1, contact_loss=False": (ours(s, contact_loss=False), True)}
     print(f"where the time goes ({n} cycles, warm; solver work from solution.solver_statistics; one residual / "
           "Jacobian evaluation from Python, ~30 us of it call overhead):")
     print(f"  {'':<44s} {'states':>6s} {'steps':>6s} {'setups':>6s} {'newton':>6s} {'errtf':>5s} {'sim. h':>6s} "
-          f"{'solve s':>7s} {'integ s':>7s} {'res us':>6s} {'jac us':>6s} {'res/jac MX nodes':>16s}")
-    for label, run in cases.items():
+          f"{'solve s':>7s} {'integ s':>7s} {'res us':>6s} {'jac us':>6s} {'res/jac nodes':>16s}")
+    for label, (run, is_ours) in cases.items():
         sol = run()
         sol = run()  # warm
         m = sol.all_models[0]
@@ -284,6 +286,8 @@ def profile() -> None:
         inputs = sol.all_inputs[0]
         pv = casadi.vertcat(*[v for k, v in inputs.items() if k != "start time"]) if inputs else casadi.DM()
         res, jac = m.rhs_algebraic_eval, m.jac_rhs_algebraic_eval
+        if is_ours and expands(m):  # what IDAKLU evaluates: the SX expansions (model.expanded_for_idaklu)
+            res, jac = expanded_function(res), expanded_function(jac)
         print(f"  {label:<44s} {m.len_rhs + m.len_alg:6d} {st.number_of_steps:6d} "
               f"{st.number_of_linear_solver_setups:6d} {st.number_of_nonlinear_solver_iterations:6d} "
               f"{st.number_of_error_test_failures:5d} {(sol.t[-1] - sol.t[0]) / 3600:6.1f} "

@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import casadi
+import numpy as np
 import pybamm
 
 from solidstack.sim.contact import install
@@ -130,9 +134,107 @@ def state_blocks(model: pybamm.BaseModel) -> list[tuple[int, int]] | None:
     return blocks
 
 
+#: Whether the solver's functions are expanded to CasADi SX (:func:`expanded_for_idaklu`). False only to compare with
+#: PyBaMM's MX functions (tests/test_sim_cost.py).
+EXPAND = True
+
+
+@contextmanager
+def lookup_tables_as_calls() -> Iterator[None]:
+    """While PyBaMM converts a model to CasADi: every 1-D linear ``pybamm.Interpolant`` with one output becomes a
+    call of a CasADi ``interpolant(..., "linear")`` function (the same linear interpolation, the same values to
+    1 ulp; tests/test_sim_cost.py) instead of PyBaMM 26.10's inlined MX lookup (``MX.interpn_linear``: its
+    ``low`` and indexing nodes exist in MX only), so that the functions can be expanded to SX (an SX graph can
+    call a function). Others keep PyBaMM's conversion."""
+    original = pybamm.Interpolant._linear_to_casadi
+
+    def as_call(self, converted_children):
+        y = np.asarray(self.y, dtype=float)
+        if self.dimension != 1 or len(converted_children) != 1 or (y.ndim > 1 and y.shape[1] != 1):
+            return original(self, converted_children)
+        lut = casadi.interpolant("LUT", "linear", [np.asarray(self.x[0], dtype=float)], y.ravel())
+        child = converted_children[0]
+        return lut(child.T).T if child.shape[1] == 1 else lut(child)
+
+    pybamm.Interpolant._linear_to_casadi = as_call  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        pybamm.Interpolant._linear_to_casadi = original  # type: ignore[method-assign]
+
+
+#: The functions of IDAKLU's set-up that :func:`expanded_for_idaklu` expands to SX: those evaluated at every
+#: Newton iteration or step (the residual, the Newton matrix J - cj M, the mass matrix's action, the events).
+#: The others (the Jacobian-vector product of the matrix-free solvers, the algebraic part for the consistent
+#: initialisation, evaluated a few times per step) keep PyBaMM's MX.
+EXPANDED = ("rhs_algebraic", "jac_times_cjmass", "mass_action", "rootfn")
+
+
+def expanded_function(fn: Any) -> Any:
+    """``fn`` (a CasADi function) expanded to SX; ``fn`` itself if it is not an MX function or cannot be expanded
+    (an MX-only node)."""
+    if not isinstance(fn, casadi.Function) or fn.class_name() != "MXFunction":
+        return fn
+    try:
+        return fn.expand()
+    except RuntimeError:
+        return fn
+
+
+class _ExpandingIdaklu:
+    """Stands in for PyBaMM's ``pybammsolvers.idaklu`` module inside ``pybamm.solvers.idaklu_solver`` while
+    IDAKLU's ``set_up`` runs (:func:`expanded_for_idaklu`): every function IDAKLU hands to its C++ solver goes
+    through ``idaklu.generate_function(fn.serialize())``; those named in :data:`EXPANDED` are expanded to SX
+    first. Everything else is the module's."""
+
+    def __init__(self, module: Any):
+        self._module = module
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._module, name)
+
+    def generate_function(self, serialized: str) -> Any:
+        fn = casadi.Function.deserialize(serialized)
+        if fn.name() in EXPANDED:
+            sx = expanded_function(fn)
+            if sx is not fn:
+                serialized = sx.serialize()
+        return self._module.generate_function(serialized)
+
+
+@contextmanager
+def expanded_for_idaklu() -> Iterator[None]:
+    """While IDAKLU sets a model up: its per-step functions (:data:`EXPANDED`) reach the C++ solver as SX
+    expansions of PyBaMM's MX functions, with the OCP tables as interpolant calls (:func:`lookup_tables_as_calls`,
+    without which the MX cannot be expanded). CasADi's MX virtual machine pays ~25 ns of overhead per node and
+    per function call whatever their size, and the residual of an x-averaged model is mostly scalar operations,
+    which SX evaluates with little overhead (Example 1, SPMe, per evaluation: residual ~0.75x, Newton matrix
+    ~0.5x, the events ~0.1x; the 5-cycle solve ~0.7x; bench/bench_sim.py). The same operations: the values are
+    PyBaMM's to rounding (tests/test_sim_cost.py). Expanding takes ~15 ms per step model. PyBaMM 26.10's
+    ``idaklu_solver`` module reads the name ``idaklu`` when it hands the functions over
+    (tests/test_sim_cost.py checks that it still does)."""
+    from pybamm.solvers import idaklu_solver
+
+    module = idaklu_solver.idaklu
+    idaklu_solver.idaklu = _ExpandingIdaklu(module)  # type: ignore[assignment]
+    try:
+        with lookup_tables_as_calls():
+            yield
+    finally:
+        idaklu_solver.idaklu = module
+
+
+def expands(model: pybamm.BaseModel) -> bool:
+    """Whether :class:`RecoveringIDAKLUSolver` expands ``model``'s functions (:func:`expanded_for_idaklu`): x-averaged
+    models (SPM, SPMe) only. A DFN's operations are on vectors, which MX evaluates in one node each and SX one
+    element at a time (~25x the nodes, ~1 s to expand each step model, twice the solve time)."""
+    return EXPAND and isinstance(model, pybamm.lithium_ion.SPM)  # an SPMe is an SPM
+
+
 class RecoveringIDAKLUSolver(pybamm.IDAKLUSolver):
     """PyBaMM's IDAKLU with the residual's Jacobian built block by block (:func:`blockwise_jacobian`, the same
-    matrix in fewer operations), whose step is solved again, with the same tolerances and IDAKLU's dense linear
+    matrix in fewer operations) and, for SPM and SPMe, the functions it evaluates at every step expanded to SX
+    (:func:`expanded_for_idaklu`), whose step is solved again, with the same tolerances and IDAKLU's dense linear
     solver, when the sparse (KLU) factorisation of the Newton matrix fails unrecoverably (``IDA_LSETUP_FAIL``).
 
     Why: near the end of a discharge (or charge) a host's surface stoichiometry approaches the end of its OCP
@@ -145,10 +247,14 @@ class RecoveringIDAKLUSolver(pybamm.IDAKLUSolver):
     solver is ~2x slower per step on these models, so it solves only the failed step; never compiled."""
 
     def set_up(self, model, inputs=None, t_eval=None, ics_only=False):
-        """PyBaMM's set-up, with the residual's Jacobian built by :func:`blockwise_jacobian`."""
+        """PyBaMM's set-up, with the residual's Jacobian built by :func:`blockwise_jacobian` and, for SPM and SPMe,
+        the per-step functions expanded to SX (:func:`expanded_for_idaklu`)."""
         model.build_casadi_jacobian = functools.partial(blockwise_jacobian, model)
         try:
-            return super().set_up(model, inputs, t_eval, ics_only)
+            if ics_only or not expands(model):
+                return super().set_up(model, inputs, t_eval, ics_only)
+            with expanded_for_idaklu():
+                return super().set_up(model, inputs, t_eval, ics_only)
         finally:
             del model.build_casadi_jacobian  # back to the class's method: nothing of ours stays on the model
 
@@ -173,8 +279,9 @@ class RecoveringIDAKLUSolver(pybamm.IDAKLUSolver):
 
 def make_solver(compile: bool | None = None) -> pybamm.IDAKLUSolver:
     """The solver of every simulation: PyBaMM's IDAKLU with its default tolerances (rtol 1e-4, atol 1e-6),
-    compiled if ``compile`` (default: :func:`compiled`), its Jacobian built block by block; a step whose sparse
-    factorisation fails is solved again with the dense linear solver (:class:`RecoveringIDAKLUSolver`).
+    compiled if ``compile`` (default: :func:`compiled`), its Jacobian built block by block, for SPM and SPMe its
+    per-step functions expanded to SX (:func:`expanded_for_idaklu`); a step whose sparse factorisation fails is
+    solved again with the dense linear solver (:class:`RecoveringIDAKLUSolver`).
 
     PyBaMM's check for interpolants evaluated outside their tables (after every step, in Python) is skipped
     (``on_extrapolation="ignore"``): every interpolant of our models is an OCP table whose input is clipped to the
@@ -196,6 +303,37 @@ def structure_key(contact_sides: tuple[str, ...], compile: bool | None = None) -
     return f"contact:{','.join(s for s in SIDES if s in contact_sides)};compile:{compiled() if compile is None else bool(compile)}"
 
 
+#: Whether :func:`build_model` gives the electrolyte PyBaMM's constant concentration (no states; see
+#: :func:`constant_electrolyte`). False only to compare with the unoptimised model (tests/test_sim_cost.py).
+CONSTANT_ELECTROLYTE = True
+
+#: The PyBaMM submodel of the electrolyte's concentration (SPMe and DFN: ``electrolyte_diffusion.Full``).
+ELECTROLYTE_DIFFUSION = "electrolyte diffusion"
+
+
+def constant_electrolyte(model: pybamm.BaseBatteryModel) -> None:
+    """Give ``model`` (built with ``build=False``) PyBaMM's constant electrolyte concentration (the SPM's
+    ``electrolyte_diffusion.ConstantConcentration``: no states) in place of the diffusion equation of the SPMe and
+    DFN (60 states on the default mesh, and one algebraic state with a surface form).
+
+    Why this changes no result: the electrolyte is a solid single-ion conductor, whose mobile-ion concentration
+    its lattice fixes, and nothing in our models reads the concentration: it enters PyBaMM's other equations only
+    through the conductivity (ours a constant, the SE's sigma), the thermodynamic factor chi = 2 (1 - t+) TDF (0:
+    ``parameters`` sets t+ = 1) and the exchange-current densities (ours do not read it). In the full SPMe
+    equation it drifts (the SPMe's uniform electrolyte current against the local reactions and interphases, ~26 %
+    in 3 cycles of Example 1) without effect but on the solver's error norm. The cycles agree with the full
+    model's within the solver's own error (tests/test_sim_cost.py); Example 1's 5-cycle solve takes ~0.7x the
+    time (bench/bench_sim.py). The SPM has it already.
+    """
+    sub = model.submodels.get(ELECTROLYTE_DIFFUSION)
+    if sub is None or isinstance(sub, pybamm.electrolyte_diffusion.ConstantConcentration):
+        return
+    if not isinstance(sub, pybamm.electrolyte_diffusion.Full):  # a PyBaMM change: keep its own equation
+        return
+    model.submodels[ELECTROLYTE_DIFFUSION] = pybamm.electrolyte_diffusion.ConstantConcentration(
+        model.param, model.options)
+
+
 class FullContact(pybamm.BaseSubModel):
     """The contact fraction of an electrode whose contact cannot be lost: 1, no state."""
 
@@ -215,7 +353,8 @@ def build_model(name: str, n_phases: dict, constants: SimConstants | None = None
     material and a contact fraction of 1)."""
     film = (constants or default_constants()).sei["interphase"]["film_resistance"]
     sides = tuple(s for s in SIDES if s in contact_sides)
-    key = (name.lower(), n_phases["anode"], n_phases["cathode"], film, sei_flags(n_phases), sides, bool(n_phases.get("cei")))
+    key = (name.lower(), n_phases["anode"], n_phases["cathode"], film, sei_flags(n_phases), sides, bool(n_phases.get("cei")),
+           CONSTANT_ELECTROLYTE)
     if key in _cache:
         return _cache[key]
     cls = MODELS[name.lower()]
@@ -223,6 +362,8 @@ def build_model(name: str, n_phases: dict, constants: SimConstants | None = None
     lam = opts["loss of active material"]
     opts["loss of active material"] = tuple(lam[i] if side in sides else "none" for i, side in enumerate(SIDES))
     model = cls(opts, build=False)
+    if CONSTANT_ELECTROLYTE:
+        constant_electrolyte(model)
     install(model, {side: n_phases[side] for side in sides}, x_average=name.lower() != "dfn")
     for side in SIDES:
         if side not in sides:
