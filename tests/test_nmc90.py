@@ -21,7 +21,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 LEE = Path(__file__).resolve().parents[1] / "src" / "solidstack" / "studies" / "data" / "literature" / \
     "lee2020-agc-anodefree-ni90-lpscl-pouch"
 # standard atomic weights (IUPAC, g/mol)
-LI, NI, CO, MN, O = 6.941, 58.693, 58.933, 54.938, 15.999
+LI, NI, CO, MN, OX = 6.941, 58.693, 58.933, 54.938, 15.999
 F_MAH_PER_MOL = 26801.4  # 96485.33 C/mol / 3.6 C/mAh
 SOURCE_Q_4V3 = 227.0  # OSTI 1430488 (Chem. Mater. 2017), abstract: Li[Ni0.90Co0.05Mn0.05]O2, 227 mAh/g to 4.3 V
 LTO_PLATEAU_V = 1.55  # Li4Ti5O12 plateau vs Li+/Li (Ohzuku 1995), the counter electrode of the small cell
@@ -33,7 +33,7 @@ def nmc90():
 
 
 def test_theoretical_capacity_by_hand(nmc90):
-    m = LI + 0.9 * NI + 0.05 * CO + 0.05 * MN + 2 * O  # 97.456 g/mol
+    m = LI + 0.9 * NI + 0.05 * CO + 0.05 * MN + 2 * OX  # 97.456 g/mol
     assert m == pytest.approx(97.456, abs=0.002)
     assert nmc90.theoretical_capacity_mAh_g == pytest.approx(F_MAH_PER_MOL / m, abs=0.1)  # 275.0 mAh/g
 
@@ -51,7 +51,7 @@ def test_practical_capacity_is_the_sources_not_lees(nmc90):
 def test_density_by_hand_from_the_nmc811_lattice(nmc90):
     a, c = 2.872e-8, 14.20e-8  # cm, the NMC811 row's lattice (R-3m, Z = 3), used as the analogue
     volume = a * a * c * math.sqrt(3) / 2
-    rho = 3 * (LI + 0.9 * NI + 0.05 * CO + 0.05 * MN + 2 * O) / (6.02214076e23 * volume)  # 4.786 g/cm3
+    rho = 3 * (LI + 0.9 * NI + 0.05 * CO + 0.05 * MN + 2 * OX) / (6.02214076e23 * volume)  # 4.786 g/cm3
     assert nmc90.density_g_cm3 == pytest.approx(rho, abs=0.01)
 
 
