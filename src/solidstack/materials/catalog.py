@@ -420,7 +420,11 @@ class Catalog:
     @cached_property
     def _actives(self) -> list[ActiveMaterial]:
         found: dict[tuple[str, str], ActiveMaterial] = {}
-        for origin, row in self._rows_from("actives.csv"):
+        rows = list(self._rows_from("actives.csv"))
+        # a table named after one row (ocp/<key>_<ion>.csv) but used by another row is the first's curve used as an
+        # ANALOGUE for the second (e.g. NMC90 on NMC811's curve): that row's runs report it as a data gap
+        owner = {f"{safe_stem(r['key'])}_{r['ion']}.csv": f"{r['key']} ({r['ion']})" for _, r in rows}
+        for origin, row in rows:
             where = f"actives.csv row {row['key']}/{row['ion']}"
             f = self._number_reader(origin)
             if row["ion"] not in IONS:
@@ -447,6 +451,10 @@ class Catalog:
                 # documented convention (SCHEMA.md): an empty ocp_file uses ocp/<key>_<ion>.csv when it exists
                 ocp_name = f"{safe_stem(row['key'])}_{row['ion']}.csv"
                 ocp_note = f"OCP table found by name (ocp/{ocp_name}; the ocp_file column is empty)"
+            own = f"{safe_stem(row['key'])}_{row['ion']}.csv"
+            if ocp_name and ocp_name != own and ocp_name in owner:
+                ocp_note = (f"OCP is {owner[ocp_name]}'s curve (ocp/{ocp_name}) used as an ANALOGUE: no "
+                            f"{row['key']} curve in the knowledge base (actives.csv notes)")
             ocp = self.ocp_table(ocp_name) if ocp_name else None
             extension = None
             if ocp is not None:
