@@ -164,3 +164,39 @@ def test_pybamm_builds_each_steps_inputs_in_the_hook_solidstack_extends():
     params = list(inspect.signature(pybamm.Simulation._build_experiment_step_inputs).parameters)
     assert params[:4] == ["self", "user_inputs", "step", "start_time"]
     assert "_build_experiment_step_inputs(" in inspect.getsource(pybamm.Simulation.solve)
+
+
+def test_one_casadi_conversion_per_solver_set_up_gives_pybamms_numbers(monkeypatch):
+    """sim/casadi_share.py: a solver set-up converts the trees its expressions share to CasADi once (here: each
+    OCP table once per set-up instead of once per expression that holds it: the right-hand side twice, the five
+    voltage events), and the cycles are those of PyBaMM's own per-expression conversion, to the bit."""
+    import contextlib
+
+    import pybamm
+
+    from solidstack.sim import casadi_share
+
+    conversions = []
+    interpolant_to_casadi = pybamm.Interpolant._to_casadi
+
+    def counted(self, *args, **kwargs):
+        conversions.append(self.name)
+        return interpolant_to_casadi(self, *args, **kwargs)
+
+    monkeypatch.setattr(pybamm.Interpolant, "_to_casadi", counted)
+    ex4 = load_preset("example-4")
+    runs = {}
+    for shared in (True, False):
+        with monkeypatch.context() as m:
+            if not shared:
+                m.setattr(casadi_share, "sharing", contextlib.nullcontext)
+            run_module.clear_cache()
+            conversions.clear()
+            runs[shared] = (simulate(ex4, cycles=2, model="SPM", cv_hold="C/20").cycles, list(conversions))
+    run_module.clear_cache()
+    (ours, n_ours), (plain, n_plain) = runs[True], runs[False]
+    tables = set(n_plain)
+    assert tables and set(n_ours) == tables
+    assert len(n_ours) < len(n_plain) / 2, (len(n_ours), len(n_plain))
+    num = plain.select_dtypes("number").columns
+    np.testing.assert_array_equal(ours[num].to_numpy(float), plain[num].to_numpy(float))

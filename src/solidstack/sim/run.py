@@ -18,6 +18,7 @@ import pybamm
 
 from solidstack.errors import InputError, Problem, SolidstackError
 from solidstack.materials import Catalog, default_catalog, use_catalog
+from solidstack.sim import casadi_share
 from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.hosts import F, HostMap, find_hosts
 from solidstack.sim.interphase import interphase_gaps, interphase_pairs
@@ -127,7 +128,12 @@ class _Simulation(pybamm.Simulation):
     """PyBaMM's simulation, giving each experiment step its current direction (``sim/protocol.py``:
     :data:`~solidstack.sim.protocol.DIRECTION_INPUT`, -1 on charge, +1 otherwise) among the step's inputs, so
     the charge and the discharge solve one built model with one solver. PyBaMM builds each step's inputs in
-    ``Simulation._build_experiment_step_inputs`` (tests/test_study_cache.py checks it still does)."""
+    ``Simulation._build_experiment_step_inputs`` (tests/test_study_cache.py checks it still does). Its solves
+    set their solvers up with one CasADi conversion per set-up (:mod:`solidstack.sim.casadi_share`)."""
+
+    def solve(self, *args, **kwargs):
+        with casadi_share.sharing():
+            return super().solve(*args, **kwargs)
 
     def _build_experiment_step_inputs(self, user_inputs, step, start_time, *args, **kwargs):
         inputs = super()._build_experiment_step_inputs(user_inputs, step, start_time, *args, **kwargs)
