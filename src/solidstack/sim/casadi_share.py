@@ -11,8 +11,8 @@ subgraph nodes are only converted once"), but ``process`` does not pass one.
 :func:`sharing` (entered by ``solidstack.sim.run`` around its simulations' solves) makes every ``process`` call of
 one set-up (one ``vars_for_processing``: the same CasADi symbols t, y, p) share one cache. The CasADi graphs are
 the same as PyBaMM builds them, with common nodes built once, so the functions compute the same numbers
-(tests/test_study_cache.py checks the cycles to the bit); Example 4's SPM set-up converts each OCP table twice instead of
-~12 times and takes ~40 ms instead of ~80 ms.
+(tests/test_study_cache.py checks the cycles to the bit). Example 4's SPM set-up converts each OCP table once
+instead of about six times and takes ~40 ms instead of ~80 ms.
 Outside :func:`sharing`, and for conversions to other formats, PyBaMM's own behaviour is unchanged.
 """
 
