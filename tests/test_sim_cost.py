@@ -11,6 +11,7 @@ import pytest
 from solidstack.sim import model as model_module
 from solidstack.sim import run as run_module
 from solidstack.sim import simulate
+from solidstack.sim.protocol import DIRECTION_INPUT
 from solidstack.sim.result import _segments, evaluate
 from solidstack.stack import Stack, resolve
 
@@ -149,8 +150,9 @@ def test_the_skipped_extrapolation_check_cannot_fire(preset):
         assert lo.evaluate() == pytest.approx(interp.x[0][0]) and hi.evaluate() == pytest.approx(interp.x[0][-1])
     solver = model_module.make_solver()
     solver.on_extrapolation = "error"  # PyBaMM's check on: it must not fire, and it must change nothing
-    checked = pybamm.Simulation(r.simulation.model, parameter_values=r.parameter_values,
-                                experiment=r.simulation.experiment, solver=solver)
+    # (solidstack's Simulation class: it gives each current step its direction input, sim/protocol.py)
+    checked = type(r.simulation)(r.simulation.model, parameter_values=r.parameter_values,
+                                 experiment=r.simulation.experiment, solver=solver)
     with run_module._limited_cycles(checked.experiment, 1):
         sol = checked.solve(inputs=r.inputs, initial_soc=None)
     ours = r.solution.cycles[0]
@@ -164,6 +166,7 @@ def test_blockwise_jacobian_is_pybamms_jacobian():
     PyBaMM's plain casadi.jacobian of the whole residual, at states along a solved cycle of Example 1 (two anode
     phases, interphases, contact loss) and of the cell without interlayers, to rounding."""
     import casadi
+    import pybamm
 
     for stack in (resolve("example-1"), _bare()):
         r = simulate(stack, cycles=1)
@@ -172,12 +175,14 @@ def test_blockwise_jacobian_is_pybamms_jacobian():
         assert blocks is not None and blocks[0][0] == 0 and blocks[-1][1] == model.len_rhs_and_alg
         assert all(a < b == c for (a, b), (c, _) in zip(blocks, blocks[1:], strict=False))  # a tiling
         assert len(blocks) > 5
-        t, y, p = casadi.MX.sym("t"), casadi.MX.sym("y", model.len_rhs_and_alg), casadi.MX.sym("p", len(r.inputs))
+        # the model's inputs in the solver's order: the run's inputs and the step's current direction (sim/protocol.py)
+        step_inputs = pybamm.BaseSolver._set_up_model_inputs(model, r.solution.all_inputs[0])
+        assert set(step_inputs) == {*r.inputs, DIRECTION_INPUT}
+        pv = np.array([float(np.ravel(v)[0]) for v in step_inputs.values()])
+        t, y, p = casadi.MX.sym("t"), casadi.MX.sym("y", model.len_rhs_and_alg), casadi.MX.sym("p", len(pv))
         residual = model.rhs_algebraic_eval(t, y, p)
         ours = casadi.Function("ours", [t, y, p], [model_module.blockwise_jacobian(model, residual, y)])
         plain = casadi.Function("plain", [t, y, p], [casadi.jacobian(residual, y)])
-        pv = np.array([r.inputs[k] for k in r.solution.all_inputs[0] if k != "start time"], dtype=float)
-        assert len(pv) == len(r.inputs)
         for ys in r.solution.all_ys:
             for j in (0, ys.shape[1] // 2, -1):
                 a, b = np.array(ours(0.0, ys[:, j], pv)), np.array(plain(0.0, ys[:, j], pv))

@@ -102,3 +102,101 @@ def test_cache_is_bounded_lru(monkeypatch):
     simulate(stacks[1], cycles=1, model="SPM")   # a hit moves it to the end
     assert list(run_module._sims) == [keys[2], keys[1]]
     run_module.clear_cache()
+
+
+def _pybamm_cycle_steps(protocol, area_m2, t_max):
+    """The cycle as PyBaMM's own current steps (a charge at -j x area until "> upper V", a discharge at
+    j x area until "< lower V": two step models), the reference for the shared current step."""
+    import pybamm
+
+    from solidstack.sim.parameters import CURRENT_INPUT
+
+    j = pybamm.InputParameter(CURRENT_INPUT)
+    charge = [pybamm.step.current(-j * area_m2, termination=f">{protocol.upper_V} V", duration=t_max)]
+    if protocol.cv_hold_until_A_m2 is not None:
+        charge.append(pybamm.step.voltage(protocol.upper_V, termination=f"{protocol.cv_hold_until_A_m2 * area_m2} A",
+                                          duration=t_max))
+    discharge = [pybamm.step.current(j * area_m2, termination=f"<{protocol.lower_V} V", duration=t_max)]
+    rest = [pybamm.step.rest(duration=protocol.rest_s)] if protocol.rest_s else []
+    first, second = (charge, discharge) if protocol.first == "charge" else (discharge, charge)
+    return first + rest + second + rest
+
+
+def test_charge_and_discharge_share_one_model_and_give_pybamms_two_step_result(monkeypatch):
+    """The charge and the discharge are one PyBaMM current step (current = direction input x j x area,
+    sim/protocol.py), so one model is discretised and one solver set up for both; the cycles equal those of
+    PyBaMM's own two current steps (two models): to the bit without a CV hold, within 1e-9 with one (the hold's
+    model is entered from another model)."""
+    import pybamm
+
+    from solidstack.sim import protocol as protocol_module
+
+    ex4 = load_preset("example-4")
+    num = None
+    for kw, rtol in (({}, 0.0), ({"first": "discharge", "rest": "600 s"}, 0.0), ({"cv_hold": "C/20"}, 1e-9)):
+        run_module.clear_cache()
+        ours = simulate(ex4, cycles=2, model="SPM", **kw)
+        sim = ours.simulation
+        charge, discharge = (next(s for s in sim.experiment.steps if s.tags == [tag]) for tag in ("charge", "discharge"))
+        assert sim._get_built_experiment_model(charge) is sim._get_built_experiment_model(discharge)
+        assert sim._get_built_experiment_solver(charge) is sim._get_built_experiment_solver(discharge)
+        with monkeypatch.context() as m:
+            m.setattr(protocol_module, "_cycle_steps", _pybamm_cycle_steps)
+            run_module.clear_cache()
+            ref = simulate(ex4, cycles=2, model="SPM", **kw)
+        ref_sim = ref.simulation
+        c, d = [s for s in ref_sim.experiment.steps if type(s) is pybamm.step.Current][:2]  # (a Rest is a Current too)
+        assert ref_sim._get_built_experiment_model(c) is not ref_sim._get_built_experiment_model(d)
+        num = ref.cycles.select_dtypes("number").columns
+        assert list(ours.cycles.columns) == list(ref.cycles.columns)
+        assert list(ours.cycles["time_limited_steps"]) == list(ref.cycles["time_limited_steps"])
+        np.testing.assert_allclose(ours.cycles[num].to_numpy(float), ref.cycles[num].to_numpy(float), rtol=rtol, atol=0)
+    run_module.clear_cache()
+    assert num is not None and "discharge_capacity_mAh" in num
+
+
+def test_pybamm_builds_each_steps_inputs_in_the_hook_solidstack_extends():
+    """sim/run.py _Simulation adds the current direction in Simulation._build_experiment_step_inputs."""
+    import inspect
+
+    import pybamm
+
+    params = list(inspect.signature(pybamm.Simulation._build_experiment_step_inputs).parameters)
+    assert params[:4] == ["self", "user_inputs", "step", "start_time"]
+    assert "_build_experiment_step_inputs(" in inspect.getsource(pybamm.Simulation.solve)
+
+
+def test_one_casadi_conversion_per_solver_set_up_gives_pybamms_numbers(monkeypatch):
+    """sim/casadi_share.py: a solver set-up converts the trees its expressions share to CasADi once (here: each
+    OCP table once per set-up instead of once per expression that holds it: the right-hand side twice, the five
+    voltage events), and the cycles are those of PyBaMM's own per-expression conversion, to the bit."""
+    import contextlib
+
+    import pybamm
+
+    from solidstack.sim import casadi_share
+
+    conversions = []
+    interpolant_to_casadi = pybamm.Interpolant._to_casadi
+
+    def counted(self, *args, **kwargs):
+        conversions.append(self.name)
+        return interpolant_to_casadi(self, *args, **kwargs)
+
+    monkeypatch.setattr(pybamm.Interpolant, "_to_casadi", counted)
+    ex4 = load_preset("example-4")
+    runs = {}
+    for shared in (True, False):
+        with monkeypatch.context() as m:
+            if not shared:
+                m.setattr(casadi_share, "sharing", contextlib.nullcontext)
+            run_module.clear_cache()
+            conversions.clear()
+            runs[shared] = (simulate(ex4, cycles=2, model="SPM", cv_hold="C/20").cycles, list(conversions))
+    run_module.clear_cache()
+    (ours, n_ours), (plain, n_plain) = runs[True], runs[False]
+    tables = set(n_plain)
+    assert tables and set(n_ours) == tables
+    assert len(n_ours) < len(n_plain) / 2, (len(n_ours), len(n_plain))
+    num = plain.select_dtypes("number").columns
+    np.testing.assert_array_equal(ours[num].to_numpy(float), plain[num].to_numpy(float))

@@ -6,7 +6,9 @@ this module builds its PyBaMM experiment and reads a ``pybamm.Experiment`` into 
 The current is an input parameter (A/m2), so runs differing only in current re-solve the same built simulation.
 Every constant-current step has a time limit (``TIME_LIMIT_FACTOR`` times the time to pass the cathode's
 theoretical capacity), so a host too large to fill or empty (e.g. a thick reacting foil) ends the step on time
-instead of running forever; such steps are reported.
+instead of running forever; such steps are reported. The charge and the discharge are one PyBaMM step (the current
+times a direction input, -1 or +1, which ``solidstack.sim.run`` sets per step; the cut-off :class:`CutOff`), so
+PyBaMM builds one model and one solver for both.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from solidstack.stack.cycling import Protocol
 
 TIME_LIMIT_FACTOR = 2.0
 
-__all__ = ["Protocol", "TIME_LIMIT_FACTOR", "experiment", "from_experiment", "time_limit_s"]
+__all__ = ["DIRECTION_INPUT", "CutOff", "Protocol", "TIME_LIMIT_FACTOR", "experiment", "from_experiment", "step_direction",
+           "time_limit_s"]
 
 #: What :func:`from_experiment` reads, in the words of its error messages.
 SUPPORTED = ("one repeated cycle of: a constant-current charge until the upper cut-off (V), optionally a "
@@ -34,14 +37,48 @@ def time_limit_s(protocol: Protocol, area_m2: float, capacity_Ah: float) -> floa
     return TIME_LIMIT_FACTOR * capacity_Ah * 3600.0 / (protocol.current_density_A_m2 * area_m2)
 
 
+#: Input parameter of the constant-current steps' direction: -1 on charge, +1 on discharge. Both current steps
+#: of a cycle are one PyBaMM step (current ``s x j x area``, the cut-off :class:`CutOff`), so PyBaMM builds,
+#: discretises and sets up one model and solver for both (it keys step models by the step's value and
+#: terminations); ``solidstack.sim.run`` sets the input for each step from its tag (:func:`step_direction`).
+DIRECTION_INPUT = "Current direction"
+
+
+class CutOff(pybamm.step.BaseTermination):
+    """The voltage cut-off of a constant-current step whose direction is the input :data:`DIRECTION_INPUT` (s):
+    ``s x (V - cut)`` with ``cut`` = ``lower`` on discharge (s = +1) and ``upper`` on charge (s = -1), positive
+    while the step runs. With s = +-1 the weights (1 + s)/2 and (1 - s)/2 are exactly 1 and 0, so the event is,
+    to the bit, PyBaMM's ``V - lower`` of a discharge "until lower V" and ``-(V - upper)`` of a charge "until
+    upper V"."""
+
+    def __init__(self, lower_V: float, upper_V: float):
+        super().__init__((float(lower_V), float(upper_V)))
+
+    def get_event_name(self, step):
+        return "Voltage cut-off [V] [experiment]"
+
+    def get_event_expression(self, variables, step):
+        s = pybamm.InputParameter(DIRECTION_INPUT)
+        lower, upper = self.value
+        cut = (1 + s) / 2 * lower + (1 - s) / 2 * upper
+        return s * (variables["Battery voltage [V]"] - cut)
+
+
+def step_direction(step: pybamm.step.BaseStep) -> float:
+    """The :data:`DIRECTION_INPUT` of an experiment step of :func:`experiment`: -1 for the charge (tagged
+    "charge"), +1 for any other step (only the current steps read it)."""
+    return -1.0 if "charge" in step.tags else 1.0
+
+
 def _cycle_steps(protocol: Protocol, area_m2: float, t_max: float) -> list[pybamm.step.BaseStep]:
     p = protocol
-    j = pybamm.InputParameter(CURRENT_INPUT)
-    charge = [pybamm.step.current(-j * area_m2, termination=f">{p.upper_V} V", duration=t_max)]
+    current = pybamm.InputParameter(DIRECTION_INPUT) * pybamm.InputParameter(CURRENT_INPUT) * area_m2
+    cut = CutOff(p.lower_V, p.upper_V)
+    charge = [pybamm.step.current(current, termination=cut, duration=t_max, tags=["charge"])]
     hold = p.cv_hold_until_A_m2
     if hold is not None:
         charge.append(pybamm.step.voltage(p.upper_V, termination=f"{hold * area_m2} A", duration=t_max))
-    discharge = [pybamm.step.current(j * area_m2, termination=f"<{p.lower_V} V", duration=t_max)]
+    discharge = [pybamm.step.current(current, termination=cut, duration=t_max, tags=["discharge"])]
     rest = [pybamm.step.rest(duration=p.rest_s)] if p.rest_s else []
     first, second = (charge, discharge) if p.first == "charge" else (discharge, charge)
     return first + rest + second + rest

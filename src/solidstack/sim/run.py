@@ -18,6 +18,7 @@ import pybamm
 
 from solidstack.errors import InputError, Problem, SolidstackError
 from solidstack.materials import Catalog, default_catalog, use_catalog
+from solidstack.sim import casadi_share
 from solidstack.sim.collector import collector_contacts, collector_inputs, collector_notes
 from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.hosts import F, HostMap, find_hosts
@@ -31,7 +32,7 @@ from solidstack.sim.interphase import (
 from solidstack.sim.model import MODELS, build_model, contact_sides, make_solver, structure_key
 from solidstack.sim.oxidation import cathode_cei, cei_gaps, cei_notes
 from solidstack.sim.parameters import CURRENT_INPUT, build_parameters, contact_floor_input, contact_input
-from solidstack.sim.protocol import Protocol
+from solidstack.sim.protocol import DIRECTION_INPUT, Protocol, step_direction
 from solidstack.sim.result import CycleEnds, CyclingResult, voltage_integrals_of
 from solidstack.stack import Stack, limits
 from solidstack.stack.cycling import parse_window
@@ -128,6 +129,23 @@ def _stoppable(sim: pybamm.Simulation, stop: _Stop, tracker: _Tracker) -> Iterat
     finally:
         del sim._get_built_experiment_solver
         pybamm.logger.disabled = logger_was_disabled
+
+
+class _Simulation(pybamm.Simulation):
+    """PyBaMM's simulation, giving each experiment step its current direction (``sim/protocol.py``:
+    :data:`~solidstack.sim.protocol.DIRECTION_INPUT`, -1 on charge, +1 otherwise) among the step's inputs, so
+    the charge and the discharge solve one built model with one solver. PyBaMM builds each step's inputs in
+    ``Simulation._build_experiment_step_inputs`` (tests/test_study_cache.py checks it still does). Its solves
+    set their solvers up with one CasADi conversion per set-up (:mod:`solidstack.sim.casadi_share`)."""
+
+    def solve(self, *args, **kwargs):
+        with casadi_share.sharing():
+            return super().solve(*args, **kwargs)
+
+    def _build_experiment_step_inputs(self, user_inputs, step, start_time, *args, **kwargs):
+        inputs = super()._build_experiment_step_inputs(user_inputs, step, start_time, *args, **kwargs)
+        inputs[DIRECTION_INPUT] = step_direction(step)
+        return inputs
 
 
 def check_ranges(protocol: Protocol) -> None:
@@ -539,7 +557,7 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
         pv = build_parameters(stack, hosts, (protocol.lower_V, protocol.upper_V), catalog, constants,
                               x_average=model.lower() != "dfn", contact_sides=sides)
         exp = protocol.with_changes(cycles=CHUNK_CYCLES).experiment(stack.area_m2, cap_Ah)
-        sim = pybamm.Simulation(build_model(model, n_phases, constants, sides), parameter_values=pv,
+        sim = _Simulation(build_model(model, n_phases, constants, sides), parameter_values=pv,
                                 experiment=exp, solver=make_solver())
         _sims[key] = sim
         while len(_sims) > SIM_CACHE_SIZE:
