@@ -368,6 +368,7 @@ def test_expanded_functions_are_pybamms_functions():
     1e-12 absolute in the algebraic rows and the events, differences of O(1) terms; the Jacobian to 1e-12 of its largest
     entry)."""
     import casadi
+    import pybamm
 
     for stack in (resolve("example-1"), _bare()):
         sx = simulate(stack, cycles=1)
@@ -383,7 +384,9 @@ def test_expanded_functions_are_pybamms_functions():
         events = [expand(e) for e in m_sx.terminate_events_eval]
         assert res.class_name() == jac.class_name() == "SXFunction" and {e.class_name() for e in events} == {"SXFunction"}
         assert expand(m_mx.rhs_algebraic_eval).class_name() == "MXFunction"  # PyBaMM's interpn: not expandable
-        pv = casadi.DM(np.array([sx.inputs[k] for k in sx.solution.all_inputs[0] if k != "start time"], dtype=float))
+        # the model's inputs in the solver's order: the run's inputs and the step's current direction (sim/protocol.py)
+        step_inputs = pybamm.BaseSolver._set_up_model_inputs(m_sx, sx.solution.all_inputs[0])
+        pv = casadi.DM(np.array([float(np.ravel(v)[0]) for v in step_inputs.values()]))
         for ys in sx.solution.all_ys:
             for j in (0, ys.shape[1] // 2, -1):
                 yj = ys[:, j]
