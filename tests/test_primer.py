@@ -60,12 +60,22 @@ def test_primer_coat_weight_and_graphite():
 
 
 def test_primer_is_electrochemically_inert():
-    """No host, no contact or interface effect: the cycling of a primed cell equals the bare cell's to the digit."""
+    """No host, no contact-loss or interface effect besides its collector contact resistance (sim/collector.py):
+    with the surfaces' contact resistances set to 0 the cycling of a primed cell equals the bare cell's to the digit;
+    with the shipped ones the primer's lower resistance (9.84 against bare Al's 24.34 ohm cm2 at 10 MPa) leaves a
+    smaller ohmic drop, so the primed cell charges and discharges more to the same cut-offs."""
+    from solidstack.sim.data_files import SimConstants
+
     kw = dict(cycles=2, current="C/5", window="3.0:4.2", model="SPM")
+    no_r = (SimConstants.load().with_value("collector.toml", "surface.bare_Al.r_ref_ohm_cm2", 0.0)
+            .with_value("collector.toml", "surface.primer_carbon_black.r_ref_ohm_cm2", 0.0))
+    cols = ["charge_capacity_mAh", "discharge_capacity_mAh"]
+    bare = simulate(Stack.from_dict(_data()), constants=no_r, **kw)
+    primed = simulate(Stack.from_dict(_data(cathode_primer=PRIMER, anode_primer=PRIMER)), constants=no_r, **kw)
+    assert primed.cycles[cols].to_numpy().tolist() == bare.cycles[cols].to_numpy().tolist()
     bare = simulate(Stack.from_dict(_data()), **kw)
     primed = simulate(Stack.from_dict(_data(cathode_primer=PRIMER, anode_primer=PRIMER)), **kw)
-    cols = ["charge_capacity_mAh", "discharge_capacity_mAh"]
-    assert primed.cycles[cols].to_numpy().tolist() == bare.cycles[cols].to_numpy().tolist()
+    assert (primed.cycles[cols].to_numpy() > bare.cycles[cols].to_numpy()).all()
 
 
 # ----------------------------------------------------------------------------------------- bad input, exit 2
