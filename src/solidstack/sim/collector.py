@@ -77,26 +77,28 @@ def collector_contact(stack: Stack, side: str, hosts: HostMap | None = None, cat
                 else f"{touching.material} foil (ductile)")  # type: ignore[union-attr]
         return CollectorContact(side, what, float(constants.files[FILE]["compliant"]["r_ohm_cm2"]), "compliant")
     if touching is not None:  # an inert metal layer: a hard foil pressed on the electrode, as a bare collector
-        return _bare(side, touching.material, f"{touching.material} foil (inert)", stack, catalog, constants)
+        return _bare(side, touching.material, f"{touching.material} foil (inert)", stack, constants)
     collector = stack.anode_collector if side == "anode" else stack.cathode_collector
     primer = _primer(stack, side)
     if primer is not None:
         key = catalog.auxiliary(primer.material, "additive").key
-        found = _table(constants, "primer", key)
-        what = f"{key} primer on {collector.material}"
-        if found is None:
-            return CollectorContact(side, what, 0.0, gap=f"{side} collector contact: no contact resistance of a "
-                                    f"composite on a {key} primer in sim/data/collector.toml; none applied")
-        r, below = _scaled(float(found[1]["r_ref_ohm_cm2"]), stack.stack_pressure.si, constants)
-        return CollectorContact(side, what, r, f"surface.{found[0]}", below_range=below)
-    return _bare(side, collector.material, f"bare {collector.material}", stack, catalog, constants)
+        return _surface(side, "primer", key, f"{key} primer on {collector.material}", f"a {key} primer", stack,
+                        constants)
+    return _bare(side, collector.material, f"bare {collector.material}", stack, constants)
 
 
-def _bare(side: str, metal: str, what: str, stack: Stack, catalog: Catalog, constants: SimConstants) -> CollectorContact:
-    found = _table(constants, "bare", metal)
+def _bare(side: str, metal: str, what: str, stack: Stack, constants: SimConstants) -> CollectorContact:
+    return _surface(side, "bare", metal, what, f"bare {metal}", stack, constants)
+
+
+def _surface(side: str, kind: str, material: str, what: str, on: str, stack: Stack,
+             constants: SimConstants) -> CollectorContact:
+    """The contact of ``side`` with a ``[surface.*]`` table of ``kind`` and ``material`` at the stack pressure, or
+    a data gap (a composite ``on`` that surface has no value) where collector.toml has none."""
+    found = _table(constants, kind, material)
     if found is None:
         return CollectorContact(side, what, 0.0, gap=f"{side} collector contact: no contact resistance of a composite "
-                                f"on bare {metal} in sim/data/collector.toml; none applied")
+                                f"on {on} in sim/data/collector.toml; none applied")
     r, below = _scaled(float(found[1]["r_ref_ohm_cm2"]), stack.stack_pressure.si, constants)
     return CollectorContact(side, what, r, f"surface.{found[0]}", below_range=below)
 

@@ -544,8 +544,9 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
     hosts.gaps.extend(g for g in interphase_gaps(pairs) + cei_gaps(cei) if g not in hosts.gaps)
     hosts.notes.extend(n for n in cei_notes(stack, hosts, cei, catalog) if n not in hosts.notes)
     contacts = collector_contacts(stack, hosts, catalog, constants)  # electrode|collector contact resistances
-    hosts.notes.extend(n for n in collector_notes(contacts)[0] if n not in hosts.notes)
-    hosts.gaps.extend(g for g in collector_notes(contacts)[1] if g not in hosts.gaps)
+    contact_notes, contact_gaps = collector_notes(contacts)
+    hosts.notes.extend(n for n in contact_notes if n not in hosts.notes)
+    hosts.gaps.extend(g for g in contact_gaps if g not in hosts.gaps)
     k = contact_coefficients(stack, hosts, constants) if contact_loss else {"anode": 0.0, "cathode": 0.0}
     sides = contact_sides(k)  # the others get no contact-loss states
     key = _fingerprint(stack, protocol, model.lower(), hosts, constants, catalog, sides)
