@@ -18,6 +18,26 @@ from solidstack.stack import Stack, resolve
 COLUMNS = ("discharge_capacity_mAh", "charge_capacity_mAh", "mean_discharge_voltage_V", "mean_charge_voltage_V")
 
 
+
+def _errors_against_tight(monkeypatch, to_plain):
+    """Example 1, 3 cycles, as shipped ("ours"), after ``to_plain()`` (the comparison's plain variant) and solved
+    tightly (IDAKLU rtol 1e-7, atol 1e-9): the cycle table's columns compared and the largest relative distance of
+    ours and of the plain run from the tight run, per column."""
+    import pybamm
+
+    stack = resolve("example-1")
+    cols = ["charge_capacity_mAh", "discharge_capacity_mAh", "contact_fraction_cathode", "mean_discharge_voltage_V"]
+    run_module.clear_cache()
+    ours = simulate(stack, cycles=3).cycles[cols]
+    to_plain()
+    run_module.clear_cache()
+    plain = simulate(stack, cycles=3).cycles[cols]
+    monkeypatch.setattr(run_module, "make_solver", lambda compile=None: pybamm.IDAKLUSolver(rtol=1e-7, atol=1e-9))
+    run_module.clear_cache()
+    tight = simulate(stack, cycles=3).cycles[cols]
+    run_module.clear_cache()
+    return cols, (ours / tight - 1).abs().max(), (plain / tight - 1).abs().max()
+
 def _bare() -> Stack:
     """Example 1 without its metal layers: one phase per electrode."""
     data = resolve("example-1").to_dict()
@@ -198,17 +218,9 @@ def test_blockwise_jacobian_keeps_the_results_within_the_solvers_own_error(monke
     voltage (measured 2e-4 to 6e-4, and 3e-5, for both)."""
     import pybamm
 
-    stack = resolve("example-1")
-    cols = ["charge_capacity_mAh", "discharge_capacity_mAh", "contact_fraction_cathode", "mean_discharge_voltage_V"]
-    ours = simulate(stack, cycles=3).cycles[cols]
-    monkeypatch.setattr(model_module.RecoveringIDAKLUSolver, "set_up", pybamm.IDAKLUSolver.set_up)
-    run_module.clear_cache()
-    plain = simulate(stack, cycles=3).cycles[cols]
-    monkeypatch.setattr(run_module, "make_solver", lambda compile=None: pybamm.IDAKLUSolver(rtol=1e-7, atol=1e-9))
-    run_module.clear_cache()
-    tight = simulate(stack, cycles=3).cycles[cols]
-    run_module.clear_cache()
-    err_ours, err_plain = (ours / tight - 1).abs().max(), (plain / tight - 1).abs().max()
+    cols, err_ours, err_plain = _errors_against_tight(
+        monkeypatch, lambda: monkeypatch.setattr(model_module.RecoveringIDAKLUSolver, "set_up",
+                                                 pybamm.IDAKLUSolver.set_up))
     for c in cols:
         floor = 2e-5 if c == "mean_discharge_voltage_V" else 2e-4
         assert err_ours[c] <= max(2 * err_plain[c], floor), (c, err_ours[c], err_plain[c])
@@ -406,20 +418,8 @@ def test_expanded_functions_keep_the_results_within_the_solvers_own_error(monkey
     sequences) the run lies as close to a tightly solved one (rtol 1e-7, atol 1e-9) as the run with PyBaMM's MX
     functions does: no farther than twice that run's distance or 2e-4 relative (2e-5 in mean voltage); measured
     1.9e-4, 1.8e-4, 1.3e-4 and 1.0e-5 against 0.6e-4, 2.9e-4, 0.4e-4 and 0.2e-5 for the MX run."""
-    import pybamm
-
-    stack = resolve("example-1")
-    cols = ["charge_capacity_mAh", "discharge_capacity_mAh", "contact_fraction_cathode", "mean_discharge_voltage_V"]
-    run_module.clear_cache()
-    ours = simulate(stack, cycles=3).cycles[cols]
-    monkeypatch.setattr(model_module, "EXPAND", False)
-    run_module.clear_cache()
-    plain = simulate(stack, cycles=3).cycles[cols]
-    monkeypatch.setattr(run_module, "make_solver", lambda compile=None: pybamm.IDAKLUSolver(rtol=1e-7, atol=1e-9))
-    run_module.clear_cache()
-    tight = simulate(stack, cycles=3).cycles[cols]
-    run_module.clear_cache()
-    err_ours, err_plain = (ours / tight - 1).abs().max(), (plain / tight - 1).abs().max()
+    cols, err_ours, err_plain = _errors_against_tight(monkeypatch,
+                                                      lambda: monkeypatch.setattr(model_module, "EXPAND", False))
     for c in cols:
         floor = 2e-5 if c == "mean_discharge_voltage_V" else 2e-4
         assert err_ours[c] <= max(2 * err_plain[c], floor), (c, err_ours[c], err_plain[c])
