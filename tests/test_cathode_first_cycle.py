@@ -17,6 +17,7 @@ import math
 
 import pytest
 
+from conftest import transport_table_catalog
 from solidstack.materials import Catalog, use_catalog
 from solidstack.sim import simulate
 from solidstack.stack import Stack
@@ -29,13 +30,9 @@ KASNATSCHEEW_TOTAL, KASNATSCHEEW_KINETIC = 36.3, 22.1  # mAh/g, first cycle to 4
 
 
 def _catalog(tmp_path) -> Catalog:
-    rows = "\n".join(f"diffusivity_x_{i:02d} = {x}\ndiffusivity_D_{i:02d} = {d}" for i, (x, d) in enumerate(WU2012, 1))
-    (tmp_path / "transport.toml").write_text(
-        '["NMC111.Li"]\noverride = true\nc_max_mol_m3 = 46200.0\nradius_m = 5.22e-6\ndiffusivity_m2_s = 4.0e-15\n'
-        f"{rows}\ndiffusivity_table_T_K = 298.15\ni0_A_m2 = 2.5\nconductivity_S_m = 0.18\n"
-        'basis = "test: Wu 2012 GITT of NMC333 (as quoted by Amin & Chiang 2016) on NMC111"\n'
-        'sources = ["cell_wu2012", "cell_amin2016", "cell_chen2020"]\n', encoding="utf-8")
-    return Catalog(user=[tmp_path])
+    return transport_table_catalog(tmp_path, "NMC111.Li", WU2012, c_max=46200.0, i0=2.5, T_K=298.15,
+                                   basis="test: Wu 2012 GITT of NMC333 (as quoted by Amin & Chiang 2016) on NMC111",
+                                   sources=["cell_wu2012", "cell_amin2016", "cell_chen2020"])
 
 
 def _half_cell(cat: Catalog) -> Stack:

@@ -19,6 +19,7 @@ import numpy as np
 import pybamm
 import pytest
 
+from conftest import transport_table_catalog
 from solidstack.materials import Catalog
 from solidstack.sim import find_hosts, simulate
 from solidstack.sim.hosts import DiffusivityTable
@@ -34,13 +35,9 @@ T_REF, ACT_K = 296.15, 80600.0 / 8.314462618  # Ecker2015.py: E_D_s = 8.06e4 J/m
 
 
 def _folder(tmp_path) -> Catalog:
-    rows = "\n".join(f"diffusivity_x_{i:02d} = {x}\ndiffusivity_D_{i:02d} = {d}" for i, (x, d) in enumerate(ECKER, 1))
-    (tmp_path / "transport.toml").write_text(
-        '["NMC811.Li"]\noverride = true\nc_max_mol_m3 = 51765.0\nradius_m = 5.22e-6\ndiffusivity_m2_s = 4.0e-15\n'
-        f"{rows}\ndiffusivity_table_T_K = {T_REF}\ndiffusivity_activation_K = {ACT_K}\n"
-        'i0_A_m2 = 2.8\nconductivity_S_m = 0.18\nbasis = "test: Ecker 2015 measured D(x) on NMC811"\n'
-        'sources = ["cell_ecker2015", "cell_oregan2022", "cell_chen2020"]\n', encoding="utf-8")
-    return Catalog(user=[tmp_path])
+    return transport_table_catalog(tmp_path, "NMC811.Li", ECKER, c_max=51765.0, i0=2.8, T_K=T_REF,
+                                   activation_K=ACT_K, basis="test: Ecker 2015 measured D(x) on NMC811",
+                                   sources=["cell_ecker2015", "cell_oregan2022", "cell_chen2020"])
 
 
 def _cell(current: str = "0.2 mA/cm2", d50: str | None = None) -> Stack:
