@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from _stacks import stack_toml
 from solidstack.materials import Catalog
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -117,47 +118,19 @@ def test_aliases(cat, alias, ion, key):
 
 
 # ----------------------------------------------------------------------------- a K-ion cell through the CLI
-K_CELL = """
-name = "graphite | K-beta-alumina | K2Mn[Fe(CN)6]"
-area = "1 cm2"
-working_ion = "K"
-
-[cycling]
-current_density = "0.05 mA/cm2"
-lower_cutoff = "2.5 V"
-upper_cutoff = "4.2 V"
-cycles = 1
-
-[[layers]]
-type = "collector"
-material = "Al"
-thickness = "15 um"
-
-[[layers]]
-type = "anode"
-mass = "10 mg"
-porosity = 0.15
-active = { material = "graphite", fraction = 0.6 }
-electrolyte = { material = "K-beta-alumina", fraction = 0.4 }
-
-[[layers]]
-type = "separator"
-electrolyte = "K-beta-alumina"
-mass = "60 mg"
-porosity = 0.15
-
-[[layers]]
-type = "cathode"
-mass = "10 mg"
-porosity = 0.15
-active = { material = "K2Mn[Fe(CN)6]", fraction = 0.7 }
-electrolyte = { material = "K-beta-alumina", fraction = 0.3 }
-
-[[layers]]
-type = "collector"
-material = "Al"
-thickness = "15 um"
-"""
+K_CELL = stack_toml({
+    "name": "graphite | K-beta-alumina | K2Mn[Fe(CN)6]", "area": "1 cm2", "working_ion": "K",
+    "cycling": {"current_density": "0.05 mA/cm2", "lower_cutoff": "2.5 V", "upper_cutoff": "4.2 V", "cycles": 1},
+    "layers": [
+        {"type": "collector", "material": "Al", "thickness": "15 um"},
+        {"type": "anode", "mass": "10 mg", "porosity": 0.15, "active": {"material": "graphite", "fraction": 0.6},
+         "electrolyte": {"material": "K-beta-alumina", "fraction": 0.4}},
+        {"type": "separator", "electrolyte": "K-beta-alumina", "mass": "60 mg", "porosity": 0.15},
+        {"type": "cathode", "mass": "10 mg", "porosity": 0.15, "active": {"material": "K2Mn[Fe(CN)6]", "fraction": 0.7},
+         "electrolyte": {"material": "K-beta-alumina", "fraction": 0.3}},
+        {"type": "collector", "material": "Al", "thickness": "15 um"},
+    ],
+})
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from _stacks import stack_toml
 from solidstack.errors import UnknownNameError
 from solidstack.studies import literature as lit
 
@@ -148,48 +149,22 @@ stack = "missing.toml"
 {numbers}
 """
 
-CELL = """
-name = "test cell"
-area = "1 cm2"
-working_ion = "Li"
-
-[cycling]
-current_density = "0.2 mA/cm2"
-lower_cutoff = "3.0 V"
-upper_cutoff = "4.2 V"
-cycles = 2
-
-[[layers]]
-type = "collector"
-material = "SUS"
-thickness = "10 um"
-
-[[layers]]
-type = "anode"
-mass = "15 mg"
-porosity = 0.15
-active = {{ material = "graphite", fraction = 0.6 }}
-electrolyte = {{ material = "Li6PS5Cl", fraction = 0.4 }}
-
-[[layers]]
-type = "separator"
-electrolyte = "Li6PS5Cl"
-mass = "80 mg"
-porosity = 0.15
-
-[[layers]]
-type = "cathode"
-mass = "15 mg"
-porosity = 0.15
-active = {{ material = "{cathode}", fraction = 0.7 }}
-electrolyte = {{ material = "Li6PS5Cl", fraction = 0.27 }}
-additive = {{ material = "VGCF", fraction = 0.03 }}
-
-[[layers]]
-type = "collector"
-material = "SUS"
-thickness = "10 um"
-"""
+def cell(cathode: str = "NMC111", separator: dict | None = None) -> str:
+    """The TOML text of the test case's cell: graphite | Li6PS5Cl | ``cathode`` by mass on 1 cm2, 0.2 mA/cm2 between
+    3.0 and 4.2 V for 2 cycles; ``separator``'s fields added to the separator."""
+    return stack_toml({
+        "name": "test cell", "area": "1 cm2", "working_ion": "Li",
+        "cycling": {"current_density": "0.2 mA/cm2", "lower_cutoff": "3.0 V", "upper_cutoff": "4.2 V", "cycles": 2},
+        "layers": [
+            {"type": "collector", "material": "SUS", "thickness": "10 um"},
+            {"type": "anode", "mass": "15 mg", "porosity": 0.15, "active": {"material": "graphite", "fraction": 0.6},
+             "electrolyte": {"material": "Li6PS5Cl", "fraction": 0.4}},
+            {"type": "separator", "electrolyte": "Li6PS5Cl", "mass": "80 mg", "porosity": 0.15, **(separator or {})},
+            {"type": "cathode", "mass": "15 mg", "porosity": 0.15, "active": {"material": cathode, "fraction": 0.7},
+             "electrolyte": {"material": "Li6PS5Cl", "fraction": 0.27}, "additive": {"material": "VGCF", "fraction": 0.03}},
+            {"type": "collector", "material": "SUS", "thickness": "10 um"},
+        ],
+    })
 
 
 def number(i: int, kind: str, value: float, unit: str, **params) -> str:
@@ -202,7 +177,7 @@ def write_case(tmp_path: Path, numbers: str, cathode: str = "NMC111") -> Path:
     path = tmp_path / "cases.toml"
     path.write_text(CASE.format(numbers=numbers), encoding="utf-8")
     (tmp_path / "cases" / "test-case").mkdir(parents=True)
-    (tmp_path / "cases" / "test-case" / "cell.toml").write_text(CELL.format(cathode=cathode), encoding="utf-8")
+    (tmp_path / "cases" / "test-case" / "cell.toml").write_text(cell(cathode), encoding="utf-8")
     return path
 
 
@@ -431,10 +406,8 @@ def test_a_conductivity_input_shows_the_stack_files_value_where_they_set_one(tmp
     kb = default_catalog().electrolyte("Li6PS5Cl").conductivity_S_cm * 1e3  # mS/cm
     plain = lit.literature(path=path).comparisons[0]
     assert plain.status == "input" and plain.simulated == pytest.approx(kb) and "knowledge base" in plain.reason
-    cell = tmp_path / "cases" / "test-case" / "cell.toml"
-    text = cell.read_text(encoding="utf-8")
-    cell.write_text(text.replace('electrolyte = "Li6PS5Cl"\n', 'electrolyte = "Li6PS5Cl"\nconductivity = "3 mS/cm"\n', 1),
-                    encoding="utf-8")
+    (tmp_path / "cases" / "test-case" / "cell.toml").write_text(cell(separator={"conductivity": "3 mS/cm"}),
+                                                                encoding="utf-8")
     given = lit.literature(path=path).comparisons[0]
     assert given.status == "input" and given.calibration == "input" and given.within is None
     assert given.simulated == pytest.approx(3.0, rel=1e-12)  # 3 mS/cm as written, read back in the row's unit

@@ -3,11 +3,11 @@ separation length follows it, smaller particles deliver more at a high rate, and
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from typing import Any
 
 import pytest
 
+from _stacks import graphite_nmc111_cell, stack_toml, validate_exits_2
 from solidstack.materials import default_catalog
 from solidstack.sim import simulate
 from solidstack.sim.data_files import default_constants
@@ -18,23 +18,13 @@ from solidstack.stack import Stack
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-def _data(cathode_d50: str | None = None, anode_d50: str | None = None) -> dict:
-    """A graphite | Li6PS5Cl | NMC111 cell, 1 cm2, N/P ~1.5 (cathode-limited), sized by hand below."""
-    def active(material: str, fraction: float, d50: str | None) -> dict:
-        return {"material": material, "fraction": fraction, **({"particle_size": d50} if d50 else {})}
+def _data(cathode_d50: Any = None, anode_d50: Any = None) -> dict:
+    """The graphite | Li6PS5Cl | NMC111 test cell (1 cm2, N/P ~1.5, cathode-limited; tests/_stacks.py) with the
+    actives' particle sizes given (None: left out), sized by hand below."""
+    def d50(value: Any) -> dict:
+        return {"particle_size": value} if value is not None else {}
 
-    return {
-        "name": "particle-size test cell", "area": "1 cm2", "working_ion": "Li",
-        "layers": [
-            {"type": "collector", "material": "SUS", "thickness": "10 um"},
-            {"type": "anode", "areal_loading": "8 mg/cm2", "porosity": 0.15, "active": active("graphite", 0.6, anode_d50),
-             "electrolyte": {"material": "Li6PS5Cl", "fraction": 0.4}},
-            {"type": "separator", "electrolyte": "Li6PS5Cl", "thickness": "100 um", "porosity": 0.15},
-            {"type": "cathode", "areal_loading": "10 mg/cm2", "porosity": 0.15, "active": active("NMC111", 0.7, cathode_d50),
-             "electrolyte": {"material": "Li6PS5Cl", "fraction": 0.3}},
-            {"type": "collector", "material": "SUS", "thickness": "10 um"},
-        ],
-    }
+    return graphite_nmc111_cell("particle-size test cell", cathode_active=d50(cathode_d50), anode_active=d50(anode_d50))
 
 
 def test_radius_is_half_the_d50_in_the_pybamm_parameters():
@@ -100,77 +90,33 @@ def test_smaller_particles_deliver_more_at_a_high_rate(no_interphase):
 
 
 # ----------------------------------------------------------------------------------------- bad input, exit 2
-def _toml(active: str) -> str:
-    return f"""
-name = "bad particle size"
-area = "1 cm2"
-working_ion = "Li"
-
-[[layers]]
-type = "collector"
-material = "SUS"
-thickness = "10 um"
-
-[[layers]]
-type = "anode"
-areal_loading = "8 mg/cm2"
-porosity = 0.15
-active = {active}
-electrolyte = {{ material = "Li6PS5Cl", fraction = 0.4 }}
-
-[[layers]]
-type = "separator"
-electrolyte = "Li6PS5Cl"
-thickness = "100 um"
-porosity = 0.15
-
-[[layers]]
-type = "cathode"
-areal_loading = "10 mg/cm2"
-porosity = 0.15
-active = {{ material = "NMC111", fraction = 0.7 }}
-electrolyte = {{ material = "Li6PS5Cl", fraction = 0.3 }}
-
-[[layers]]
-type = "collector"
-material = "SUS"
-thickness = "10 um"
-"""
+def _anode_d50_toml(d50: Any) -> str:
+    """The test cell's TOML text with graphite's particle size ``d50`` as TOML writes it ("-5 um" quoted, 10 a bare
+    number)."""
+    return stack_toml(_data(anode_d50=d50))
 
 
-LI_ANODE = """
-name = "Li foil with a particle size"
-area = "1 cm2"
-working_ion = "Li"
-layers = [
-  { type = "collector", material = "SUS", thickness = "10 um" },
-  { type = "anode", thickness = "20 um", porosity = 0.0, active = { material = "Li", fraction = 1.0, particle_size = "10 um" } },
-  { type = "separator", electrolyte = "Li6PS5Cl", thickness = "100 um", porosity = 0.15 },
-  { type = "cathode", areal_loading = "10 mg/cm2", porosity = 0.15, active = { material = "NMC111", fraction = 0.7 }, electrolyte = { material = "Li6PS5Cl", fraction = 0.3 } },
-  { type = "collector", material = "SUS", thickness = "10 um" },
-]
-"""
+def _li_anode_toml() -> str:
+    """The test cell with a 20 um Li foil for its anode, given a particle size (a foil has none)."""
+    data = _data()
+    data["layers"][1] = {"type": "anode", "thickness": "20 um", "porosity": 0.0,
+                         "active": {"material": "Li", "fraction": 1.0, "particle_size": "10 um"}}
+    return stack_toml(data)
 
 
 @pytest.mark.parametrize(
     ("text", "where", "needle"),
     [
-        (_toml('{ material = "graphite", fraction = 0.6, particle_size = "-5 um" }'), "layers[1].active.particle_size", "at least"),
-        (_toml('{ material = "graphite", fraction = 0.6, particle_size = "0 um" }'), "layers[1].active.particle_size", "at least"),
-        (_toml('{ material = "graphite", fraction = 0.6, particle_size = 10 }'), "layers[1].active.particle_size", "unit"),
-        (_toml('{ material = "graphite", fraction = 0.6, particle_size = "10 mA" }'), "layers[1].active.particle_size", "length"),
-        (_toml('{ material = "graphite", fraction = 0.6, particle_size = "1 mm" }'), "layers[1].active.particle_size", "implausibly large"),
-        (_toml('{ material = "graphite", fraction = 0.6, particle_size = "1 nm" }'), "layers[1].active.particle_size", "at least"),
-        (LI_ANODE, "layers[1].active.particle_size", "no particle size"),
+        (_anode_d50_toml("-5 um"), "layers[1].active.particle_size", "at least"),
+        (_anode_d50_toml("0 um"), "layers[1].active.particle_size", "at least"),
+        (_anode_d50_toml(10), "layers[1].active.particle_size", "unit"),
+        (_anode_d50_toml("10 mA"), "layers[1].active.particle_size", "length"),
+        (_anode_d50_toml("1 mm"), "layers[1].active.particle_size", "implausibly large"),
+        (_anode_d50_toml("1 nm"), "layers[1].active.particle_size", "at least"),
+        (_li_anode_toml(), "layers[1].active.particle_size", "no particle size"),
     ],
 )
 def test_bad_particle_size_is_one_located_line_exit_2(tmp_path, text, where, needle):
     path = tmp_path / "cell.toml"
     path.write_text(text, encoding="utf-8")
-    r = subprocess.run([sys.executable, "-m", "solidstack", "validate", str(path)], capture_output=True, text=True,
-                       timeout=120)
-    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), r.stderr
-    assert f"{path}: {where}:" in lines[0] and needle in lines[0], lines[0]
-    assert "Traceback" not in r.stderr + r.stdout
+    validate_exits_2(path, f"{where}:", needle)

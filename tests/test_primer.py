@@ -4,11 +4,9 @@ where it cannot be."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
+from _stacks import graphite_nmc111_cell, validate_exits_2
 from solidstack.metrics import breakdown
 from solidstack.sim import simulate
 from solidstack.stack import Stack
@@ -19,19 +17,16 @@ PRIMER = {"type": "primer", "material": "carbon_black", "thickness": "1 um"}
 
 
 def _data(*, cathode_primer: dict | None = None, anode_primer: dict | None = None) -> dict:
-    """A graphite | Li6PS5Cl | NMC111 cell on 1 cm2 with Cu and Al collectors."""
-    layers = [
-        {"type": "collector", "material": "Cu", "thickness": "10 um"},
-        *([anode_primer] if anode_primer else []),
-        {"type": "anode", "areal_loading": "8 mg/cm2", "porosity": 0.15,
-         "active": {"material": "graphite", "fraction": 0.6}, "electrolyte": {"material": "Li6PS5Cl", "fraction": 0.4}},
-        {"type": "separator", "electrolyte": "Li6PS5Cl", "thickness": "100 um", "porosity": 0.15},
-        {"type": "cathode", "areal_loading": "10 mg/cm2", "porosity": 0.15,
-         "active": {"material": "NMC111", "fraction": 0.7}, "electrolyte": {"material": "Li6PS5Cl", "fraction": 0.3}},
-        *([cathode_primer] if cathode_primer else []),
-        {"type": "collector", "material": "Al", "thickness": "15 um"},
-    ]
-    return {"name": "primer test cell", "area": "1 cm2", "working_ion": "Li", "layers": layers}
+    """The graphite | Li6PS5Cl | NMC111 test cell on 1 cm2 (tests/_stacks.py) with Cu (10 um) and Al (15 um)
+    collectors, a primer given next to either."""
+    data = graphite_nmc111_cell("primer test cell", anode_collector={"material": "Cu"},
+                                cathode_collector={"material": "Al", "thickness": "15 um"})
+    layers = data["layers"]
+    if cathode_primer:
+        layers.insert(len(layers) - 1, cathode_primer)
+    if anode_primer:
+        layers.insert(1, anode_primer)
+    return data
 
 
 def test_primer_mass_and_thickness_by_hand():
@@ -104,10 +99,4 @@ def _exit_2(tmp_path, data: dict, where: str, needle: str) -> None:
 
     path = tmp_path / "cell.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    r = subprocess.run([sys.executable, "-m", "solidstack", "validate", str(path)], capture_output=True, text=True,
-                       timeout=120)
-    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), r.stderr
-    assert f"{path}: {where}" in lines[0] and needle in lines[0], lines[0]
-    assert "Traceback" not in r.stderr + r.stdout
+    validate_exits_2(path, where, needle)

@@ -6,13 +6,11 @@ and bad values exit 2 with one located line."""
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import sys
-from pathlib import Path
+from typing import Any
 
 import pytest
 
+from _stacks import graphite_nmc111_cell, stack_toml, validate, validate_exits_2
 from solidstack.materials import default_catalog
 from solidstack.sim import simulate
 from solidstack.sim.hosts import find_hosts
@@ -23,24 +21,13 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def _data(separator: str | None = None, cathode: str | None = None, anode: str | None = None) -> dict:
-    """A graphite | Li6PS5Cl | NMC111 cell, 1 cm2, N/P ~1.5 (cathode-limited); conductivities as given (None: left
-    out, the knowledge base's value)."""
-    def se(fraction: float, sigma: str | None) -> dict:
-        return {"material": "Li6PS5Cl", "fraction": fraction, **({"conductivity": sigma} if sigma else {})}
+    """The graphite | Li6PS5Cl | NMC111 test cell (1 cm2, N/P ~1.5, cathode-limited; tests/_stacks.py) with the SE
+    conductivities given (None: left out, the knowledge base's value)."""
+    def sigma(value: str | None) -> dict:
+        return {"conductivity": value} if value is not None else {}
 
-    return {
-        "name": "SE conductivity test cell", "area": "1 cm2", "working_ion": "Li",
-        "layers": [
-            {"type": "collector", "material": "SUS", "thickness": "10 um"},
-            {"type": "anode", "areal_loading": "8 mg/cm2", "porosity": 0.15, "active": {"material": "graphite", "fraction": 0.6},
-             "electrolyte": se(0.4, anode)},
-            {"type": "separator", "electrolyte": "Li6PS5Cl", "thickness": "100 um", "porosity": 0.15,
-             **({"conductivity": separator} if separator else {})},
-            {"type": "cathode", "areal_loading": "10 mg/cm2", "porosity": 0.15, "active": {"material": "NMC111", "fraction": 0.7},
-             "electrolyte": se(0.3, cathode)},
-            {"type": "collector", "material": "SUS", "thickness": "10 um"},
-        ],
-    }
+    return graphite_nmc111_cell("SE conductivity test cell", separator=sigma(separator),
+                                cathode_electrolyte=sigma(cathode), anode_electrolyte=sigma(anode))
 
 
 def _pv(data: dict):
@@ -122,80 +109,37 @@ def test_provenance_names_the_source():
 
 
 # ----------------------------------------------------------------------------------------- bad input, exit 2
-def _toml(separator_sigma: str, cathode_sigma: str = '"1 mS/cm"') -> str:
-    return f"""
-name = "bad SE conductivity"
-area = "1 cm2"
-working_ion = "Li"
-
-[[layers]]
-type = "collector"
-material = "SUS"
-thickness = "10 um"
-
-[[layers]]
-type = "anode"
-areal_loading = "8 mg/cm2"
-porosity = 0.15
-active = {{ material = "graphite", fraction = 0.6 }}
-electrolyte = {{ material = "Li6PS5Cl", fraction = 0.4 }}
-
-[[layers]]
-type = "separator"
-electrolyte = "Li6PS5Cl"
-conductivity = {separator_sigma}
-thickness = "100 um"
-porosity = 0.15
-
-[[layers]]
-type = "cathode"
-areal_loading = "10 mg/cm2"
-porosity = 0.15
-active = {{ material = "NMC111", fraction = 0.7 }}
-electrolyte = {{ material = "Li6PS5Cl", fraction = 0.3, conductivity = {cathode_sigma} }}
-
-[[layers]]
-type = "collector"
-material = "SUS"
-thickness = "10 um"
-"""
-
-
-def _validate(path: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
-    return subprocess.run([sys.executable, "-m", "solidstack", "validate", str(path)], capture_output=True, text=True,
-                          timeout=120, env=env)
+def _toml(separator_sigma: Any, cathode_sigma: Any = "1 mS/cm") -> str:
+    """The test cell's TOML text with these values (as TOML writes them: "3 mS/cm" quoted, 3 a bare number, True
+    ``true``) as the separator's and the cathode SE's conductivity."""
+    return stack_toml(graphite_nmc111_cell("bad SE conductivity", separator={"conductivity": separator_sigma},
+                                           cathode_electrolyte={"conductivity": cathode_sigma}))
 
 
 def test_a_good_file_validates(tmp_path):
     p = tmp_path / "ok.toml"
-    p.write_text(_toml('"3 mS/cm"', '"0.3 S/m"'), encoding="utf-8")
-    r = _validate(p)
+    p.write_text(_toml("3 mS/cm", "0.3 S/m"), encoding="utf-8")
+    r = validate(p)
     assert r.returncode == 0 and r.stdout.startswith("ok: "), r.stderr
 
 
 @pytest.mark.parametrize(
     ("separator", "cathode", "where", "needle"),
     [
-        ('"3"', '"1 mS/cm"', "layers[2].conductivity", "has no unit"),
-        ("3", '"1 mS/cm"', "layers[2].conductivity", "has no unit"),
-        ('"3 mA/cm"', '"1 mS/cm"', "layers[2].conductivity", "is not a conductivity"),
-        ('"3 ohm"', '"1 mS/cm"', "layers[2].conductivity", "is not a conductivity"),
-        ('"-3 mS/cm"', '"1 mS/cm"', "layers[2].conductivity", "at least 1e-06 mS/cm"),
-        ('"0 S/m"', '"1 mS/cm"', "layers[2].conductivity", "at least 1e-06 mS/cm"),
-        ('"1e-9 mS/cm"', '"1 mS/cm"', "layers[2].conductivity", "at least 1e-06 mS/cm"),
-        ('"2 S/cm"', '"1 mS/cm"', "layers[2].conductivity", "more than 100 mS/cm"),
-        ("true", '"1 mS/cm"', "layers[2].conductivity", "conductivity"),
-        ('"3 mS/cm"', '"nan mS/cm"', "layers[3].electrolyte.conductivity", "not a number"),
-        ('"3 mS/cm"', '"500 mS/cm"', "layers[3].electrolyte.conductivity", "more than 100 mS/cm"),
+        ("3", "1 mS/cm", "layers[2].conductivity", "has no unit"),
+        (3, "1 mS/cm", "layers[2].conductivity", "has no unit"),
+        ("3 mA/cm", "1 mS/cm", "layers[2].conductivity", "is not a conductivity"),
+        ("3 ohm", "1 mS/cm", "layers[2].conductivity", "is not a conductivity"),
+        ("-3 mS/cm", "1 mS/cm", "layers[2].conductivity", "at least 1e-06 mS/cm"),
+        ("0 S/m", "1 mS/cm", "layers[2].conductivity", "at least 1e-06 mS/cm"),
+        ("1e-9 mS/cm", "1 mS/cm", "layers[2].conductivity", "at least 1e-06 mS/cm"),
+        ("2 S/cm", "1 mS/cm", "layers[2].conductivity", "more than 100 mS/cm"),
+        (True, "1 mS/cm", "layers[2].conductivity", "conductivity"),
+        ("3 mS/cm", "nan mS/cm", "layers[3].electrolyte.conductivity", "not a number"),
+        ("3 mS/cm", "500 mS/cm", "layers[3].electrolyte.conductivity", "more than 100 mS/cm"),
     ],
 )
 def test_bad_conductivity_exits_2_with_one_located_line(tmp_path, separator, cathode, where, needle):
     p = tmp_path / "bad.toml"
     p.write_text(_toml(separator, cathode), encoding="utf-8")
-    r = _validate(p)
-    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), r.stderr
-    assert where in lines[0] and needle in lines[0], lines[0]
-    assert "Traceback" not in r.stderr + r.stdout
+    validate_exits_2(p, where, needle)

@@ -4,7 +4,7 @@ The contact fraction f of an electrode's face with its collector side falls with
 take up and that no ductile layer accommodates, down to the share that stack pressure holds closed:
 
     df/dt = -K u' (f - f_p),     u' = L_e sum_h Omega_h |a_h j_h| / F,     K = s / lambda,
-    s = 1 / (1 + delta_d / lambda),  f_p = (p / f_p) / (p / f_p + p_h),  p_h = p_h,ref E*_SE / E*_ref
+    s = 1 / (1 + delta_d / lambda),  f_p = x / (1 + x),  x = (p / (f_p p_h))^m,  p_h = p_h,ref E*_SE / E*_ref
 
 u' (m/s) is the rate at which the face moves: the electrode's thickness change at its collector face from its
 hosts' volume changes (L_e times the composite's volumetric strain rate, for a laterally confined pressed pellet)
@@ -12,7 +12,9 @@ plus a reacting foil's own thickness change (its areal reaction current times Om
 volumetric interfacial current density of host h (A/m3), Omega_h its strain volume (w_h times the partial molar
 volume of the ion in it, m3/mol). K (1/m) and f_p (-) are input parameters per electrode (run.contact_inputs):
 f_p is the share the stack pressure p holds closed, the closed share carrying the stack's force (p / f_p each), with
-a hold pressure p_h scaled by the plane-strain modulus of the SE touching the electrode (run.pressure_held_fraction).
+a hold pressure p_h scaled by the plane-strain modulus of the SE touching the electrode and the exponent m of
+contact.toml (``law.hold_exponent``: the shipped 1 in closed form, another m solved numerically;
+run.pressure_held_fraction).
 
 The state is PyBaMM's own active-material volume fraction of the composite's active material (eps = f eps0), so
 composite material that loses contact is stranded with the ion it holds and PyBaMM's lithium bookkeeping counts

@@ -197,11 +197,6 @@ class TortuosityLaw:
         pts.sort()
         return cls(family, str(t.get("source", "")), (*pts, (1.0, 1.0)))
 
-    @property
-    def measured_range(self) -> tuple[float, float]:
-        """The SE fractions (eps) the measurements span."""
-        return self.points[0][0], self.points[-2][0]
-
     def tortuosity_factor(self, eps: float) -> float:
         """``tau2`` at SE volume fraction ``eps`` (0 < eps <= 1)."""
         if not 0.0 < eps <= 1.0:

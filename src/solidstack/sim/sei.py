@@ -16,7 +16,6 @@ from solidstack.sim.data_files import SimConstants
 from solidstack.sim.result import MOL_TO_MAH
 from solidstack.stack import Stack, resolve
 
-TARGET_LOSS = 0.07  # Novak et al. 2001: < 7 % of the first lithiation (water excluded)
 CATHODE_EXCESS = 2.5
 SEI_LOSS = "Loss of lithium to negative SEI [mol]"
 

@@ -177,12 +177,8 @@ class _Runs:
         self._results: dict[str, Any] = {}
 
     def stack(self, run_id: str):
-        if run_id not in self._stacks:
-            self._stacks[run_id] = self._build(self.case.runs[run_id])
-        got = self._stacks[run_id]
-        if isinstance(got, CannotRun):
-            raise got
-        return got
+        """The stack of run ``run_id``, built once; raises its :class:`CannotRun` if it cannot be built."""
+        return _kept(self._stacks, run_id, lambda: self._build(self.case.runs[run_id]))
 
     def _build(self, run: Run):
         from solidstack.stack import Stack
@@ -203,12 +199,8 @@ class _Runs:
             return CannotRun(f"{where}: the stack could not be built ({type(err).__name__}: {_first_line(err)})")
 
     def result(self, run_id: str):
-        if run_id not in self._results:
-            self._results[run_id] = self._simulate(run_id)
-        got = self._results[run_id]
-        if isinstance(got, CannotRun):
-            raise got
-        return got
+        """The simulated result of run ``run_id``, simulated once; raises its :class:`CannotRun` if it failed."""
+        return _kept(self._results, run_id, lambda: self._simulate(run_id))
 
     def _simulate(self, run_id: str):
         from solidstack.sim import SimulationError, simulate
@@ -237,6 +229,17 @@ class _Runs:
     @property
     def results(self) -> dict[str, Any]:
         return {k: v for k, v in self._results.items() if not isinstance(v, CannotRun)}
+
+
+def _kept(store: dict[str, Any], key: str, make: Callable[[], Any]) -> Any:
+    """``store[key]``, made by ``make()`` the first time it is asked for; a :class:`CannotRun` made is kept and
+    raised each time."""
+    if key not in store:
+        store[key] = make()
+    got = store[key]
+    if isinstance(got, CannotRun):
+        raise got
+    return got
 
 
 def _first_line(err: BaseException) -> str:
