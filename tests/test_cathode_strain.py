@@ -21,7 +21,7 @@ def _lin(x: float, p0: tuple[float, float], p1: tuple[float, float]) -> float:
 # against c/c_max), digitised from Koerver et al., Energy Environ. Sci. 11 (2018) 2142, and the same materials'
 # equilibrium-potential tables on the same c/c_max; read in the public export github.com/jwt625/comsol-mph-extraction
 # (files in references/strain.toml). Each case: (two potential points (V, x) around the window's upper potential,
-# two volume-change points (x, %) around the x found there, the knowledge base's value, its window's upper potential).
+# two volume-change points (x, %) around the x found there, the knowledge base's upper window potential in V).
 KOERVER_2018 = {
     # li_battery_multiple_materials_1d.m, 'NCA, LiNi0.8Co0.15Al0.05O2'; potential of Hall et al. 2016
     "NCA": (((4.2173, 0.2852), (4.1901, 0.3054)), ((0.29231815, -2.51325557), (0.32358939, -1.98727466)), 4.2),
