@@ -741,11 +741,16 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
     return result
 
 
+#: A cycle's capacity (mAh) at or below which nothing passed (round-off of the capacity integrals).
+NOTHING_PASSED_MAH = 1e-9
+
+
 def mark_refused(result: CyclingResult, refused: list[RefusedStep], restored: int = 0) -> None:
     """Say in ``result`` which steps started beyond their cut-off (:class:`RefusedStep`): the per-cycle column
     ``step_refused`` (the refused steps of each cycle, comma-separated, as ``time_limited_steps``; after
     ``time_limited_steps``), one note per step name with its cycles and the voltages at the steps' start, and a
-    coulombic efficiency of NaN in a cycle whose charge (or, discharge first, discharge) passed nothing. Cycles
+    coulombic efficiency of NaN in a cycle whose first step was refused and whose charge (or, discharge first,
+    discharge) passed nothing (at most :data:`NOTHING_PASSED_MAH`: the integrals' round-off). Cycles
     1 to ``restored`` come from a checkpoint, which does not record refusals (their column is empty)."""
     table = result.cycles
     n = len(table)
@@ -758,7 +763,7 @@ def mark_refused(result: CyclingResult, refused: list[RefusedStep], restored: in
     first = result.protocol.first
     denominator = "charge_capacity_mAh" if first == "charge" else "discharge_capacity_mAh"
     for c, names in by_cycle.items():
-        if first in names and not table.at[c - 1, denominator] > 0.0:
+        if first in names and not table.at[c - 1, denominator] > NOTHING_PASSED_MAH:
             table.at[c - 1, "coulombic_efficiency"] = math.nan  # 0/0 (or x/0): undefined, not 0 or 100 %
     for name in dict.fromkeys(r.name for r in refused):
         rs = [r for r in refused if r.name == name]
