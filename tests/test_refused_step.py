@@ -76,6 +76,19 @@ def test_a_charge_whose_ohmic_drop_exceeds_the_window_passes_nothing_and_is_flag
     # the voltage at the step's start is at least the OCV floor plus the separator's drop (other drops add to it)
     assert v > OCV_FLOOR_V + _separator_drop_V(3.0) > UPPER_V
     assert f"above its {UPPER_V:g} V cut-off" in note
+    # the time series keeps each refused step as one row at its start, passing nothing
+    ts = r.timeseries
+    assert list(ts["step_type"]) == ["charge", "discharge"] * 2
+    assert (ts["step_capacity_mAh"] == 0.0).all() and (ts["step_time_s"] == 0.0).all()
+
+
+def test_refused_steps_carry_over_chunk_boundaries():
+    """Runs longer than CHUNK_CYCLES continue from the last state of a chunk, here a refused step's."""
+    n = run.CHUNK_CYCLES + 2
+    r = simulate(_stack(), current="3 mA/cm2", window=f"{LOWER_V}:{UPPER_V}", cycles=n, contact_loss=False)
+    t = r.cycles
+    assert len(t) == n and (t["step_refused"] == "charge,discharge").all()
+    assert np.allclose(t["charge_capacity_mAh"], 0.0, atol=1e-9)
 
 
 def test_the_same_cell_at_a_low_current_charges_normally():
