@@ -182,7 +182,7 @@ def _zero_step(old_solution: pybamm.Solution | pybamm.EmptySolution, model: pyba
     before it found the cut-off violated), one float after the previous step's end (as PyBaMM starts a step),
     with zero time derivatives (so the cycle keeps its Hermite interpolation) and a termination PyBaMM's
     experiment loop takes as the step's own ("[experiment]"), so it goes on with the next step."""
-    t_end = float(old_solution.t[-1]) if not isinstance(old_solution, pybamm.EmptySolution) else 0.0
+    t_end = float(old_solution.t[-1])  # as PyBaMM's step reads it (an EmptySolution has t = [0] or its start)
     t0 = t_end if t_end == 0.0 else float(np.nextafter(t_end, np.inf))
     y0 = model.y0_list[0]
     y0 = np.asarray(y0.full() if hasattr(y0, "full") else y0, dtype=float).reshape(-1, 1)
