@@ -111,6 +111,9 @@ def register(app: typer.Typer) -> None:
             console.print(cycles_table(result))
             for note in result.notes:
                 console.print(f"note: {note}", markup=False, highlight=False)
+            warning = refused_warning(result)
+            if warning:
+                err.print(warning, markup=False)
             if out is not None:
                 files = result.write_run(out, command=command_line(), bdf=fmt == "bdf")
                 files += result.to_csv(out)
@@ -127,3 +130,18 @@ def register(app: typer.Typer) -> None:
         if failed is not None:
             err.print(f"error: {failed}", markup=False)
             raise typer.Exit(1)
+
+
+def refused_warning(result) -> str | None:
+    """One line saying which steps started beyond their cut-off and passed no capacity (the per-cycle column
+    ``step_refused``, sim/run.py ``mark_refused``), or None."""
+    table = result.cycles
+    if "step_refused" not in table:
+        return None
+    flagged = [(int(c), str(f)) for c, f in zip(table["cycle"], table["step_refused"], strict=True) if f]
+    if not flagged:
+        return None
+    shown = "; ".join(f"cycle {c} {f.replace(',', ', ')}" for c, f in flagged[:3]) + (" ..." if len(flagged) > 3 else "")
+    n_steps = sum(len(f.split(",")) for _, f in flagged)
+    return (f"warning: {n_steps} step(s) in {len(flagged)} cycle(s) started beyond their voltage cut-off and passed "
+            f"no capacity ({shown}); see the notes and the column step_refused")

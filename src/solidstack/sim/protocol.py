@@ -22,7 +22,7 @@ from solidstack.stack.cycling import Protocol
 
 TIME_LIMIT_FACTOR = 2.0
 
-__all__ = ["DIRECTION_INPUT", "CutOff", "Protocol", "TIME_LIMIT_FACTOR", "experiment", "from_experiment", "step_direction",
+__all__ = ["CUTOFF_EVENT", "DIRECTION_INPUT", "CutOff", "Protocol", "TIME_LIMIT_FACTOR", "experiment", "from_experiment", "step_direction",
            "time_limit_s"]
 
 #: What :func:`from_experiment` reads, in the words of its error messages.
@@ -44,6 +44,11 @@ def time_limit_s(protocol: Protocol, area_m2: float, capacity_Ah: float) -> floa
 DIRECTION_INPUT = "Current direction"
 
 
+#: The name of :class:`CutOff`'s event in the built model (PyBaMM's "[experiment]" tag marks it as the step's own
+#: termination). ``solidstack.sim.run`` reads it in PyBaMM's error for a step that starts beyond its cut-off.
+CUTOFF_EVENT = "Voltage cut-off [V] [experiment]"
+
+
 class CutOff(pybamm.step.BaseTermination):
     """The voltage cut-off of a constant-current step whose direction is the input :data:`DIRECTION_INPUT` (s):
     ``s x (V - cut)`` with ``cut`` = ``lower`` on discharge (s = +1) and ``upper`` on charge (s = -1), positive
@@ -55,7 +60,7 @@ class CutOff(pybamm.step.BaseTermination):
         super().__init__((float(lower_V), float(upper_V)))
 
     def get_event_name(self, step):
-        return "Voltage cut-off [V] [experiment]"
+        return CUTOFF_EVENT
 
     def get_event_expression(self, variables, step):
         s = pybamm.InputParameter(DIRECTION_INPUT)

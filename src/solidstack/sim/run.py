@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import gc
 import json
 import math
+import re
 import signal
 import threading
 from collections import OrderedDict
@@ -12,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pybamm
@@ -32,8 +35,8 @@ from solidstack.sim.interphase import (
 from solidstack.sim.model import MODELS, build_model, contact_sides, make_solver, structure_key
 from solidstack.sim.oxidation import cathode_cei, cei_gaps, cei_notes
 from solidstack.sim.parameters import CURRENT_INPUT, build_parameters, contact_floor_input, contact_input
-from solidstack.sim.protocol import DIRECTION_INPUT, Protocol, step_direction
-from solidstack.sim.result import CycleEnds, CyclingResult, voltage_integrals_of
+from solidstack.sim.protocol import CUTOFF_EVENT, DIRECTION_INPUT, Protocol, step_direction
+from solidstack.sim.result import CycleEnds, CyclingResult, _segments, evaluate, voltage_integrals_of
 from solidstack.stack import Stack, limits
 from solidstack.stack.cycling import parse_window
 
@@ -95,32 +98,115 @@ def _signals_stop(stop: _Stop, enabled: bool) -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-class _StoppingSolver:
-    """Stands in for a step's solver once a stop was asked: its ``step`` raises a SolverError, which PyBaMM takes as
-    the end of the experiment at that step boundary, returning every cycle solved before."""
+#: PyBaMM's error for a step whose termination events are non-positive at the step's first instant (its solvers'
+#: ``_check_event_violation``: "Events [names] are non-positive at initial conditions with inputs {...}");
+#: tests/test_refused_step.py checks PyBaMM still words it so.
+_AT_START = re.compile(r"Events (\[.*\]) are non-positive at initial conditions")
 
-    def __init__(self, solver: pybamm.BaseSolver, tracker: _Tracker):
-        self._solver, self._tracker = solver, tracker
+
+#: The events that may be violated at a step's start together with its cut-off for the step to count as refused
+#: (:class:`_StepSolver`): the cut-off itself and the model's voltage guards (``sim/parameters.py``: 3 V beyond the
+#: window, and -5 V), which a cell far beyond its cut-off also passes. Any other event (a host's stoichiometry
+#: limit, ...) at the start is a failure of the model, raised as before.
+_AT_START_OK = {CUTOFF_EVENT, "Minimum voltage [V]", "Maximum voltage [V]"}
+
+
+def events_at_start(err: BaseException) -> list[str] | None:
+    """The events that PyBaMM's error ``err`` names as violated at a step's first instant; None for any other
+    error (a real solver failure)."""
+    m = _AT_START.search(str(err))
+    if m is None:
+        return None
+    try:
+        names = ast.literal_eval(m.group(1))
+    except (ValueError, SyntaxError):
+        return None
+    return [str(n) for n in names] if isinstance(names, list) and names else None
+
+
+@dataclass(frozen=True)
+class RefusedStep:
+    """A constant-current step that started beyond its own voltage cut-off and so ended at once with no capacity,
+    as a cycler ends it: ``cycle``, ``index`` (place in the cycle, 1-based), ``name`` (charge or discharge),
+    ``voltage_V`` (the cell voltage at the step's first instant with the step's current, V) and ``cutoff_V``."""
+
+    cycle: int
+    index: int
+    name: str
+    voltage_V: float
+    cutoff_V: float
+
+
+class _StepSolver:
+    """Stands in for each experiment step's solver (see :func:`_stoppable`).
+
+    * Once a stop was asked its ``step`` raises a SolverError, which PyBaMM takes as the end of the experiment at
+      that step boundary, returning every cycle solved before.
+    * A constant-current step that starts beyond its own cut-off (PyBaMM's error naming
+      :data:`~solidstack.sim.protocol.CUTOFF_EVENT` as violated at the step's first instant, alone or with the
+      model's voltage guards: :data:`_AT_START_OK`) becomes a step of
+      zero duration at the state it started from (a one-point solution, :func:`_zero_step`), recorded in the
+      tracker's ``refused``; the experiment goes on with the next step, as on a cycler. PyBaMM would skip such a
+      step, and give up on a cycle whose every step is skipped (e.g. an anode-free cell's first charge at 1C
+      beyond the cut-off at once, then a discharge with nothing to give). Any other error is raised as it was."""
+
+    def __init__(self, solver: pybamm.BaseSolver, tracker: _Tracker, stop: _Stop):
+        self._solver, self._tracker, self._stop = solver, tracker, stop
 
     def __getattr__(self, name: str):
         return getattr(self._solver, name)
 
-    def step(self, *args, **kwargs):
-        if self._tracker.stopped_in is None:
-            self._tracker.stopped_in = self._tracker.cycle
-        pybamm.logger.disabled = True  # PyBaMM would log the stop as a simulation error (re-enabled after the run)
-        raise pybamm.SolverError("stopped by a signal")
+    def step(self, old_solution: pybamm.Solution | pybamm.EmptySolution, model: pybamm.BaseModel, dt: float,
+             *args: Any, **kwargs: Any) -> pybamm.Solution:
+        if self._stop.signum is not None:
+            if self._tracker.stopped_in is None:
+                self._tracker.stopped_in = self._tracker.cycle
+            pybamm.logger.disabled = True  # PyBaMM would log the stop as a simulation error (re-enabled after the run)
+            raise pybamm.SolverError("stopped by a signal")
+        try:
+            return self._solver.step(old_solution, model, dt, *args, **kwargs)
+        except pybamm.SolverError as err:
+            events = events_at_start(err)
+            if events is None or CUTOFF_EVENT not in events or any(e not in _AT_START_OK for e in events):
+                raise
+            inputs = kwargs.get("inputs") or {}
+            zero = _zero_step(old_solution, model, inputs)
+            self._tracker.refuse(zero, inputs)
+            return zero
+
+
+def _zero_step(old_solution: pybamm.Solution | pybamm.EmptySolution, model: pybamm.BaseModel,
+               inputs: dict) -> pybamm.Solution:
+    """The step that ended at its first instant: one point, at the state the solver started the step from (the
+    previous step's last state as this step's model takes it: ``model.y0_list``, which PyBaMM's ``step`` set
+    before it found the cut-off violated), one float after the previous step's end (as PyBaMM starts a step),
+    with zero time derivatives (so the cycle keeps its Hermite interpolation) and a termination PyBaMM's
+    experiment loop takes as the step's own ("[experiment]"), so it goes on with the next step."""
+    t_end = float(old_solution.t[-1])  # as PyBaMM's step reads it (an EmptySolution has t = [0] or its start)
+    t0 = t_end if t_end == 0.0 else float(np.nextafter(t_end, np.inf))
+    y0 = model.y0_list[0]
+    y0 = np.asarray(y0.full() if hasattr(y0, "full") else y0, dtype=float).reshape(-1, 1)
+    sol = pybamm.Solution(np.array([t0]), y0, model, dict(inputs), termination=REFUSED_TERMINATION,
+                          all_yps=np.zeros_like(y0))
+    sol.solver_statistics = pybamm.SolverStatistics()
+    sol.set_up_time = sol.solve_time = 0.0
+    sol.integration_time = 0.0
+    return sol
+
+
+#: The termination of a step that started beyond its cut-off (:class:`_StepSolver`).
+REFUSED_TERMINATION = f"started beyond its cut-off: event: {CUTOFF_EVENT}"
 
 
 @contextmanager
 def _stoppable(sim: pybamm.Simulation, stop: _Stop, tracker: _Tracker) -> Iterator[None]:
-    """Make ``sim`` stop at the next step once ``stop`` is set. PyBaMM looks up each step's solver through
+    """Make ``sim`` stop at the next step once ``stop`` is set, and end a step that starts beyond its cut-off at
+    once (:class:`_StepSolver`). PyBaMM looks up each step's solver through
     ``Simulation._get_built_experiment_solver`` (tests/test_signals_resume.py checks it still does)."""
     original = sim._get_built_experiment_solver
 
     def solver_for(step_or_key):
-        solver = original(step_or_key)
-        return _StoppingSolver(solver, tracker) if stop.signum is not None else solver
+        return _StepSolver(original(step_or_key), tracker, stop)
 
     sim._get_built_experiment_solver = solver_for  # type: ignore[method-assign]
     logger_was_disabled = pybamm.logger.disabled
@@ -272,6 +358,17 @@ class _Tracker(pybamm.callbacks.Callback):
     error: str | None = None
     failed_in: int | None = None  # the cycle in which the solver failed (not finished)
     stopped_in: int | None = None  # the cycle in which a signal stopped the run (not finished)
+    refused: list[RefusedStep] = field(default_factory=list)  # steps that started beyond their cut-off
+    cutoffs: tuple[float, float] = (math.nan, math.nan)  # (lower, upper) V of the protocol
+
+    def refuse(self, zero: pybamm.Solution, inputs: dict) -> None:
+        """Record the current step as refused at its start (``zero``: its one-point solution)."""
+        charge = float(inputs.get(DIRECTION_INPUT, 1.0)) < 0
+        try:
+            v = float(evaluate(_segments(zero), "Battery voltage [V]")[0])
+        except (KeyError, ValueError, IndexError):
+            v = math.nan
+        self.refused.append(RefusedStep(self.cycle, self.step, self.step_name(), v, self.cutoffs[1 if charge else 0]))
 
     def on_cycle_start(self, logs):
         self.cycle = self.offset + logs["cycle number"][0]
@@ -564,11 +661,12 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
         while len(_sims) > SIM_CACHE_SIZE:
             _sims.popitem(last=False)
     _set_time_limit(sim.experiment, protocol.time_limit_s(stack.area_m2, cap_Ah))
-    inputs = {CURRENT_INPUT: protocol.current_density_A_m2, **contact_inputs(stack, k, constants),
+    inputs = {CURRENT_INPUT: protocol.current_density_A_m2, **contact_inputs(stack, k, constants, catalog),
               **collector_inputs(contacts, stack.area_m2)}
     n = protocol.cycles
     kept = _kept_cycles(n, save_at_cycles)
-    tracker = _Tracker(step_names=protocol.step_names(), progress=progress, total=n)
+    tracker = _Tracker(step_names=protocol.step_names(), progress=progress, total=n,
+                       cutoffs=(protocol.lower_V, protocol.upper_V))
     ends = CycleEnds()
     saved: dict[int, pybamm.Solution] = {}
     voltages: dict[int, np.ndarray] = {}
@@ -626,6 +724,7 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
         result = CyclingResult.from_cycles(stack, protocol, hosts, sim, ends, saved, sol, inputs, model,
                                            tracker.terminations, time_limit_s=protocol.time_limit_s(stack.area_m2, cap_Ah),
                                            voltages=voltages)
+        mark_refused(result, [r for r in tracker.refused if r.cycle <= len(ends)], restored)
         if resume is not None:
             from solidstack.sim import checkpoint as cp
 
@@ -640,6 +739,43 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
             f"({len(ends)} cycle(s) finished)", cycle, tracker.step_name(), result)
     assert result is not None
     return result
+
+
+#: A cycle's capacity (mAh) at or below which nothing passed (round-off of the capacity integrals).
+NOTHING_PASSED_MAH = 1e-9
+
+
+def mark_refused(result: CyclingResult, refused: list[RefusedStep], restored: int = 0) -> None:
+    """Say in ``result`` which steps started beyond their cut-off (:class:`RefusedStep`): the per-cycle column
+    ``step_refused`` (the refused steps of each cycle, comma-separated, as ``time_limited_steps``; after
+    ``time_limited_steps``), one note per step name with its cycles and the voltages at the steps' start, and a
+    coulombic efficiency of NaN in a cycle whose first step was refused and whose charge (or, discharge first,
+    discharge) passed nothing (at most :data:`NOTHING_PASSED_MAH`: the integrals' round-off). Cycles
+    1 to ``restored`` come from a checkpoint, which does not record refusals (their column is empty)."""
+    table = result.cycles
+    n = len(table)
+    by_cycle: dict[int, list[str]] = {}
+    for r in refused:
+        by_cycle.setdefault(r.cycle, []).append(r.name)
+    column = [",".join(by_cycle.get(c, [])) for c in range(1, n + 1)]
+    at = list(table.columns).index("time_limited_steps") + 1 if "time_limited_steps" in table else len(table.columns)
+    table.insert(at, "step_refused", column)
+    first = result.protocol.first
+    denominator = "charge_capacity_mAh" if first == "charge" else "discharge_capacity_mAh"
+    for c, names in by_cycle.items():
+        if first in names and not table.at[c - 1, denominator] > NOTHING_PASSED_MAH:
+            table.at[c - 1, "coulombic_efficiency"] = math.nan  # 0/0 (or x/0): undefined, not 0 or 100 %
+    for name in dict.fromkeys(r.name for r in refused):
+        rs = [r for r in refused if r.name == name]
+        cycles = [r.cycle for r in rs]
+        where = (f"cycle {cycles[0]}" if len(cycles) == 1 else "cycles " + ", ".join(map(str, cycles[:6]))
+                 + (f" ... ({len(cycles)} cycles)" if len(cycles) > 6 else ""))
+        vs = [r.voltage_V for r in rs if math.isfinite(r.voltage_V)]
+        side = "above" if name == "charge" else "below"
+        volts = (f"{min(vs):.2f} V" if max(vs) - min(vs) < 0.005 else f"{min(vs):.2f}-{max(vs):.2f} V") if vs else "?"
+        result.notes.append(f"{where} {name}: the cell is {side} its {rs[0].cutoff_V:g} V cut-off at the step's "
+                            f"start ({volts} with the step's current): the step ended at once with no capacity, as a "
+                            "cycler ends it, and the protocol went on (column step_refused)")
 
 
 def _run_fingerprint(stack: Stack, protocol: Protocol, model: str, contact_loss: bool,
