@@ -139,3 +139,40 @@ def test_the_literature_runs_set_the_printed_60_degc_conductivity():
     assert se_conductivity(hot, "separator") == (pytest.approx(2.94), FROM_STACK)
     assert se_conductivity(cold, "separator") == (pytest.approx(0.15), FROM_STACK)
     assert se_conductivity(hot, "cathode")[0] == pytest.approx(2.94, rel=5e-3)
+
+
+def _user_se(tmp_path, ea: str, source: str = "derived", t_ref: str = "") -> str:
+    """A user materials folder with one electrolyte row (a made-up SE, 1 mS/cm) and its activation energy."""
+    (tmp_path / "electrolytes.csv").write_text(
+        "key,name,aliases,ion,class,conductivity_S_cm,conductivity_source,conductivity_T_K,activation_energy_eV,"
+        "activation_source,window_lo_V,window_hi_V,window_kind,window_source,density_g_cm3,density_source,notes\n"
+        f"TestSE,test SE,,Li,sulfide,0.001,derived,{t_ref},{ea},{source},,,,,2.0,derived,made up for a test\n",
+        encoding="utf-8")
+    return str(tmp_path)
+
+
+def test_a_user_se_with_its_own_activation_energy(tmp_path):
+    """A user row is read like a shipped one: 1 mS/cm at 20 degC (293.15 K), Ea 0.5 eV; by hand at 60 degC:
+    0.5 / 8.617333e-5 = 5802.3 K x (1/293.15 - 1/333.15 = 4.0956e-4) = 2.3764, e^2.3764 = 10.77 -> 10.77 mS/cm."""
+    from solidstack.materials import Catalog
+
+    cat = Catalog(user=[_user_se(tmp_path, "0.5", t_ref="293.15")])
+    e = cat.electrolyte("TestSE")
+    assert e.conductivity_T_K == 293.15 and e.activation_energy_eV == 0.5
+    assert e.conductivity_S_cm * se_arrhenius(e, 333.15) == pytest.approx(10.77e-3, rel=1e-3)
+
+
+@pytest.mark.parametrize(("ea", "source", "t_ref", "says"), [
+    ("5", "derived", "", "activation_energy_eV = 5 is outside 0-2 eV"),
+    ("0.3", "", "", "have no source in 'activation_source'"),
+    ("0.3", "derived", "25", "conductivity_T_K = 25 K is not a temperature in K"),
+])
+def test_a_bad_activation_energy_is_one_located_line(tmp_path, ea, source, t_ref, says):
+    from solidstack.errors import InputError
+    from solidstack.materials import Catalog
+
+    cat = Catalog(user=[_user_se(tmp_path, ea, source, t_ref)])
+    with pytest.raises(InputError) as err:
+        cat.electrolyte("TestSE")
+    text = str(err.value)
+    assert "electrolytes.csv row TestSE" in text and says in text and "\n" not in text
