@@ -495,7 +495,8 @@ class Catalog:
             sources = self._sources(
                 row,
                 {
-                    "conductivity": ("conductivity_source", "conductivity_S_cm"),
+                    "conductivity": ("conductivity_source", "conductivity_S_cm", "conductivity_T_K"),
+                    "activation": ("activation_source", "activation_energy_eV"),
                     "window": ("window_source", "window_lo_V", "window_hi_V"),
                     "density": ("density_source", "density_g_cm3"),
                 },
@@ -503,6 +504,12 @@ class Catalog:
                 origin,
             )
             lo, hi = f(row, "window_lo_V", where), f(row, "window_hi_V", where)
+            t_ref = f(row, "conductivity_T_K", where)
+            ea = f(row, "activation_energy_eV", where)
+            if t_ref is not None and not 150.0 <= t_ref <= 600.0:
+                raise self._defect(origin, where, f"conductivity_T_K = {t_ref:g} K is not a temperature in K (150-600)")
+            if ea is not None and not 0.0 <= ea <= 2.0:
+                raise self._defect(origin, where, f"activation_energy_eV = {ea:g} is outside 0-2 eV")
             self._merge(out, row["key"], Electrolyte(
                 key=row["key"],
                 name=row["name"],
@@ -515,6 +522,8 @@ class Catalog:
                 density_g_cm3=f(row, "density_g_cm3", where),
                 notes=row.get("notes", ""),
                 sources=sources,
+                conductivity_T_K=t_ref if t_ref is not None else 298.15,
+                activation_energy_eV=ea,
             ), origin, row, where, f"solid electrolyte {row['key']}")
         return out
 

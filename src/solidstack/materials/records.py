@@ -362,7 +362,9 @@ class Transport:
 
 @dataclass(frozen=True, slots=True)
 class Electrolyte:
-    """A solid electrolyte: conductivity in S/cm at 25 C, stability window in V vs M+/M, density g/cm3."""
+    """A solid electrolyte: conductivity in S/cm at ``conductivity_T_K`` (K; 298.15 where the source gives no other
+    temperature), stability window in V vs M+/M, density g/cm3, and the activation energy of its ionic conductivity
+    ``activation_energy_eV`` (eV; None where no source gives one: then no temperature dependence is modelled)."""
 
     key: str
     name: str
@@ -375,6 +377,8 @@ class Electrolyte:
     density_g_cm3: float | None
     notes: str = ""
     sources: Sources = field(default_factory=dict)
+    conductivity_T_K: float = 298.15
+    activation_energy_eV: float | None = None
 
     def __repr__(self) -> str:
         from solidstack.report.html import record_repr

@@ -17,6 +17,7 @@ foil such as In): it reacts on its face only and its inventory follows from its 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -48,6 +49,43 @@ PLATING_ROOM = 1.5
 #: End-guard width (in x) of planar working-ion metals: narrow, so that an anode-free cell starts within 1e-3
 #: of an empty metal without the guard raising its potential (numerical, see sim/ocp.py).
 PLANAR_GUARD_WIDTH = 2.0e-4
+
+
+#: Temperature (K) the values of transport.toml are given at (the 298.15 K reference of the PyBaMM parameter sets
+#: they come from); ``i0_activation_K`` and ``diffusivity_activation_K`` (E/R, K) scale them to the stack's.
+TRANSPORT_T_REF_K = 298.15
+
+
+def arrhenius(activation_K: float, T_K: float, T_ref_K: float = TRANSPORT_T_REF_K) -> float:
+    """Arrhenius factor exp(E/R (1/T_ref - 1/T)) (-) of a value given at ``T_ref_K`` (K), at ``T_K`` (K), for an
+    activation temperature ``activation_K`` = E/R (K); 1 at T = T_ref. A number computed once per run, not a
+    model expression, so the model's cost does not change."""
+    return math.exp(activation_K * (1.0 / T_ref_K - 1.0 / T_K))
+
+
+def _away(T_K: float, T_ref_K: float = TRANSPORT_T_REF_K) -> bool:
+    """Whether a run at ``T_K`` is far enough from ``T_ref_K`` (> 0.5 K) that a missing activation energy matters."""
+    return abs(T_K - T_ref_K) > 0.5
+
+
+def _kinetics_at(tr, T_K: float, label: str, foil: bool = False) -> tuple[float, float, list[str]]:
+    """(i0 in A/m2, constant diffusivity in m2/s) of transport entry ``tr`` at the stack temperature ``T_K`` (K):
+    times :func:`arrhenius` of the entry's ``i0_activation_K`` / ``diffusivity_activation_K``, where it has them;
+    and the data gaps of a run away from 25 degC whose entry has none (a constant D of a metal foil is a numerical
+    stand-in for no diffusion limit, so it is not reported)."""
+    i0, D, gaps = float(tr["i0_A_m2"]), float(tr["diffusivity_m2_s"]), []
+    where = f"transport.toml [{tr.key!r}]"
+    at = f"{T_K - 273.15:.4g} degC"
+    ea_i0, ea_D = tr.get("i0_activation_K"), tr.get("diffusivity_activation_K")
+    if ea_i0 is not None:
+        i0 *= arrhenius(ea_i0, T_K)
+    elif _away(T_K):
+        gaps.append(f"{label}: exchange-current density at its 25 degC value at {at} (no i0_activation_K in {where})")
+    if ea_D is not None:
+        D *= arrhenius(ea_D, T_K)
+    elif _away(T_K) and not foil and tr.get("diffusivity_log10_c0") is None:
+        gaps.append(f"{label}: solid diffusivity at its 25 degC value at {at} (no diffusivity_activation_K in {where})")
+    return i0, D, gaps
 
 
 #: The coefficients of a stoichiometry-dependent solid diffusivity in transport.toml (O'Regan 2022's form):
@@ -246,6 +284,8 @@ def _active_host(stack: Stack, side: Side, cat: Catalog, const: SimConstants) ->
                     "construction from literature numbers, not measured OCP data; see its header)")
     tr = cat.transport(f"{mat.key}.{ion}")
     gaps += transport_gaps(cat, f"{mat.key}.{ion}", f"{mat.key} ({ion})")
+    i0, diffusivity, t_gaps = _kinetics_at(tr, stack.temperature.si, f"{mat.key} ({ion})")
+    gaps += t_gaps
     rho = (mat.density_g_cm3 or 0.0) * 1e6  # g/m3
     xa, xb = window_x_range(curve, mat.window.lo, mat.window.hi)
     practical = mat.practical_capacity_mAh_g
@@ -283,7 +323,7 @@ def _active_host(stack: Stack, side: Side, cat: Catalog, const: SimConstants) ->
         x0 = curve.x[0] + START_INSIDE if side == "anode" else curve.x[-1] - START_INSIDE
     return Host(
         label=mat.key, material=mat.key, side=side, kind="active", ocp=curve, c_max=float(c_max), x0=float(x0),
-        radius=tr["radius_m"], diffusivity=tr["diffusivity_m2_s"], i0=tr["i0_A_m2"], omega=omega,
+        radius=tr["radius_m"], diffusivity=diffusivity, i0=i0, omega=omega,
         strain_weight=1.0, basis=tr.basis, gaps=tuple(gaps), x_sourced=(xa, xb),
         conductivity_S_m=tr["conductivity_S_m"], diffusivity_law=_diffusivity_coefficients(tr),
     )
@@ -423,6 +463,8 @@ def _planar_host(stack: Stack, electrode: CompositeElectrode, mat: ActiveMateria
     tr_key = f"foil.{metal.symbol}.{ion}"
     tr = cat.transport(tr_key, foil=True)
     gaps += transport_gaps(cat, tr_key, f"{metal.symbol} ({ion}) electrode", foil=True)
+    i0, diffusivity, t_gaps = _kinetics_at(tr, stack.temperature.si, f"{metal.symbol} ({ion}) electrode", foil=True)
+    gaps += t_gaps
     soc, x_init = _initial_state(electrode)
     vol_dom = PLANAR_FRACTION * PLANAR_DOMAIN_M  # m3 of host per m2 of face in the model's domain
     if _is_working_metal(mat):
@@ -458,7 +500,7 @@ def _planar_host(stack: Stack, electrode: CompositeElectrode, mat: ActiveMateria
     sigma = 1.0 / metal.resistivity_ohm_m if metal.resistivity_ohm_m else 1.0e6
     return Host(label=f"{metal.symbol} metal", material=metal.symbol, side="anode", kind="planar", ocp=curve,
                 c_max=float(c_max), x0=float(x0), radius=3.0 * PLANAR_FRACTION * PLANAR_DOMAIN_M,
-                diffusivity=tr["diffusivity_m2_s"], i0=tr["i0_A_m2"], omega=omega, strain_weight=strain_w,
+                diffusivity=diffusivity, i0=i0, omega=omega, strain_weight=strain_w,
                 thickness=t, working_metal=_is_working_metal(mat), basis=tr.basis, gaps=tuple(gaps),
                 x_sourced=sourced, guard_width=guard, conductivity_S_m=sigma, metal_mol_m3=rho_mol)
 
@@ -479,10 +521,12 @@ def _foil_host(stack: Stack, layer: MetalLayer, side: Side, cat: Catalog, const:
     tr_key = f"foil.{metal.symbol}.{ion}"
     tr = cat.transport(tr_key, foil=True)
     gaps = transport_gaps(cat, tr_key, f"{metal.symbol} foil ({ion})", foil=True)
+    i0, diffusivity, t_gaps = _kinetics_at(tr, stack.temperature.si, f"{metal.symbol} foil ({ion})", foil=True)
+    gaps += t_gaps
     t = layer.thickness_m(stack.area_m2)
     soc, x_init = _initial_state(layer)
-    common = dict(material=metal.symbol, side=side, kind="foil", radius=3.0 * t, diffusivity=tr["diffusivity_m2_s"],
-                  i0=tr["i0_A_m2"], thickness=t, basis=tr.basis)
+    common = dict(material=metal.symbol, side=side, kind="foil", radius=3.0 * t, diffusivity=diffusivity,
+                  i0=i0, thickness=t, basis=tr.basis)
     if rx.status == "working":
         # the working ion's own metal: a 0 V host; x = 0.5 is the foil as made (it can take as much again)
         mat = cat.active(metal.symbol, ion)
@@ -585,6 +629,11 @@ def find_hosts(stack: Stack, catalog: Catalog | None = None, constants: SimConst
     for role, c in stack.anode.components():
         if role == "electrolyte" and c.fraction > 0:
             se = c.material
+    from solidstack.sim.parameters import se_temperature_notes  # parameters imports this module
+
+    t_notes, t_gaps = se_temperature_notes(stack, catalog)
+    hm.notes.extend(t_notes)
+    hm.gaps.extend(t_gaps)
     win = catalog.electrolyte(se).window
     if win is None or win.lo is None:
         hm.gaps.append(f"{se}: no reduction limit in the knowledge base; its reduction at the anode (first-cycle "

@@ -32,8 +32,9 @@ from typing import Any
 import pybamm
 
 from solidstack.materials import Catalog, default_catalog
+from solidstack.materials.records import Electrolyte
 from solidstack.sim.data_files import DEFAULT_BRUGGEMAN, SimConstants, default_constants
-from solidstack.sim.hosts import PLANAR_DOMAIN_M, PLANAR_FRACTION, F, Host, HostMap
+from solidstack.sim.hosts import PLANAR_DOMAIN_M, PLANAR_FRACTION, F, Host, HostMap, arrhenius
 from solidstack.sim.interphase import electrolyte_family, sei_values
 from solidstack.sim.ocp import ocp_function
 from solidstack.sim.oxidation import cei_values
@@ -95,23 +96,84 @@ FROM_STACK, FROM_KB = "the stack file", "the knowledge base"
 FALLBACK_SIGMA_S_M = 1e-2
 
 
+#: Boltzmann constant (eV/K; CODATA 2018, exact).
+K_B_EV = 8.617333262e-5
+
+
+def se_arrhenius(electrolyte: Electrolyte, T_K: float) -> float | None:
+    """sigma(T) / sigma_ref (-) of a knowledge-base SE at ``T_K`` (K): exp(-Ea / k_B (1/T - 1/T_ref)), Ea its
+    ``activation_energy_eV`` and T_ref the temperature of its tabulated conductivity (``conductivity_T_K``); None
+    where the knowledge base has no activation energy for it (then no temperature dependence is modelled)."""
+    if electrolyte.activation_energy_eV is None:
+        return None
+    return arrhenius(electrolyte.activation_energy_eV / K_B_EV, T_K, electrolyte.conductivity_T_K)
+
+
+def _layer_se(stack: Stack, layer: str) -> tuple[float | None, str] | None:
+    """(the stack file's conductivity in S/m or None, the SE material) of ``layer``; None for a composite without SE."""
+    if layer == "separator":
+        return stack.separator.conductivity_S_m(), stack.separator.electrolyte
+    el = stack.anode if layer == "anode" else stack.cathode
+    if el.electrolyte is None:
+        return None
+    return el.electrolyte.conductivity_S_m(), el.electrolyte.material
+
+
 def se_conductivity(stack: Stack, layer: str, catalog: Catalog | None = None) -> tuple[float, str]:
     """The bulk ionic conductivity (S/m) of the SE of ``layer`` (``"separator"``, ``"anode"`` or ``"cathode"``)
-    and where it comes from: the layer's ``conductivity`` in the stack file (:data:`FROM_STACK`), else the
-    knowledge base's value of its material (:data:`FROM_KB`; S/cm x 100), else 1e-2 S/m. A composite without an
-    SE has the separator's."""
+    at the stack's temperature, and where it comes from: the layer's ``conductivity`` in the stack file
+    (:data:`FROM_STACK`; the value at the stack's temperature, never rescaled), else the knowledge base's value of
+    its material (:data:`FROM_KB`; S/cm x 100) times :func:`se_arrhenius` at the stack's temperature where the
+    knowledge base has an activation energy (the source then says so; without one the tabulated value is used,
+    and :func:`se_temperature_notes` reports it), else 1e-2 S/m. A composite without an SE has the separator's."""
     catalog = catalog or default_catalog()
-    if layer == "separator":
-        given, material = stack.separator.conductivity_S_m(), stack.separator.electrolyte
-    else:
-        el = stack.anode if layer == "anode" else stack.cathode
-        if el.electrolyte is None:
-            return se_conductivity(stack, "separator", catalog)
-        given, material = el.electrolyte.conductivity_S_m(), el.electrolyte.material
+    found = _layer_se(stack, layer)
+    if found is None:
+        return se_conductivity(stack, "separator", catalog)
+    given, material = found
     if given is not None:
         return given, FROM_STACK
-    kb = catalog.electrolyte(material).conductivity_S_cm
-    return (kb * 100.0, FROM_KB) if kb is not None else (FALLBACK_SIGMA_S_M, f"{FROM_KB} (no value: 1e-2 S/m assumed)")
+    e = catalog.electrolyte(material)
+    if e.conductivity_S_cm is None:
+        return FALLBACK_SIGMA_S_M, f"{FROM_KB} (no value: 1e-2 S/m assumed)"
+    T = stack.temperature.si
+    factor = se_arrhenius(e, T)
+    if abs(T - e.conductivity_T_K) <= 0.5 or factor is None:
+        return e.conductivity_S_cm * 100.0, FROM_KB
+    return (e.conductivity_S_cm * 100.0 * factor,
+            f"{FROM_KB} x {factor:.4g} (Arrhenius, Ea {e.activation_energy_eV:g} eV, from {e.conductivity_T_K:g} K to {T:g} K)")
+
+
+def se_temperature_notes(stack: Stack, catalog: Catalog | None = None) -> tuple[list[str], list[str]]:
+    """(notes, data gaps) on the temperature dependence of the stack's SE conductivities: for every SE whose
+    knowledge-base value is used at a temperature other than its tabulated one, the Arrhenius factor applied, or
+    a data gap where the knowledge base has no activation energy (the tabulated value is used as it is). An SE
+    conductivity the stack file sets is its value at the stack's temperature and gets neither."""
+    catalog = catalog or default_catalog()
+    T = stack.temperature.si
+    notes: list[str] = []
+    gaps: list[str] = []
+    for layer in ("separator", "anode", "cathode"):
+        found = _layer_se(stack, layer)
+        if found is None or found[0] is not None:
+            continue
+        e = catalog.electrolyte(found[1])
+        if e.conductivity_S_cm is None or abs(T - e.conductivity_T_K) <= 0.5:
+            continue
+        factor = se_arrhenius(e, T)
+        if factor is None:
+            gap = (f"{e.key}: no activation energy in the knowledge base (electrolytes.csv); its conductivity "
+                   f"{e.conductivity_S_cm:g} S/cm at {e.conductivity_T_K - 273.15:.4g} degC is used at "
+                   f"{T - 273.15:.4g} degC without temperature dependence")
+            if gap not in gaps:
+                gaps.append(gap)
+        else:
+            note = (f"{e.key} conductivity at {T - 273.15:.4g} degC: {e.conductivity_S_cm * factor:.3g} S/cm = "
+                    f"{e.conductivity_S_cm:g} S/cm at {e.conductivity_T_K - 273.15:.4g} degC x {factor:.3g} "
+                    f"(Arrhenius, Ea {e.activation_energy_eV:g} eV)")
+            if note not in notes:
+                notes.append(note)
+    return notes, gaps
 
 
 def composite_bruggeman(stack: Stack, side: str, eps_se: float, catalog: Catalog | None = None,

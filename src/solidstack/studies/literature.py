@@ -248,10 +248,18 @@ def _first_line(err: BaseException) -> str:
 
 
 def _set(data: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set the dotted stack field ``dotted`` to ``value``; in the ``layers`` list a part names the one layer of
+    that ``type`` (``"layers.separator.conductivity"``, ``"layers.cathode.electrolyte.conductivity"``)."""
     *parents, last = dotted.split(".")
-    node = data
+    node: Any = data
     for p in parents:
-        node = node.setdefault(p, {})
+        if isinstance(node, list):
+            found = [la for la in node if isinstance(la, dict) and la.get("type") == p]
+            if len(found) != 1:
+                raise InputError(Problem(f"set {dotted!r}", f"the stack has {len(found)} layers of type {p!r}, not one"))
+            node = found[0]
+        else:
+            node = node.setdefault(p, {})
     node[last] = value
 
 
