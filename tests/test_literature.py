@@ -209,6 +209,25 @@ def test_runnability_follows_the_catalog_it_is_given(tmp_path):
     assert with_in.calibration == "input"
 
 
+def test_the_runs_are_simulated_with_the_catalog_given(tmp_path):
+    """``literature(catalog=...)`` simulates the runs with that knowledge base, not only its table lookups: Hayashi
+    2012's TiS2 (Na) with a user transport entry of D = 1e-18 m2/s on its 5 um particles fills only a shell of depth
+    ~sqrt(D t) = sqrt(1e-18 x 3.6e4 s) = 0.19 um in a 10 h discharge, i.e. ~3 x 0.19 / 5 = 11 % of a particle's
+    volume, so its discharge capacity falls far below the shipped one's."""
+    from solidstack.materials import Catalog
+
+    (tmp_path / "transport.toml").write_text(
+        '["TiS2.Na"]\noverride = true\nradius_m = 5.0e-6\ndiffusivity_m2_s = 1.0e-18\ni0_A_m2 = 1.0\n'
+        'conductivity_S_m = 10.0\nbasis = "test: a slow TiS2"\nsources = ["placeholder"]\n', encoding="utf-8")
+
+    def capacity(val):
+        return next(c for c in val.comparisons if c.number == "n01").simulated
+
+    shipped = capacity(lit.literature(["hayashi2012"]))
+    slow = capacity(lit.literature(["hayashi2012"], catalog=Catalog(user=[tmp_path])))
+    assert shipped > 50.0 and slow < 0.5 * shipped
+
+
 def test_an_active_without_ocp_cannot_run(tmp_path):
     class NoOcp:
         key, ocp = "X", None

@@ -171,8 +171,9 @@ class _Runs:
     """Builds and simulates the runs of one case, once each; failures are kept as their reason."""
 
     def __init__(self, case: Case, model: str, max_cycles: int | None,
-                 on_run: Callable[[str, str], None] | None = None):
+                 on_run: Callable[[str, str], None] | None = None, catalog: Any = None):
         self.case, self.model, self.max_cycles, self.on_run = case, model, max_cycles, on_run
+        self.catalog = catalog  # the knowledge base the runs are simulated with (None: the shipped one)
         self._stacks: dict[str, Any] = {}
         self._results: dict[str, Any] = {}
 
@@ -215,7 +216,7 @@ class _Runs:
         if self.on_run is not None:
             self.on_run(self.case.id, run_id)
         try:
-            return simulate(stack, cycles=cycles, model=self.model)
+            return simulate(stack, cycles=cycles, model=self.model, catalog=self.catalog)
         except InputError as err:
             return CannotRun(f"{self.case.id}/{run_id}: " + "; ".join(str(p) for p in err.problems))
         except SimulationError as err:
@@ -856,8 +857,8 @@ def literature(
     """Run the literature cases (all, or the ids in ``cases``) and compare every published number.
 
     A case is named by its id or a unique prefix of it (``"doux2020"``). ``path``: a cases file in the shipped format (default: the shipped one); ``max_cycles`` caps every run (numbers
-    needing later cycles become "cannot run"); ``catalog``: the knowledge base numbers read from it (default: the
-    shipped one); ``calibration_records``: the calibration records deciding fitted/predicted (default: the
+    needing later cycles become "cannot run"); ``catalog``: the knowledge base the runs are simulated with and the
+    knowledge-base numbers are read from (default: the shipped one); ``calibration_records``: the calibration records deciding fitted/predicted (default: the
     simulation's own); ``on_case(case, i, n)`` is called after each case and ``on_run(case, run)`` before each
     simulation (for progress bars). An unknown case id raises
     :class:`~solidstack.errors.UnknownNameError`.
@@ -878,7 +879,7 @@ def literature(
     fitted = fitted_numbers(calibration_records)
     comparisons, results = [], {}
     for i, case in enumerate(chosen, start=1):
-        runs = _Runs(case, model, max_cycles, on_run)
+        runs = _Runs(case, model, max_cycles, on_run, catalog)
         ctx = _Ctx(runs, catalog)
         fitted_runs = {r for n in case.numbers if (case.id, n.id) in fitted for r in n.runs}
         comparisons += [_compare(n, case, ctx, fitted, fitted_runs) for n in case.numbers]
