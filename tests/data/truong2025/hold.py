@@ -23,6 +23,9 @@ others (L / f), which slows the law by exp(-(1/f - 1) L / lambda) and is not the
 of the report; ``--contact-loss`` runs it on).
 
 Run:  PYTHONPATH=src python tests/data/truong2025/hold.py [--contact-loss]
+What-if (not the shipped model; the report's "what the law would need"):  ... hold.py --lambda 28e-9 --sigma 2.38e-6
+--u-ox 4.3 sets the CEI's tunnelling length (m), the film conductivity (S/m) and its onset potential (V vs Li, in
+place of the SE's window_hi; patched into sim.oxidation.cei_constants for this process only).
 """
 
 from __future__ import annotations
@@ -128,8 +131,35 @@ def diagnosis(constants=None, contact_loss: bool = False) -> dict[str, Any]:
     return {"formation": form, "holds": rows, "factor": factor, "log_spread": max(logs) - min(logs)}
 
 
+def _option(argv: list[str], name: str) -> float | None:
+    return float(argv[argv.index(name) + 1]) if name in argv else None
+
+
+def what_if(argv: list[str]):
+    """The constants of the what-if options (None: the shipped ones); --u-ox patches the onset for this process."""
+    import dataclasses
+
+    import solidstack.sim.oxidation as ox
+    from solidstack.sim.data_files import default_constants
+
+    c = default_constants()
+    lam, sigma, u_ox = (_option(argv, n) for n in ("--lambda", "--sigma", "--u-ox"))
+    if lam is not None:
+        c = c.with_value("cei.toml", "law.tunnelling_length_m", lam)
+    if sigma is not None:
+        c = c.with_value("cei.toml", "family.sulfide.film_conductivity_S_m", sigma)
+    if u_ox is not None:
+        shipped = ox.cei_constants
+
+        def onset(host, se, constants=None):
+            pair = shipped(host, se, constants)
+            return None if pair is None else dataclasses.replace(pair, u_ox=u_ox)
+        ox.cei_constants = onset
+    return c if (lam, sigma, u_ox) != (None, None, None) else None
+
+
 def main(argv: list[str]) -> int:
-    d = diagnosis(contact_loss="--contact-loss" in argv)
+    d = diagnosis(what_if(argv), contact_loss="--contact-loss" in argv)
     f = d["formation"]
     print(f"formation: film {f['L0_m'] * 1e9:.1f} -> {f['L_m'] * 1e9:.1f} nm, {f['R_ohm_cm2']:.2f} ohm cm2; "
           f"CEI {f['cei_mAh'] / ACTIVE_G:.2f} mAh/g; 3rd discharge {f['discharge_mAh'] / ACTIVE_G:.1f} mAh/g")
@@ -137,11 +167,12 @@ def main(argv: list[str]) -> int:
           "loss Truong % | hold mAh/g (Truong 28.5-29.5) | end mA/g (Truong 0.12-0.15)")
     for v, r in d["holds"].items():
         print(f"{v:.1f} ({r['vs_li']:.2f}) | {r['hours']:.2f} | {r['L_m'] * 1e9:.1f} | {r['dL_m'] * 1e9:.1f} | "
-              f"{r['dR_ohm_cm2']:.2f} | {r['truong_dR']:.0f} | {r['truong_dR'] / r['dR_ohm_cm2']:.0f} | "
+              f"{r['dR_ohm_cm2']:.2f} | {r['truong_dR']:.0f} | {r['truong_dR'] / r['dR_ohm_cm2']:.3g} | "
               f"{r['cei_aging_pct']:.2f} | {r['truong_loss_pct']:.2f} | {r['hold_mAh_g']:.2f} | {r['end_mA_g']:.4f}")
     k = d["factor"]
-    print(f"geometric-mean factor Truong / model on Delta R: {k:.0f} (spread of ln ratio {d['log_spread']:.2f}); "
-          f"a film conductivity {2.38e-7 / k:.3g} S/cm would fit it, and would give the formed cell's film "
+    sigma_S_cm = (_option(argv, "--sigma") or 2.38e-5) / 100
+    print(f"geometric-mean factor Truong / model on Delta R: {k:.3g} (spread of ln ratio {d['log_spread']:.2f}); "
+          f"a film conductivity {sigma_S_cm / k:.3g} S/cm would fit it, and would give the formed cell's film "
           f"{f['R_ohm_cm2'] * k:.0f} ohm cm2 against Truong's whole pristine cathode-interface peak "
           f"{TRUONG_PRISTINE_OHM_CM2:.0f} ohm cm2")
     return 0
