@@ -51,14 +51,14 @@ TRUONG_PRISTINE_OHM_CM2 = 93.0 * 0.785
 TRUONG_HOLD_MAH_G = (28.5, 29.5)
 
 
-def stack():
+def stack() -> Any:
     """Truong's cell as written in ``inli-ncm83.toml``."""
     from solidstack.stack.io import read_stack
 
     return read_stack(STACK)
 
 
-def hold_current_mA_cm2(s=None) -> float:
+def hold_current_mA_cm2(s: Any = None) -> float:
     """The charge current (mA/cm2) whose step time limit (sim/protocol.py) is the 48 h of the hold."""
     from solidstack.sim.protocol import TIME_LIMIT_FACTOR
 
@@ -68,7 +68,7 @@ def hold_current_mA_cm2(s=None) -> float:
     return TIME_LIMIT_FACTOR * cap_mAh / (HOLD_S / 3600.0) / (s.area_m2 * 1e4)
 
 
-def film_ohm_cm2(result, L: float) -> float:
+def film_ohm_cm2(result: Any, L: float) -> float:
     """The model's film resistance (ohm cm2 of cell) of a CEI of thickness ``L`` (m): PyBaMM's "average" film
     drop j L rho over the particle surface s = 3 eps L_el / r per m2 of cell (rho: the CEI's resistivity
     parameter, 1 / sigma for a host whose whole surface the SE touches)."""
@@ -80,12 +80,12 @@ def film_ohm_cm2(result, L: float) -> float:
     return L * float(pv[P_RHO]) / s * 1e4
 
 
-def _cei_mAh(result) -> float:
+def _cei_mAh(result: Any) -> float:
     col = [c for c in result.cycles.columns if c.startswith("loss_cei_")]
     return -float(result.cycles[col[0]].iloc[-1])  # the SE gave the Li up: a negative "loss"
 
 
-def formation(constants=None, contact_loss: bool = False) -> dict[str, Any]:
+def formation(constants: Any = None, contact_loss: bool = False) -> dict[str, Any]:
     """The formation run: film (m) and its resistance at its end, the CEI's charge (mAh), the 3rd discharge (mAh)."""
     from solidstack.sim.run import simulate
 
@@ -95,7 +95,7 @@ def formation(constants=None, contact_loss: bool = False) -> dict[str, Any]:
             "cei_mAh": _cei_mAh(r), "discharge_mAh": float(r.cycles["discharge_capacity_mAh"].iloc[-1])}
 
 
-def hold(volts: float, constants=None, contact_loss: bool = False) -> dict[str, Any]:
+def hold(volts: float, constants: Any = None, contact_loss: bool = False) -> dict[str, Any]:
     """Charge to ``volts`` (V vs In/InLi) and hold 48 h: the hold's duration (h), the film (m) and its resistance
     at its end, the CEI's charge of the run (mAh), the charge passed in the hold (mAh/g of NCM) and its end current
     (mA/g)."""
@@ -113,7 +113,7 @@ def hold(volts: float, constants=None, contact_loss: bool = False) -> dict[str, 
             "end_mA_g": abs(float(step["Current [A]"].entries[-1])) * 1e3 / ACTIVE_G}
 
 
-def diagnosis(constants=None, contact_loss: bool = False) -> dict[str, Any]:
+def diagnosis(constants: Any = None, contact_loss: bool = False) -> dict[str, Any]:
     """The formation and the three holds; per potential the film's growth over the formed cell (m), its Delta R
     (ohm cm2) against Truong's, and the CEI's charge of the aging step as a share (%) of the formed cell's
     discharge; the geometric-mean factor Truong / model of Delta R (the one-constant least-squares fit in log R)."""
@@ -135,7 +135,7 @@ def _option(argv: list[str], name: str) -> float | None:
     return float(argv[argv.index(name) + 1]) if name in argv else None
 
 
-def what_if(argv: list[str]):
+def what_if(argv: list[str]) -> Any:
     """The constants of the what-if options (None: the shipped ones); --u-ox patches the onset for this process."""
     import dataclasses
 
