@@ -157,3 +157,14 @@ def test_a_working_ion_metal_as_the_cathode_is_still_refused(tmp_path):
     path.write_text(stack_toml(d))
     validate_exits_2(path, "layers", "cathode active material Li")
 
+
+
+def test_a_pristine_foil_cathode_says_it_has_no_li_to_give():
+    # an In cathode without initial_x is pristine In (x = 0): a first charge can take nothing from it
+    d = half_cell({"current_density": "0.05 mA/cm2", "lower_cutoff": "0.0 V", "upper_cutoff": "0.56 V", "cycles": 1})
+    del d["layers"][3]["initial_x"]
+    stack = Stack.from_dict(d)
+    (foil,) = find_hosts(stack).cathode
+    assert foil.x0 < 1e-3
+    assert any("no initial_x" in g for g in foil.gaps), foil.gaps
+    assert not any("no initial_x" in g for g in find_hosts(Stack.from_dict(half_cell(d["cycling"]))).cathode[0].gaps)

@@ -457,6 +457,9 @@ def _planar_host(stack: Stack, electrode: CompositeElectrode, mat: ActiveMateria
         sourced = (curve.x[0], curve.x[-1])
     if side == "cathode":
         gaps += _positive_reduction_gap(stack, cat, metal.symbol, curve)
+        if soc is None and x_init is None:
+            gaps.append(f"{metal.symbol} metal cathode: no initial_x, so it starts without {ion} and has none to give on "
+                        f"a first charge (a counter such as In-Li is written with its {ion} content, e.g. initial_x = 0.6)")
     sigma = 1.0 / metal.resistivity_ohm_m if metal.resistivity_ohm_m else 1.0e6
     return Host(label=f"{metal.symbol} metal", material=metal.symbol, side=side, kind="planar", ocp=curve,
                 c_max=float(c_max), x0=float(x0), radius=3.0 * PLANAR_FRACTION * PLANAR_DOMAIN_M,
