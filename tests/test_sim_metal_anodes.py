@@ -187,21 +187,3 @@ def test_na_and_k_metal_anodes_hold_their_thickness_and_strip_to_nothing(ion, rh
     # the charged cathode can take more than the metal holds: the discharge strips the metal to its end
     assert r.cycles["discharge_capacity_mAh"].iloc[0] == pytest.approx(expected, rel=0.03)
     assert held.min() < 0.02 * expected
-
-
-def test_dense_metal_foil_as_the_cathode_is_refused_with_how_to_write_it():
-    # an In-Li counter written as the *cathode* of a graphite cell (as in a graphite half-cell test) has no SE volume
-    # and no planar model on that side: one located line instead of a ZeroDivisionError inside PyBaMM
-    graphite = {"type": "anode", "areal_loading": "5 mg/cm2", "porosity": 0.2, "active": {"material": "graphite", "fraction": 0.6},
-                "electrolyte": {"material": "Li6PS5Cl", "fraction": 0.4}}
-    inli = {"type": "cathode", "thickness": "50 um", "porosity": 0, "initial_x": 0.5, "active": {"material": "In", "fraction": 1}}
-    stack = Stack.from_dict({
-        "name": "graphite vs In-Li", "area": "1 cm2", "working_ion": "Li",
-        "cycling": {"current_density": "0.05 mA/cm2", "lower_cutoff": "0.0 V", "upper_cutoff": "1.0 V", "cycles": 1},
-        "layers": [{"type": "collector", "material": "Cu", "thickness": "10 um"}, graphite,
-                   {"type": "separator", "electrolyte": "Li6PS5Cl", "thickness": "100 um", "porosity": 0.1}, inli,
-                   {"type": "collector", "material": "Cu", "thickness": "10 um"}]})
-    with pytest.raises(InputError) as e:
-        simulate(stack, model="SPM")
-    (p,) = e.value.problems
-    assert p.where == "layers (cathode)" and "anode side only" in p.what

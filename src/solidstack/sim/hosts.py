@@ -12,7 +12,8 @@ folders); the simulation's own constants from the :class:`~solidstack.sim.data_f
 Capacity (one source of truth): an active host's maximum concentration is set so that the part of its OCP table
 inside the material's window (``window_lo_V``-``window_hi_V``) holds the knowledge base's practical capacity, the
 value ``solidstack show`` reports. A *planar* host is a metal electrode (an anode layer of Li, Na, K, or an alloy
-foil such as In): it reacts on its face only and its inventory follows from its thickness.
+foil such as In; or, as the cathode, a dense foil of a metal that is not the working ion, e.g. the In-Li counter
+of a graphite half cell): it reacts on its face only and its inventory follows from its thickness.
 """
 
 from __future__ import annotations
@@ -271,7 +272,7 @@ def _active_host(stack: Stack, side: Side, cat: Catalog, const: SimConstants) ->
     mat = cat.active(electrode.active.material, ion)
     planar = _planar_kind(electrode, mat, cat, side)
     if planar:
-        return _planar_host(stack, electrode, mat, cat, const)
+        return _planar_host(stack, electrode, mat, cat, const, side)
     gaps: list[str] = []
     curve = mat.ocp
     if curve is None:
@@ -379,8 +380,10 @@ def _diffusivity_coefficients(tr) -> tuple[float, ...] | DiffusivityTable | None
 
 
 def _planar_kind(electrode: CompositeElectrode, mat: ActiveMaterial, cat: Catalog, side: Side) -> bool:
-    """Whether the electrode is a metal foil electrode (planar): a metal active with nothing else in the layer.
-    A working-ion metal with other constituents (a Li powder composite) is refused with how to write it."""
+    """Whether the electrode is a metal foil electrode (planar): a metal active with nothing else in the layer, on
+    either side (a dense alloy foil such as an In-Li counter can be the positive electrode of a half cell: graphite
+    | SE | In-Li). A working-ion metal as the cathode, or with other constituents (a Li powder composite), is refused
+    with how to write it."""
     try:
         cat.metal(mat.key)
     except InputError:
@@ -388,20 +391,15 @@ def _planar_kind(electrode: CompositeElectrode, mat: ActiveMaterial, cat: Catalo
     others = [role for role, c in electrode.components() if role != "active" and c.fraction > 0]
     working = _is_working_metal(mat)
     if side == "cathode" and working:
-        raise InputError(Problem("layers (cathode)", f"{mat.key} metal cannot be the cathode"))
+        raise InputError(Problem("layers (cathode)", f"{mat.key} metal cannot be the cathode: the {mat.key} metal is "
+                                 f"the negative electrode of a {mat.key}-ion cell (a foil of an alloying metal, e.g. "
+                                 "In, can be the cathode)"))
     if others and working:
         raise InputError(Problem(f"layers ({electrode.type})", (
             f"a {mat.key} metal {electrode.type} is simulated as a planar foil: write the layer as "
             f'{{type = "{electrode.type}", active = {{material = "{mat.key}", fraction = 1}}, thickness = "20 um", '
             f"porosity = 0}} (no {', '.join(others)}); {mat.key} powder in a composite is not modelled")))
-    if side == "cathode" and not others:
-        # a dense metal foil as the positive electrode (e.g. an In-Li counter against a graphite working electrode)
-        # has no SE volume and no planar model on this side: refused here instead of failing inside PyBaMM
-        raise InputError(Problem("layers (cathode)", (
-            f"a {mat.key} metal foil as the cathode (fraction 1, no solid electrolyte) is not modelled: metal foil "
-            f"electrodes are simulated on the anode side only; put the {mat.key} foil in the anode layer (e.g. an "
-            "In-Li counter as the anode of the cell) or give the cathode a solid-electrolyte fraction")))
-    return not others and side == "anode"
+    return not others
 
 
 def _metal_curve(mat: ActiveMaterial, cat: Catalog, ion: str) -> tuple[OcpCurve, float, float | None, list[str]]:
@@ -445,14 +443,16 @@ def _staircase(rx) -> tuple[OcpCurve, float, float | None, list[str]] | None:
 
 
 def _planar_host(stack: Stack, electrode: CompositeElectrode, mat: ActiveMaterial, cat: Catalog,
-                 const: SimConstants) -> Host:
-    """A metal electrode (Li, Na, K foil; or an alloy foil such as In-Li) reacting on its face.
+                 const: SimConstants, side: Side = "anode") -> Host:
+    """A metal electrode (Li, Na, K foil; or an alloy foil such as In-Li) reacting on its face, on ``side`` (the
+    cathode: an alloy foil only, e.g. the In-Li counter of a graphite | SE | In-Li half cell).
 
     Inventory: a working-ion metal holds ``initial_soc`` (default 1: full) of its stated thickness, so 20 um of Li
     hold 20e-4 cm x 0.534 g/cm3 / 6.94 g/mol x 26801 mAh/mol = 4.12 mAh/cm2; ``initial_soc = 0`` is an anode-free
     cell (the metal plates on the collector, or on the interlayer behind it). Room to plate beyond that:
     PLATING_ROOM times the cathode's theoretical capacity. An alloy foil holds ``initial_x`` ions per host atom
-    (default 0: pristine), up to the end of its OCP table (or reaction steps).
+    (default 0: pristine), up to the end of its OCP table (or reaction steps); as the cathode of a half cell it
+    must be given its Li (``initial_x``), which the cell's first charge moves into the anode.
     """
     ion = stack.working_ion
     metal = cat.metal(mat.key)
@@ -497,12 +497,32 @@ def _planar_host(stack: Stack, electrode: CompositeElectrode, mat: ActiveMateria
             gaps.append(f"{metal.symbol}-{ion}: no volume change; its strain is taken as 0")
         guard = GUARD_WIDTH
         sourced = (curve.x[0], curve.x[-1])
+    if side == "cathode":
+        gaps += _positive_reduction_gap(stack, cat, metal.symbol, curve)
+        if soc is None and x_init is None:
+            gaps.append(f"{metal.symbol} metal cathode: no initial_x, so it starts without {ion} and has none to give on "
+                        f"a first charge (a counter such as In-Li is written with its {ion} content, e.g. initial_x = 0.6)")
     sigma = 1.0 / metal.resistivity_ohm_m if metal.resistivity_ohm_m else 1.0e6
-    return Host(label=f"{metal.symbol} metal", material=metal.symbol, side="anode", kind="planar", ocp=curve,
+    return Host(label=f"{metal.symbol} metal", material=metal.symbol, side=side, kind="planar", ocp=curve,
                 c_max=float(c_max), x0=float(x0), radius=3.0 * PLANAR_FRACTION * PLANAR_DOMAIN_M,
                 diffusivity=diffusivity, i0=i0, omega=omega, strain_weight=strain_w,
                 thickness=t, working_metal=_is_working_metal(mat), basis=tr.basis, gaps=tuple(gaps),
                 x_sourced=sourced, guard_width=guard, conductivity_S_m=sigma, metal_mol_m3=rho_mol)
+
+
+def _positive_reduction_gap(stack: Stack, cat: Catalog, symbol: str, curve: OcpCurve) -> list[str]:
+    """The data gap of a planar metal *positive* electrode (an In-Li counter) that sits below the reduction limit of
+    the separator's SE: the SE-reduction interphase on its face is not modelled (the model's interphase law is on
+    the negative electrode's phases only; the positive electrode's interphase slot carries the cathode's SE
+    oxidation). Its Li comes out of the foil itself, its electrons too, so no charge of it passes the external
+    circuit: the measured capacities do not carry it, only the foil's inventory does."""
+    se = cat.electrolyte(stack.separator.electrolyte)
+    u_red = se.window.lo if se.window is not None else None
+    if u_red is None or min(curve.U_V) >= u_red:
+        return []
+    return [f"{symbol} metal (positive electrode, {min(curve.U_V):.2f} V) is below {se.key}'s reduction limit "
+            f"({u_red:g} V): the SE-reduction interphase on its face is not modelled (it takes Li from the foil, "
+            "not from the external circuit: the cell's capacities do not carry it)"]
 
 
 def _cathode_theoretical_mol_m2(stack: Stack, cat: Catalog) -> float:

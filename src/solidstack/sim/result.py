@@ -244,6 +244,11 @@ class CyclingResult:
                 table[f"{stem}_thickness_um"] = table[f"{stem}_held_mAh"] / MOL_TO_MAH / (
                     h.metal_mol_m3 * stack.area_m2) * 1e6
         notes = list(hosts.notes)
+        if hosts.cathode[0].kind == "planar":  # a half cell: an anode against a metal counter as the positive
+            g_an = stack.anode.active_mass_kg(stack.area_m2) * 1e3
+            notes.append(f"mAh/g is per g of the cathode's active material ({hosts.cathode[0].label}, {g_cam * 1e3:.4g} "
+                         f"mg), the counter electrode here; per g of the anode's {stack.anode.active.material} "
+                         f"({g_an * 1e3:.4g} mg): mAh / {g_an:.4g} g")
         notes += range_notes
         notes += [f"data gap: {g}" for g in hosts.gaps]
         if limited:
