@@ -27,7 +27,7 @@ import pybamm
 
 from solidstack.errors import InputError, Problem
 from solidstack.materials import Catalog, default_catalog
-from solidstack.materials.records import FARADAY_MAH_PER_MOL, ActiveMaterial, OcpCurve
+from solidstack.materials.records import FARADAY_MAH_PER_MOL, ActiveMaterial, OcpCurve, Transport
 from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.ocp import GUARD_WIDTH, merge, staircase
 from solidstack.stack import Stack
@@ -67,6 +67,38 @@ def arrhenius(activation_K: float, T_K: float, T_ref_K: float = TRANSPORT_T_REF_
 def _away(T_K: float, T_ref_K: float = TRANSPORT_T_REF_K) -> bool:
     """Whether a run at ``T_K`` is far enough from ``T_ref_K`` (> 0.5 K) that a missing activation energy matters."""
     return abs(T_K - T_ref_K) > 0.5
+
+
+#: Surface states of an active material that ``transport.toml`` may give an interface exchange current for.
+INTERFACE_STATES = ("bare", "coated")
+
+
+def interface_kinetics(tr: Transport, electrode: CompositeElectrode, cat: Catalog) -> tuple[Transport, str | None]:
+    """Transport entry ``tr`` of a composite's active with the exchange current of the interface the electrode
+    makes, where the entry gives one: ``i0_<family>_<state>_A_m2`` (A/m2 of particle surface at x = 0.5 and 25 degC)
+    and its ``i0_<family>_<state>_activation_K`` (E/R, K) replace ``i0_A_m2`` / ``i0_activation_K``. ``family`` is
+    the first word of the composite SE's knowledge-base class (``sulfide``, ``oxide``, ``halide`` ...), ``state``
+    ``coated`` when the electrode has a ``coating`` (any material, any thickness) and ``bare`` otherwise. Without an
+    SE in the layer or without that field the entry is returned as it is (its ``i0_A_m2``; for the layered oxides
+    the liquid-electrolyte value of the PyBaMM sets). Also returns the field name used (None when none)."""
+    se = getattr(electrode, "electrolyte", None)
+    if se is None:
+        return tr, None
+    words = cat.electrolyte(se.material).electrolyte_class.split()
+    family = words[0].lower() if words else ""
+    state = INTERFACE_STATES[1] if getattr(electrode, "coating", None) is not None else INTERFACE_STATES[0]
+    name = f"i0_{family}_{state}"
+    i0 = tr.get(f"{name}_A_m2")
+    if i0 is None:
+        return tr, None
+    values = dict(tr.values)
+    values["i0_A_m2"] = i0
+    activation = tr.get(f"{name}_activation_K")
+    if activation is None:
+        values.pop("i0_activation_K", None)
+    else:
+        values["i0_activation_K"] = activation
+    return replace(tr, values=values), name
 
 
 def _kinetics_at(tr, T_K: float, label: str, foil: bool = False) -> tuple[float, float, list[str]]:
@@ -285,6 +317,8 @@ def _active_host(stack: Stack, side: Side, cat: Catalog, const: SimConstants) ->
                     "construction from literature numbers, not measured OCP data; see its header)")
     tr = cat.transport(f"{mat.key}.{ion}")
     gaps += transport_gaps(cat, f"{mat.key}.{ion}", f"{mat.key} ({ion})")
+    if isinstance(electrode, CompositeElectrode):
+        tr, _ = interface_kinetics(tr, electrode, cat)
     i0, diffusivity, t_gaps = _kinetics_at(tr, stack.temperature.si, f"{mat.key} ({ion})")
     gaps += t_gaps
     rho = (mat.density_g_cm3 or 0.0) * 1e6  # g/m3
