@@ -24,8 +24,7 @@ import pytest
 from solidstack.sim import simulate
 from solidstack.stack import Stack
 
-pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
-              pytest.mark.xfail(strict=True, reason="PyBaMM's film thickness is its content over the remaining surface")]
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 F, R, T = 96485.33212, 8.314462618, 298.15
 SE = "Li3PS4"
