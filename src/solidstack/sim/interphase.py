@@ -187,7 +187,9 @@ class ContactedFilmGrowth(pybamm.sei.SEIGrowth):
             return variables
         domain = self.domain
         name = contacted_thickness_name(domain, self.reaction_name)
-        scale = self.phase_param.L_sei_0
+        # ~1 nm; a power of two, so that PyBaMM's hand-over of the state from one step's model to the next
+        # (physical = scale x y, then y = physical / scale) is exact (tests/test_study_cache.py: to the bit)
+        scale = pybamm.Scalar(2.0**-30)
         if self.reaction_loc == "x-average":
             xav_name = f"X-averaged {name[0].lower()}{name[1:]}"
             L_xav = pybamm.Variable(xav_name, domain="current collector", scale=scale)
@@ -197,6 +199,7 @@ class ContactedFilmGrowth(pybamm.sei.SEIGrowth):
             L = pybamm.Variable(name, domain=f"{domain} electrode",
                                 auxiliary_domains={"secondary": "current collector"}, scale=scale)
         variables[name] = L
+        self._L_state = L_xav if self.reaction_loc == "x-average" else L
         return variables
 
     def set_rhs(self, variables):
@@ -204,10 +207,8 @@ class ContactedFilmGrowth(pybamm.sei.SEIGrowth):
         if not self._contacted():
             return
         domain, Domain = self.domain_Domain
-        name = contacted_thickness_name(domain, self.reaction_name)
-        L = variables[name]
+        L = self._L_state
         if self.reaction_loc == "x-average":
-            L = L.orphans[0]
             j = variables[f"X-averaged {domain} electrode {self.reaction_name}interfacial current density [A.m-2]"]
         else:
             j = variables[f"{Domain} electrode {self.reaction_name}interfacial current density [A.m-2]"]
@@ -218,10 +219,7 @@ class ContactedFilmGrowth(pybamm.sei.SEIGrowth):
         super().set_initial_conditions(variables)
         if not self._contacted():
             return
-        L = variables[contacted_thickness_name(self.domain, self.reaction_name)]
-        if self.reaction_loc == "x-average":
-            L = L.orphans[0]
-        self.initial_conditions[L] = self.phase_param.L_sei_0
+        self.initial_conditions[self._L_state] = self.phase_param.L_sei_0
 
 
 class ContactedFilmThickness(pybamm.sei.SEIThickness):
