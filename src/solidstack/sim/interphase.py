@@ -160,7 +160,102 @@ def sei_values(stack: Stack, hosts: HostMap, catalog: Catalog | None = None,
     return out
 
 
-class BoundedTunnellingSEI(pybamm.sei.SEIGrowth):
+def contacted_thickness_name(domain: str, reaction_name: str) -> str:
+    """The name of the state of :class:`ContactedFilmGrowth`: the film thickness (m) on the particles in contact."""
+    return f"{domain.capitalize()} {reaction_name}thickness on contacted particles [m]"
+
+
+class ContactedFilmGrowth(pybamm.sei.SEIGrowth):
+    """PyBaMM's SEI growth with the film's thickness carried as a state of its own, the thickness on the particles
+    still in contact, grown by the law on their own surface: dL/dt = -V j / (z F) (j A/m2 of contacted particle
+    surface, V m3/mol, z the ion per film formula unit).
+
+    PyBaMM's thickness is the film's content (its state c, mol per m3 of electrode, dc/dt = -a j / (z F)) over the
+    *current* particle surface a = 3 eps / r: with contact loss (eps = f eps0, sim/contact.py) that piles the stranded
+    particles' film onto the others (L / f), and slows the law by exp(-(1/f - 1) L / lambda). A stranded particle
+    keeps its own film: c keeps counting it (PyBaMM's lithium bookkeeping, the losses, are unchanged: the ion taken
+    is the film's content), but the thickness the law, the film resistance and the output see is this state's
+    (:class:`ContactedFilmThickness`). Without contact loss the two agree (c = a0 L / V). A planar electrode (PyBaMM's
+    interface form, no particles) keeps PyBaMM's own."""
+
+    def _contacted(self) -> bool:
+        return self.reaction_loc != "interface" and not self.size_distribution
+
+    def get_fundamental_variables(self):
+        variables = super().get_fundamental_variables()
+        if not self._contacted():
+            return variables
+        domain = self.domain
+        name = contacted_thickness_name(domain, self.reaction_name)
+        # ~1 nm; a power of two, so that PyBaMM's hand-over of the state from one step's model to the next
+        # (physical = scale x y, then y = physical / scale) is exact (tests/test_study_cache.py: to the bit)
+        scale = pybamm.Scalar(2.0**-30)
+        if self.reaction_loc == "x-average":
+            xav_name = f"X-averaged {name[0].lower()}{name[1:]}"
+            L_xav = pybamm.Variable(xav_name, domain="current collector", scale=scale)
+            variables[xav_name] = L_xav  # PyBaMM: a variable stored under another name is also under its own
+            L = pybamm.PrimaryBroadcast(L_xav, f"{domain} electrode")
+        else:
+            L = pybamm.Variable(name, domain=f"{domain} electrode",
+                                auxiliary_domains={"secondary": "current collector"}, scale=scale)
+        variables[name] = L
+        self._L_state = L_xav if self.reaction_loc == "x-average" else L
+        return variables
+
+    def set_rhs(self, variables):
+        super().set_rhs(variables)
+        if not self._contacted():
+            return
+        domain, Domain = self.domain_Domain
+        L = self._L_state
+        if self.reaction_loc == "x-average":
+            j = variables[f"X-averaged {domain} electrode {self.reaction_name}interfacial current density [A.m-2]"]
+        else:
+            j = variables[f"{Domain} electrode {self.reaction_name}interfacial current density [A.m-2]"]
+        pp = self.phase_param
+        self.rhs[L] = -pp.V_bar_sei * j / (self.param.F * pp.z_sei)
+
+    def set_initial_conditions(self, variables):
+        super().set_initial_conditions(variables)
+        if not self._contacted():
+            return
+        self.initial_conditions[self._L_state] = self.phase_param.L_sei_0
+
+
+class ContactedFilmThickness(pybamm.sei.SEIThickness):
+    """PyBaMM's SEI thickness submodel with the thickness taken from :class:`ContactedFilmGrowth`'s state (the film on
+    the particles in contact) in place of the film's content over the current particle surface; its x- and
+    volume-averages and the x-averaged film resistance follow it. A planar electrode keeps PyBaMM's own."""
+
+    def get_coupled_variables(self, variables):
+        variables = super().get_coupled_variables(variables)
+        name = contacted_thickness_name(self.domain, self.reaction_name)
+        if self.reaction_loc == "interface" or self.reaction != "SEI" or name not in variables:
+            return variables
+        domain, Domain = self.domain_Domain
+        L = variables[name]
+        L_xav = pybamm.x_average(L)
+        variables.update({
+            f"{Domain} {self.reaction_name}thickness [m]": L,
+            f"X-averaged {domain} {self.reaction_name}thickness [m]": L_xav,
+            f"Volume-averaged {domain} {self.reaction_name}thickness [m]": pybamm.yz_average(L_xav),
+            f"X-averaged {domain} electrode resistance [Ohm.m2]": L_xav * self.phase_param.R_sei,
+        })
+        return variables
+
+
+def install_thickness(model: pybamm.BaseBatteryModel, growth_name: str) -> None:
+    """Replace the thickness submodel that goes with growth submodel ``growth_name`` (a :class:`ContactedFilmGrowth`)
+    by a :class:`ContactedFilmThickness` with the same parameters (``phase_param``, e.g. the CEI's own)."""
+    old = model.submodels[f"{growth_name} thickness"]
+    if isinstance(old, ContactedFilmThickness):
+        return
+    new = ContactedFilmThickness(model.param, old.domain, model.options, old.phase)
+    new.phase_param = old.phase_param
+    model.submodels[f"{growth_name} thickness"] = new
+
+
+class BoundedTunnellingSEI(ContactedFilmGrowth):
     """PyBaMM's "tunnelling limited" SEI growth with the host's potential in its rate bounded below at 0 V vs the
     ion's metal: below it the host would plate the metal, and a host pushed past its OCP table's end sits on the
     table's numerical end guard (not data), where the exponential rate would otherwise run away (and stall the
@@ -181,7 +276,8 @@ class BoundedTunnellingSEI(pybamm.sei.SEIGrowth):
 
 def install(model: pybamm.BaseBatteryModel) -> None:
     """Replace the tunnelling-limited SEI submodels of ``model`` (built with ``build=False``) by
-    :class:`BoundedTunnellingSEI`."""
+    :class:`BoundedTunnellingSEI`, and their thickness submodels by :class:`ContactedFilmThickness`."""
     for name, sub in list(model.submodels.items()):
         if type(sub) is pybamm.sei.SEIGrowth and sub.reaction == "SEI":
             model.submodels[name] = BoundedTunnellingSEI(model.param, sub.domain, model.options, sub.phase)
+            install_thickness(model, name)

@@ -32,7 +32,13 @@ from solidstack.materials import Catalog
 from solidstack.materials.records import Electrolyte
 from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.hosts import F, Host, HostMap
-from solidstack.sim.interphase import electrode_electrolyte, electrolyte_family, family_table
+from solidstack.sim.interphase import (
+    ContactedFilmGrowth,
+    electrode_electrolyte,
+    electrolyte_family,
+    family_table,
+    install_thickness,
+)
 from solidstack.stack import Stack
 
 R = 8.314462618  # J/(mol K)
@@ -247,9 +253,10 @@ class CEIParameters:
         return getattr(self._base, name)
 
 
-class CEIGrowth(pybamm.sei.SEIGrowth):
+class CEIGrowth(ContactedFilmGrowth):
     """The CEI's growth: j = j0 exp(+alpha F dphi / RT) exp(-L / lambda) (anodic, A/m2), PyBaMM's SEI growth
-    submodel otherwise (its concentration state, its thickness and Li bookkeeping with the CEI's parameters).
+    submodel otherwise (its concentration state and Li bookkeeping with the CEI's parameters), with the thickness on
+    the particles in contact as a state of its own (:class:`solidstack.sim.interphase.ContactedFilmGrowth`).
     dphi is the surface potential difference with the film's ionic drop in it, as in PyBaMM's own "tunnelling
     limited" law (the electrons tunnel from the SE at the film's outer face into the cathode); the drop is < 2 mV
     with the sourced film conductivity (cei.toml)."""
@@ -271,7 +278,8 @@ class CEIGrowth(pybamm.sei.SEIGrowth):
 
 def install(model: pybamm.BaseBatteryModel) -> None:
     """Replace the positive electrode's (primary phase) SEI submodels of ``model`` (built with ``build=False``)
-    by the CEI's: :class:`CEIGrowth` and PyBaMM's thickness submodel reading :class:`CEIParameters`; and give the
+    by the CEI's: :class:`CEIGrowth` and its thickness submodel (``interphase.ContactedFilmThickness``) reading
+    :class:`CEIParameters`; and give the
     positive primary phase's kinetics submodel the film's resistance (:func:`_film_resistance`). A model without
     the CEI (no positive-electrode SEI states) is left as it is."""
     cei = False
@@ -281,8 +289,10 @@ def install(model: pybamm.BaseBatteryModel) -> None:
         if isinstance(sub, pybamm.sei.SEIGrowth) and not isinstance(sub, CEIGrowth) and sub.reaction == "SEI":
             model.submodels[name] = CEIGrowth(model.param, "positive", model.options, sub.phase)
             cei = True
-        elif type(sub) is pybamm.sei.SEIThickness and sub.reaction == "SEI":
-            sub.phase_param = CEIParameters(sub.phase_param)
+            thickness = model.submodels[f"{name} thickness"]
+            if not isinstance(thickness.phase_param, CEIParameters):
+                thickness.phase_param = CEIParameters(thickness.phase_param)
+            install_thickness(model, name)
     if cei:
         _film_resistance(model)
 
