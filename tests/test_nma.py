@@ -115,3 +115,14 @@ def test_half_cell_at_c20_holds_the_practical_capacity(no_interphase):
     assert q_discharge == pytest.approx(SOURCE_Q_4V3, rel=0.10)
     # the borrowed curve is reported as a data gap in the run's notes, by name
     assert any("ANALOGUE" in n and "NMA" in n and "NMC811" in n for n in result.notes)
+
+
+def test_brow_case_no_longer_stops_at_the_unknown_cathode():
+    """Before the entry both numbers of brow2024 were 'cannot run: unknown active material 'NMA''. Now the lookup
+    passes; whatever the run then gives (today under SPMe: a solver failure, the anode composite has no SE), the
+    reason is no longer the missing cathode."""
+    from solidstack.studies import literature as lit
+
+    rows = [r for r in lit.literature(cases=["brow2024-si-thinfilm-lpscl-nma"]).comparisons]
+    assert [r.number for r in rows] == ["n01", "n02"]
+    assert all("unknown active material" not in (r.reason or "") for r in rows)
