@@ -34,7 +34,13 @@ from solidstack.sim.interphase import (
 )
 from solidstack.sim.model import MODELS, build_model, contact_sides, make_solver, structure_key
 from solidstack.sim.oxidation import cathode_cei, cei_gaps, cei_notes
-from solidstack.sim.parameters import CURRENT_INPUT, build_parameters, contact_floor_input, contact_input
+from solidstack.sim.parameters import (
+    CURRENT_INPUT,
+    build_parameters,
+    contact_floor_input,
+    contact_input,
+    volume_fractions,
+)
 from solidstack.sim.protocol import CUTOFF_EVENT, DIRECTION_INPUT, Protocol, step_direction
 from solidstack.sim.result import CycleEnds, CyclingResult, _segments, evaluate, voltage_integrals_of
 from solidstack.stack import Stack, limits
@@ -630,10 +636,27 @@ def _run(stack: Stack, protocol: Protocol, model: str, *, contact_loss: bool,
                          checkpoint, resume, handle_signals)
 
 
+def _refuse_se_free_composite(stack: Stack, hosts: HostMap, model: str) -> None:
+    """A composite electrode without solid electrolyte (SE volume fraction 0, e.g. a 99 wt% Si film written as an
+    anode composite) has no ion path in SPMe and DFN (PyBaMM divides by its electrolyte fraction): refused with one
+    located line instead of failing inside PyBaMM. SPM does not read the electrolyte and runs it."""
+    if model.lower() == "spm":
+        return
+    for i, layer in enumerate(stack.layers):
+        if layer.type not in ("anode", "cathode") or hosts.side(layer.type)[0].kind == "planar":  # type: ignore[arg-type]
+            continue
+        if volume_fractions(stack, layer.type)[1] <= 0.0:
+            raise InputError(Problem(f"layers[{i}] ({layer.type})", (
+                f"a composite with no solid electrolyte (SE volume fraction 0): {model} carries the ion through the "
+                "layer's SE; add an electrolyte, write a dense film as a planar electrode (porosity 0, active "
+                "fraction 1), or use --model SPM")))
+
+
 def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, save_at_cycles, progress,
               constants: SimConstants, catalog: Catalog, checkpoint: str | Path | None, resume: str | Path | None,
               handle_signals: bool) -> CyclingResult:
     hosts = find_hosts(stack, catalog, constants)
+    _refuse_se_free_composite(stack, hosts, model)
     pairs = interphase_pairs(stack, hosts, catalog, constants)
     cei = cathode_cei(stack, hosts, catalog, constants)
     n_phases = {"anode": len(hosts.anode), "cathode": len(hosts.cathode), "sei": tuple(p is not None for p in pairs),
