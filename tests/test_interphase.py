@@ -165,14 +165,18 @@ def test_no_interphase_states_where_the_physics_cannot_act():
     assert interphase_phases(graphite_lic, find_hosts(graphite_lic)) == (False,)
     graphite_lpscl = _example4_with("Li6PS5Cl")
     assert interphase_phases(graphite_lpscl, find_hosts(graphite_lpscl)) == (True,)
-    # the model without the interphase has fewer states (two per phase: PyBaMM's SEI concentration, the film's
-    # content, and its thickness on the contacted particles, interphase.ContactedFilmGrowth), and per phase
+    # the model without the interphase has fewer states, per phase: two on a phase whose particles can be stranded
+    # (PyBaMM's SEI concentration, the film's content, and its thickness on the contacted particles,
+    # interphase.ContactedFilmGrowth), one on a foil phase (never stranded: PyBaMM's thickness is exact there)
     with_sei = build_model("SPMe", {"anode": 2, "cathode": 1, "sei": (True, True)})
     one_sei = build_model("SPMe", {"anode": 2, "cathode": 1, "sei": (True, False)})
     no_sei = build_model("SPMe", {"anode": 1, "cathode": 1, "sei": (False,)})
     some_sei = build_model("SPMe", {"anode": 1, "cathode": 1, "sei": (True,)})
-    assert len(one_sei.rhs) == len(with_sei.rhs) - 2
-    assert len(no_sei.rhs) == len(some_sei.rhs) - 2
+    assert len(one_sei.rhs) == len(with_sei.rhs) - 1  # the foil phase's film: its content only
+    assert len(no_sei.rhs) == len(some_sei.rhs) - 2  # the composite's film: content and contacted thickness
+    no_contact = build_model("SPMe", {"anode": 1, "cathode": 1, "sei": (True,)}, contact_sides=("cathode",))
+    # no contact-loss states on the anode (its active fraction and the Li lost with it) and no contacted thickness
+    assert len(no_contact.rhs) == len(some_sei.rhs) - 3
     # a run without interphase states still reports the (zero) interphase loss columns
     r = simulate(cell, cycles=1, contact_loss=False)
     assert r.cycles["loss_sei_anode_Li4Ti5O12_mAh"].iloc[0] == 0.0

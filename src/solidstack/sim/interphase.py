@@ -176,10 +176,14 @@ class ContactedFilmGrowth(pybamm.sei.SEIGrowth):
     keeps its own film: c keeps counting it (PyBaMM's lithium bookkeeping, the losses, are unchanged: the ion taken
     is the film's content), but the thickness the law, the film resistance and the output see is this state's
     (:class:`ContactedFilmThickness`). Without contact loss the two agree (c = a0 L / V). A planar electrode (PyBaMM's
-    interface form, no particles) keeps PyBaMM's own."""
+    interface form, no particles) keeps PyBaMM's own, and so does a phase whose particles cannot be stranded
+    (``track_contact`` False: a foil phase, or an electrode without contact-loss states), where the two are equal and
+    the state would only cost the solver."""
+
+    track_contact: bool = True
 
     def _contacted(self) -> bool:
-        return self.reaction_loc != "interface" and not self.size_distribution
+        return self.track_contact and self.reaction_loc != "interface" and not self.size_distribution
 
     def get_fundamental_variables(self):
         variables = super().get_fundamental_variables()
@@ -274,10 +278,22 @@ class BoundedTunnellingSEI(ContactedFilmGrowth):
         return variables
 
 
-def install(model: pybamm.BaseBatteryModel) -> None:
+def strandable_phase(domain: str, phase: str, contact_sides: tuple[str, ...]) -> bool:
+    """Whether the particles of phase ``phase`` ("primary", "secondary") of electrode ``domain`` ("negative",
+    "positive") can be stranded: the primary phase (the composite's active material) of an electrode with
+    contact-loss states; a secondary phase is a metal foil, which is never stranded (``parameters.strandable``)."""
+    side = "anode" if domain == "negative" else "cathode"
+    return phase == "primary" and side in contact_sides
+
+
+def install(model: pybamm.BaseBatteryModel, contact_sides: tuple[str, ...] = ("anode", "cathode")) -> None:
     """Replace the tunnelling-limited SEI submodels of ``model`` (built with ``build=False``) by
-    :class:`BoundedTunnellingSEI`, and their thickness submodels by :class:`ContactedFilmThickness`."""
+    :class:`BoundedTunnellingSEI`, and, on the phases whose particles can be stranded (:func:`strandable_phase`),
+    their thickness submodels by :class:`ContactedFilmThickness`."""
     for name, sub in list(model.submodels.items()):
         if type(sub) is pybamm.sei.SEIGrowth and sub.reaction == "SEI":
-            model.submodels[name] = BoundedTunnellingSEI(model.param, sub.domain, model.options, sub.phase)
-            install_thickness(model, name)
+            new = BoundedTunnellingSEI(model.param, sub.domain, model.options, sub.phase)
+            new.track_contact = strandable_phase(sub.domain, sub.phase, contact_sides)
+            model.submodels[name] = new
+            if new.track_contact:
+                install_thickness(model, name)

@@ -368,8 +368,8 @@ def build_model(name: str, n_phases: dict, constants: SimConstants | None = None
     for side in SIDES:
         if side not in sides:
             model.submodels[f"{DOMAIN[side][0]} full contact"] = FullContact(model.param, side)
-    install_cei(model)  # before the SE-reduction's install, which swaps every plain SEIGrowth
-    install_interphase(model)
+    install_cei(model, sides)  # before the SE-reduction's install, which swaps every plain SEIGrowth
+    install_interphase(model, sides)
     model.build_model()
     model.summary_variables = list(dict.fromkeys(list(model.summary_variables) + summary_names(n_phases)))
     _cache[key] = model

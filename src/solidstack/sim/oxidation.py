@@ -38,6 +38,7 @@ from solidstack.sim.interphase import (
     electrolyte_family,
     family_table,
     install_thickness,
+    strandable_phase,
 )
 from solidstack.stack import Stack
 
@@ -276,23 +277,27 @@ class CEIGrowth(ContactedFilmGrowth):
         return _BaseSEI.get_coupled_variables(self, variables)
 
 
-def install(model: pybamm.BaseBatteryModel) -> None:
+def install(model: pybamm.BaseBatteryModel, contact_sides: tuple[str, ...] = ("anode", "cathode")) -> None:
     """Replace the positive electrode's (primary phase) SEI submodels of ``model`` (built with ``build=False``)
     by the CEI's: :class:`CEIGrowth` and its thickness submodel (``interphase.ContactedFilmThickness``) reading
     :class:`CEIParameters`; and give the
     positive primary phase's kinetics submodel the film's resistance (:func:`_film_resistance`). A model without
-    the CEI (no positive-electrode SEI states) is left as it is."""
+    the CEI (no positive-electrode SEI states) is left as it is. Without contact-loss states on the cathode
+    (``contact_sides``) the film keeps PyBaMM's thickness (equal there, one state fewer per node)."""
     cei = False
     for name, sub in list(model.submodels.items()):
         if getattr(sub, "domain", None) != "positive" or getattr(sub, "phase", "primary") != "primary":
             continue
         if isinstance(sub, pybamm.sei.SEIGrowth) and not isinstance(sub, CEIGrowth) and sub.reaction == "SEI":
-            model.submodels[name] = CEIGrowth(model.param, "positive", model.options, sub.phase)
+            growth = CEIGrowth(model.param, "positive", model.options, sub.phase)
+            growth.track_contact = strandable_phase("positive", sub.phase, contact_sides)
+            model.submodels[name] = growth
             cei = True
             thickness = model.submodels[f"{name} thickness"]
             if not isinstance(thickness.phase_param, CEIParameters):
                 thickness.phase_param = CEIParameters(thickness.phase_param)
-            install_thickness(model, name)
+            if growth.track_contact:
+                install_thickness(model, name)
     if cei:
         _film_resistance(model)
 
