@@ -5,6 +5,8 @@ initial_soc 0 behind which the Ag layer is not a host).
 Usage (from the repository root):
   PYTHONPATH=src python tests/data/agc/whatif.py                  # the shipped expression (baseline)
   PYTHONPATH=src python tests/data/agc/whatif.py U_ALLOY X_ALLOY  # Ag as a host: plateau U_ALLOY V, X_ALLOY Li/Ag
+  PYTHONPATH=src python tests/data/agc/whatif.py U_ALLOY X_ALLOY --write DIR   # only write DIR/materials and
+      DIR/agc_host.toml, for: solidstack --materials DIR/materials simulate DIR/agc_host.toml
 Prints the case's numbers n14-n21 computed as solidstack.studies.literature computes them (charge passed when the
 charge first reaches the voltage; plated thickness = that charge as Li metal) plus the plated thickness net of the
 alloy's share, and the cycle's charge/discharge mAh/g.
@@ -53,6 +55,19 @@ def charge_at(ts, volts: float) -> float:
 
 
 def main(argv: list[str]) -> None:
+    if "--write" in argv:
+        i = argv.index("--write")
+        out = Path(argv[i + 1])
+        sys.path.insert(0, str(Path(__file__).parent))
+        from make_materials import write
+
+        cat = Catalog().with_user(write(out / "materials", float(argv[0]), float(argv[1]), scale=0.6))
+        from solidstack.stack.io import write_stack
+
+        with use_catalog(cat):
+            write_stack(Stack.from_dict(stack_data(True)), out / "agc_host.toml")
+        print(f"wrote {out / 'materials'} and {out / 'agc_host.toml'}")
+        return
     as_host = len(argv) == 2
     cat = Catalog()
     q_alloy = 0.0
