@@ -255,7 +255,9 @@ class CyclingResult:
             notes.append(f"step time limit ({time_limit_s / 3600:.1f} h) ended: {', '.join(limited[:6])}"
                          + (" ..." if len(limited) > 6 else "") + " (a host larger than the cell could fill/empty)")
         if abs(stack.temperature.si - 298.15) > 1.0:
-            notes.append("kinetics and SE conductivity are 25 degC values; temperature dependence is not modelled")
+            notes.append(f"at {stack.temperature.si - 273.15:.4g} degC: SE conductivities, exchange currents and diffusivities "
+                         "are taken at this temperature where an activation energy is sourced (data gaps above name the "
+                         "others); interphase growth, the contact law and collector contacts have no temperature term")
         e_before = np.cumsum([[0.0, 0.0]] + [[x[1], x[3]] for x in ends.integrals], axis=0)
         offsets = {c: (float(e_before[c - 1][0]), float(e_before[c - 1][1])) for c in range(1, n + 1)}
         ts = _DeferredTimeseries({c: s for c, s in saved.items() if c <= n}, hosts, stack.area_m2, protocol, offsets)
