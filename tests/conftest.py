@@ -38,3 +38,14 @@ def transport_table_catalog(folder, key: str, table, *, c_max: float, i0: float,
         f"{rows}\ndiffusivity_table_T_K = {T_K}\n{arrhenius}i0_A_m2 = {i0}\nconductivity_S_m = 0.18\n"
         f"basis = {json.dumps(basis)}\nsources = {json.dumps(sources)}\n", encoding="utf-8")
     return Catalog(user=[folder])
+
+
+def load_script(path, name: str):
+    """The Python script at ``path`` (e.g. a check script under tests/data/<source>/) imported as module ``name``."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -11,20 +11,18 @@ The checks compare with hand numbers, not with the code's output:
 """
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+
+from conftest import load_script
 
 HERE = Path(__file__).parent / "data" / "agc"
 Q_LI4AG_MAH_CM2 = 0.6e-4 * 10.49 / 107.87 * 4 * 26801.4  # 0.6255, written out above
 
 
 def _whatif():
-    spec = importlib.util.spec_from_file_location("agc_whatif", HERE / "whatif.py")
-    mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
+    return load_script(HERE / "whatif.py", "agc_whatif")
 
 
 def _run(mod, as_host: bool, tmp_path: Path):

@@ -6,13 +6,13 @@ conductivity stays the film's bound with its source."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import tomllib
 from pathlib import Path
 
 import pytest
 
+from conftest import load_script
 from solidstack.materials import default_catalog
 from solidstack.sim.data_files import data_dir, default_constants
 
@@ -23,11 +23,7 @@ HOLD_PY = Path(__file__).parent / "data" / "truong2025" / "hold.py"
 
 
 def _hold_module():
-    spec = importlib.util.spec_from_file_location("truong2025_hold", HOLD_PY)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(HOLD_PY, "truong2025_hold")
 
 
 @pytest.fixture(scope="module")

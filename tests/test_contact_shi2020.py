@@ -10,11 +10,11 @@ the patent's Comparative Example (first-cycle CE 52 %) still fits c_lambda."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
+from conftest import load_script
 from solidstack.sim.data_files import SimConstants
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -24,11 +24,7 @@ SHI_RETENTION_26 = 102.0 / 129.0  # Shi 2020: 129 mAh/g first discharge, ~1 mAh/
 
 
 def _fade():
-    spec = importlib.util.spec_from_file_location("shi2020_fade", FADE_PY)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(FADE_PY, "shi2020_fade")
 
 
 @pytest.fixture(scope="module")
