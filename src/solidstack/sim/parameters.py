@@ -34,7 +34,7 @@ import pybamm
 from solidstack.materials import Catalog, default_catalog
 from solidstack.materials.records import Electrolyte
 from solidstack.sim.data_files import DEFAULT_BRUGGEMAN, SimConstants, default_constants
-from solidstack.sim.hosts import PLANAR_DOMAIN_M, PLANAR_FRACTION, F, Host, HostMap, arrhenius
+from solidstack.sim.hosts import PLANAR_DOMAIN_M, PLANAR_FRACTION, Host, HostMap, arrhenius
 from solidstack.sim.interphase import electrolyte_family, sei_values
 from solidstack.sim.ocp import ocp_function
 from solidstack.sim.oxidation import cei_values
@@ -323,6 +323,3 @@ def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float], 
     pv.update(values, check_already_exists=False)
     return pv
 
-
-def faraday() -> float:
-    return F
