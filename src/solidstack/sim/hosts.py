@@ -64,8 +64,10 @@ def arrhenius(activation_K: float, T_K: float, T_ref_K: float = TRANSPORT_T_REF_
     return math.exp(activation_K * (1.0 / T_ref_K - 1.0 / T_K))
 
 
-def _away(T_K: float, T_ref_K: float = TRANSPORT_T_REF_K) -> bool:
-    """Whether a run at ``T_K`` is far enough from ``T_ref_K`` (> 0.5 K) that a missing activation energy matters."""
+def away_from(T_K: float, T_ref_K: float = TRANSPORT_T_REF_K) -> bool:
+    """Whether a run at ``T_K`` (K) is far enough from the temperature ``T_ref_K`` (K) a value is given at (> 0.5 K)
+    that its temperature dependence (or a missing activation energy) matters; the one threshold of the SE
+    conductivities, the transport entries and the run's temperature note."""
     return abs(T_K - T_ref_K) > 0.5
 
 
@@ -112,11 +114,11 @@ def _kinetics_at(tr, T_K: float, label: str, foil: bool = False) -> tuple[float,
     ea_i0, ea_D = tr.get("i0_activation_K"), tr.get("diffusivity_activation_K")
     if ea_i0 is not None:
         i0 *= arrhenius(ea_i0, T_K)
-    elif _away(T_K):
+    elif away_from(T_K):
         gaps.append(f"{label}: exchange-current density at its 25 degC value at {at} (no i0_activation_K in {where})")
     if ea_D is not None:
         D *= arrhenius(ea_D, T_K)
-    elif _away(T_K) and not foil and tr.get("diffusivity_log10_c0") is None:
+    elif away_from(T_K) and not foil and tr.get("diffusivity_log10_c0") is None:
         gaps.append(f"{label}: solid diffusivity at its 25 degC value at {at} (no diffusivity_activation_K in {where})")
     return i0, D, gaps
 

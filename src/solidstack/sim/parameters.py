@@ -34,7 +34,7 @@ import pybamm
 from solidstack.materials import Catalog, default_catalog
 from solidstack.materials.records import Electrolyte
 from solidstack.sim.data_files import DEFAULT_BRUGGEMAN, SimConstants, default_constants
-from solidstack.sim.hosts import PLANAR_DOMAIN_M, PLANAR_FRACTION, Host, HostMap, arrhenius
+from solidstack.sim.hosts import PLANAR_DOMAIN_M, PLANAR_FRACTION, Host, HostMap, arrhenius, away_from
 from solidstack.sim.interphase import electrolyte_family, sei_values
 from solidstack.sim.ocp import ocp_function
 from solidstack.sim.oxidation import cei_values
@@ -138,7 +138,7 @@ def se_conductivity(stack: Stack, layer: str, catalog: Catalog | None = None) ->
         return FALLBACK_SIGMA_S_M, f"{FROM_KB} (no value: 1e-2 S/m assumed)"
     T = stack.temperature.si
     factor = se_arrhenius(e, T)
-    if abs(T - e.conductivity_T_K) <= 0.5 or factor is None:
+    if not away_from(T, e.conductivity_T_K) or factor is None:
         return e.conductivity_S_cm * 100.0, FROM_KB
     return (e.conductivity_S_cm * 100.0 * factor,
             f"{FROM_KB} x {factor:.4g} (Arrhenius, Ea {e.activation_energy_eV:g} eV, from {e.conductivity_T_K:g} K to {T:g} K)")
@@ -158,7 +158,7 @@ def se_temperature_notes(stack: Stack, catalog: Catalog | None = None) -> tuple[
         if found is None or found[0] is not None:
             continue
         e = catalog.electrolyte(found[1])
-        if e.conductivity_S_cm is None or abs(T - e.conductivity_T_K) <= 0.5:
+        if e.conductivity_S_cm is None or not away_from(T, e.conductivity_T_K):
             continue
         factor = se_arrhenius(e, T)
         if factor is None:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pybamm
 
-from solidstack.sim.hosts import F, HostMap
+from solidstack.sim.hosts import F, HostMap, away_from
 from solidstack.sim.ocp import GUARD_V
 from solidstack.sim.oxidation import CEIGrowth
 
@@ -254,7 +254,7 @@ class CyclingResult:
         if limited:
             notes.append(f"step time limit ({time_limit_s / 3600:.1f} h) ended: {', '.join(limited[:6])}"
                          + (" ..." if len(limited) > 6 else "") + " (a host larger than the cell could fill/empty)")
-        if abs(stack.temperature.si - 298.15) > 1.0:
+        if away_from(stack.temperature.si):
             notes.append(f"at {stack.temperature.si - 273.15:.4g} degC: SE conductivities, exchange currents and diffusivities "
                          "are taken at this temperature where an activation energy is sourced (data gaps above name the "
                          "others); interphase growth, the contact law and collector contacts have no temperature term")
