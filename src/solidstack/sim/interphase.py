@@ -286,14 +286,20 @@ def strandable_phase(domain: str, phase: str, contact_sides: tuple[str, ...]) ->
     return phase == "primary" and side in contact_sides
 
 
+def install_growth(model: pybamm.BaseBatteryModel, name: str, growth: ContactedFilmGrowth,
+                   contact_sides: tuple[str, ...]) -> None:
+    """Put ``growth`` in place of ``model``'s submodel ``name``, tracking the contacted particles' film where they
+    can be stranded (:func:`strandable_phase`), with its :class:`ContactedFilmThickness` there."""
+    growth.track_contact = strandable_phase(growth.domain, growth.phase, contact_sides)
+    model.submodels[name] = growth
+    if growth.track_contact:
+        install_thickness(model, name)
+
+
 def install(model: pybamm.BaseBatteryModel, contact_sides: tuple[str, ...] = ("anode", "cathode")) -> None:
     """Replace the tunnelling-limited SEI submodels of ``model`` (built with ``build=False``) by
-    :class:`BoundedTunnellingSEI`, and, on the phases whose particles can be stranded (:func:`strandable_phase`),
-    their thickness submodels by :class:`ContactedFilmThickness`."""
+    :class:`BoundedTunnellingSEI` (:func:`install_growth`)."""
     for name, sub in list(model.submodels.items()):
         if type(sub) is pybamm.sei.SEIGrowth and sub.reaction == "SEI":
-            new = BoundedTunnellingSEI(model.param, sub.domain, model.options, sub.phase)
-            new.track_contact = strandable_phase(sub.domain, sub.phase, contact_sides)
-            model.submodels[name] = new
-            if new.track_contact:
-                install_thickness(model, name)
+            install_growth(model, name, BoundedTunnellingSEI(model.param, sub.domain, model.options, sub.phase),
+                           contact_sides)

@@ -37,8 +37,7 @@ from solidstack.sim.interphase import (
     electrode_electrolyte,
     electrolyte_family,
     family_table,
-    install_thickness,
-    strandable_phase,
+    install_growth,
 )
 from solidstack.stack import Stack
 
@@ -289,15 +288,11 @@ def install(model: pybamm.BaseBatteryModel, contact_sides: tuple[str, ...] = ("a
         if getattr(sub, "domain", None) != "positive" or getattr(sub, "phase", "primary") != "primary":
             continue
         if isinstance(sub, pybamm.sei.SEIGrowth) and not isinstance(sub, CEIGrowth) and sub.reaction == "SEI":
-            growth = CEIGrowth(model.param, "positive", model.options, sub.phase)
-            growth.track_contact = strandable_phase("positive", sub.phase, contact_sides)
-            model.submodels[name] = growth
-            cei = True
             thickness = model.submodels[f"{name} thickness"]
             if not isinstance(thickness.phase_param, CEIParameters):
                 thickness.phase_param = CEIParameters(thickness.phase_param)
-            if growth.track_contact:
-                install_thickness(model, name)
+            install_growth(model, name, CEIGrowth(model.param, "positive", model.options, sub.phase), contact_sides)
+            cei = True
     if cei:
         _film_resistance(model)
 
