@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from solidstack.sim.collector import collector_contact, collector_notes, collector_contacts, contact_resistance
-from solidstack.sim.data_files import default_constants
 from solidstack.sim.calibration import literature_stack
-from solidstack.studies.literature import load_cases
+from solidstack.sim.collector import collector_contact, collector_contacts, collector_notes, contact_resistance
+from solidstack.sim.data_files import default_constants
 from solidstack.stack import Stack
+from solidstack.studies.literature import load_cases
 
 LEE = "lee2020-agc-anodefree-ni90-lpscl-pouch"
 

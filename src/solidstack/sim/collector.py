@@ -121,9 +121,9 @@ def _surface(side: str, kind: str, material: str, what: str, on: str, stack: Sta
                                 f"on {on} in sim/data/collector.toml; none applied")
     fab = stack.fabrication_pressure.si if stack.fabrication_pressure is not None else None
     r, below = _scaled(float(found[1]["r_ref_ohm_cm2"]), stack.stack_pressure.si, constants, fab)
-    unloaded = fab is not None and fab > max(stack.stack_pressure.si, float(constants.files[FILE]["law"]["min_pressure_Pa"]))
-    return CollectorContact(side, what, r, f"surface.{found[0]}", below_range=below,
-                            fabrication_MPa=fab / 1e6 if unloaded else None)
+    floor = max(stack.stack_pressure.si, float(constants.files[FILE]["law"]["min_pressure_Pa"]))
+    unloaded_from = fab / 1e6 if fab is not None and fab > floor else None
+    return CollectorContact(side, what, r, f"surface.{found[0]}", below_range=below, fabrication_MPa=unloaded_from)
 
 
 def _primer(stack: Stack, side: str) -> Primer | None:
