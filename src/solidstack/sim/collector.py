@@ -7,7 +7,10 @@ That contact has an area-specific resistance
 
     r(p) = r_ref (p_ref / max(p, p_min))^n
 
-with p the stack pressure and r_ref the value of the surface touching the electrode: a ``[surface.*]`` table of kind
+with p the stack pressure (the loading branch). A stack pressed harder before it was cycled (the optional
+``fabrication_pressure``, e.g. a warm isostatic press of the assembled pouch) keeps the contact spots flattened at
+that pressure p_f: below it r follows the flatter unloading branch r(p_f) (p_f / p)^m (m < n,
+:func:`contact_resistance`), and r_ref the value of the surface touching the electrode: a ``[surface.*]`` table of kind
 ``bare`` and the foil's metal for a bare foil (or an inert metal shield, a hard foil too), of kind ``primer`` and its
 carbon for a primer, ``[compliant]`` for a ductile
 metal layer or a metal electrode. A surface without a value in the file has none (0) and is listed as a data gap.
@@ -45,6 +48,8 @@ class CollectorContact:
     table: str = ""
     gap: str = ""
     below_range: bool = False
+    #: the fabrication pressure (MPa) the contact was unloaded from to the stack pressure; None = loading branch
+    fabrication_MPa: float | None = None
 
 
 def _table(constants: SimConstants, kind: str, material: str):
@@ -55,11 +60,26 @@ def _table(constants: SimConstants, kind: str, material: str):
     return None
 
 
-def _scaled(r_ref: float, pressure_Pa: float, constants: SimConstants) -> tuple[float, bool]:
+def _scaled(r_ref: float, pressure_Pa: float, constants: SimConstants,
+            fabrication_Pa: float | None = None) -> tuple[float, bool]:
+    """r at the stack pressure ``pressure_Pa`` of an interface whose highest pressure so far is
+    max(``fabrication_Pa``, ``pressure_Pa``) (see :func:`contact_resistance`), and whether the stack pressure is
+    below the measured range."""
     law = constants.files[FILE]["law"]
+    return (contact_resistance(r_ref, pressure_Pa, fabrication_Pa, law),
+            pressure_Pa < float(law["min_pressure_Pa"]))
+
+
+def contact_resistance(r_ref: float, pressure_Pa: float, fabrication_Pa: float | None, law) -> float:
+    """The contact resistance law of ``collector.toml [law]``: r_ref at p_ref, loading branch
+    r = r_ref (p_ref / p)^n up to the highest pressure the interface has seen, p_max = max(p_fab, p), then the
+    unloading branch r = r(p_max) (p_max / p)^m (the flattened contact spots stay; only their elastic part
+    recovers), every pressure floored at p_min. Without a fabrication pressure p_max = p: the loading branch."""
     p_min = float(law["min_pressure_Pa"])
     p = max(pressure_Pa, p_min)
-    return r_ref * (float(law["reference_pressure_Pa"]) / p) ** float(law["pressure_exponent"]), pressure_Pa < p_min
+    p_max = max(p, fabrication_Pa if fabrication_Pa is not None else 0.0)
+    r_max = r_ref * (float(law["reference_pressure_Pa"]) / p_max) ** float(law["pressure_exponent"])
+    return r_max * (p_max / p) ** float(law["unloading_exponent"])
 
 
 def collector_contact(stack: Stack, side: str, hosts: HostMap | None = None, catalog: Catalog | None = None,
@@ -99,8 +119,11 @@ def _surface(side: str, kind: str, material: str, what: str, on: str, stack: Sta
     if found is None:
         return CollectorContact(side, what, 0.0, gap=f"{side} collector contact: no contact resistance of a composite "
                                 f"on {on} in sim/data/collector.toml; none applied")
-    r, below = _scaled(float(found[1]["r_ref_ohm_cm2"]), stack.stack_pressure.si, constants)
-    return CollectorContact(side, what, r, f"surface.{found[0]}", below_range=below)
+    fab = stack.fabrication_pressure.si if stack.fabrication_pressure is not None else None
+    r, below = _scaled(float(found[1]["r_ref_ohm_cm2"]), stack.stack_pressure.si, constants, fab)
+    floor = max(stack.stack_pressure.si, float(constants.files[FILE]["law"]["min_pressure_Pa"]))
+    unloaded_from = fab / 1e6 if fab is not None and fab > floor else None
+    return CollectorContact(side, what, r, f"surface.{found[0]}", below_range=below, fabrication_MPa=unloaded_from)
 
 
 def _primer(stack: Stack, side: str) -> Primer | None:
@@ -145,8 +168,10 @@ def collector_notes(contacts: dict[str, CollectorContact]) -> tuple[list[str], l
             gaps.append(c.gap)
         elif c.r_ohm_cm2 > 0.0:
             below = " (below the measured 1 MPa: its 1 MPa value, a lower bound)" if c.below_range else ""
-            notes.append(f"{c.side} collector contact: {c.surface}, {c.r_ohm_cm2:.3g} ohm cm2 at the stack pressure{below} "
-                         f"in series (sim/data/collector.toml [{c.table}])")
+            unloaded = (f" (unloaded from the {c.fabrication_MPa:g} MPa fabrication pressure)"
+                        if c.fabrication_MPa is not None else "")
+            notes.append(f"{c.side} collector contact: {c.surface}, {c.r_ohm_cm2:.3g} ohm cm2 at the stack pressure{below}"
+                         f"{unloaded} in series (sim/data/collector.toml [{c.table}])")
     return notes, gaps
 
 

@@ -31,12 +31,14 @@ from solidstack.units import quantity_type
 
 if TYPE_CHECKING:  # to a type checker each is a Q; pydantic gets the validating Annotated type
     from solidstack.units import Q as Area
+    from solidstack.units import Q as FabricationPressure
     from solidstack.units import Q as StackPressure
     from solidstack.units import Q as Temperature
 else:
     Area = quantity_type("area", *limits.AREA_M2)  # [0.01 cm2, 1 m2]
     Temperature = quantity_type("temperature", 173.15, 573.15)  # -100 .. 300 degC
     StackPressure = quantity_type("pressure", 0.0, 1e9)  # [0, 1 GPa]
+    FabricationPressure = quantity_type("pressure", 0.0, 5e9)  # [0, 5 GPa], as a layer's pressing_pressure
 
 
 class StackSpec(BaseModel):
@@ -51,6 +53,10 @@ class StackSpec(BaseModel):
     working_ion: Literal["Li", "Na", "K"]
     temperature: Temperature = "25 degC"  # type: ignore[assignment]
     stack_pressure: StackPressure = "0 MPa"  # type: ignore[assignment]
+    #: The highest pressure the assembled stack (collectors included) was pressed at before it was cycled, e.g. a
+    #: warm isostatic press of the finished pouch; None = not given (the contacts are on their loading branch at
+    #: the stack pressure). Used by the electrode|collector contact resistance (sim/collector.py).
+    fabrication_pressure: FabricationPressure | None = None
     cycling: Cycling | None = None
     layers: Annotated[list[Layer], Field(min_length=1, max_length=limits.MAX_LAYERS)]
 
