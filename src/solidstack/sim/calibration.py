@@ -250,7 +250,7 @@ TRIED: tuple[Calibration, ...] = (ZHOU_LOW_PRESSURE,)
 #: The contact law's constants (c_lambda, p_h, f_0): each fit depends on the others' values, so :func:`calibrate`
 #: repeats them in order until every value moves by less than :data:`GROUP_REL` (at most :data:`GROUP_ROUNDS` rounds).
 CONTACT_GROUP = "contact-law"
-GROUP_REL, GROUP_ROUNDS = 0.01, 5
+GROUP_REL, GROUP_ROUNDS = 0.01, 10
 #: A group has converged only if, with all its final values, each measure is within this share of its target.
 GROUP_TARGET_REL = 0.01
 

@@ -18,7 +18,8 @@ stack pressure p holds closed. Every closed contact, bonded or held, carries the
 p / f_p each), so f_p appears on both sides; for m = 1 it is the positive root of f_p^2 + (P - f_0) f_p - P = 0. The
 hold pressure p_h is scaled by the plane-strain modulus of the SE touching the electrode, m is contact.toml's
 ``law.hold_exponent`` (the shipped 1 in closed form, another m solved numerically; run.pressure_held_fraction). At
-p = 0, f_p = f_0: without pressure the loss levels off at the bonded share.
+p = 0, f_p = f_0: without pressure the loss levels off at the bonded share. f_0 is shipped 0 (issue 9's plateau,
+tried and not shipped: contact.toml's ``pressure_free_fraction_basis``).
 
 The state is PyBaMM's own active-material volume fraction of the composite's active material (eps = f eps0), so
 composite material that loses contact is stranded with the ion it holds and PyBaMM's lithium bookkeeping counts
