@@ -146,3 +146,14 @@ def test_the_plateau_is_shipped_off():
     assert SimConstants.load().law["pressure_free_fraction"] == 0.0
     assert {c.name for c in TRIED}.isdisjoint(r["name"] for r in calibration_records())
     assert ("zhou2025-ncm811-lpscl-li-pressure-microstructure", "n03") not in fitted_numbers()
+
+
+def test_a_plateau_record_would_mark_zhous_2_mpa_point_fitted():
+    # if the tried f_0 fit is written to a calibration file, `literature` reads its fitted_to and counts Zhou's 2 MPa
+    # point (n03) as fitted, not predicted, beside the 10 MPa point (n02) of the hold pressure
+    from solidstack.sim.calibration import ZHOU_LOW_PRESSURE, by_name, record
+    from solidstack.studies.literature import fitted_numbers
+
+    recs = [record(ZHOU_LOW_PRESSURE, 0.3, 0.633, 14), record(by_name("zhou-pressure-retention"), 9e6, 0.743, 14)]
+    zhou = "zhou2025-ncm811-lpscl-li-pressure-microstructure"
+    assert fitted_numbers(recs) == {(zhou, "n03"), (zhou, "n02")}
