@@ -2,13 +2,15 @@
 against an independent number or a physical statement written out.
 
     df/dt = -K u' (f - f_p),   u' = face displacement rate,   K = s / lambda,   s = u_c / (u_c + delta_d),
-    f_p = x / (1 + x),   x = (p / (f_p p_h))^m   (the closed contacts carry the stack force, p / f_p each)
+    f_p = f_0 + (1 - f_0) x / (1 + x),   x = (p / (f_p p_h))^m
+    (f_0 the pressure-free bonded share; every closed contact, bonded or held, carries the stack force, p / f_p each)
 """
 
 import pytest
 
 from solidstack.sim import simulate
 from solidstack.sim.calibration import literature_stack
+from solidstack.sim.data_files import default_constants
 from solidstack.sim.hosts import find_hosts
 from solidstack.sim.parameters import strandable
 from solidstack.sim.run import cycle_displacement_m, hold_pressure_Pa, pressure_held_fraction, unaccommodated_share
@@ -200,24 +202,72 @@ def test_softer_se_keeps_more_contact_at_the_same_pressure():
     assert rs["discharge_capacity_mAh"].iloc[-1] > rh["discharge_capacity_mAh"].iloc[-1]
 
 
-def test_no_stack_pressure_holds_nothing_whatever_the_se():
-    # p = 0: nothing holds the face (f_p = 0) for a stiff and a soft SE alike; the loss then levels off only where
-    # the face stops moving (a ductile layer, or the end of cycling).
+F0_KEY = "law.pressure_free_fraction"
+
+
+def _f0(value: float, base=None):
+    return (base or default_constants()).with_value("contact.toml", F0_KEY, value)
+
+
+def test_no_stack_pressure_holds_only_the_pressure_free_share_whatever_the_se():
+    # p = 0: the stack holds nothing, so f_p is the pressure-free share f_0 alone, for a stiff and a soft SE alike
+    # (f_p = f_0 + (1 - f_0) g with g = 0); f_0 = 0 is the law without the plateau (nothing held at all).
     for stack in (literature_stack(ZHOU, "coarse-10MPa"), literature_stack(BRAUN, "inli-C5")):
-        assert pressure_held_fraction(_with(stack, stack_pressure="0 MPa"), side="cathode") == 0.0
+        free = _with(stack, stack_pressure="0 MPa")
+        assert pressure_held_fraction(free, side="cathode") == default_constants().law["pressure_free_fraction"]
+        assert pressure_held_fraction(free, _f0(0.0), side="cathode") == 0.0
+        assert pressure_held_fraction(free, _f0(0.3), side="cathode") == 0.3
 
 
 def test_closed_contacts_carry_the_stack_force():
     # Equal load sharing (fibre-bundle model, Daniels 1945): the share f that stays closed carries the stack force,
     # p / f each, and f = q / (q + p_h) at contact pressure q = p / f, i.e. f^2 + P f - P = 0 with P = p / p_h.
-    # Hand values: at p = p_h, f^2 + f - 1 = 0, f = (sqrt(5) - 1) / 2 = 0.618 (without load sharing: 0.5); at
-    # P = 0.01, f = (sqrt(0.0401) - 0.01) / 2 = 0.0951, about sqrt(P) (without: 0.0099).
+    # Hand values (f_0 = 0): at p = p_h, f^2 + f - 1 = 0, f = (sqrt(5) - 1) / 2 = 0.618 (without load sharing: 0.5);
+    # at P = 0.01, f = (sqrt(0.0401) - 0.01) / 2 = 0.0951, about sqrt(P) (without: 0.0099).
+    base = literature_stack(ZHOU, "coarse-10MPa")
+    k0 = _f0(0.0)
+    p_h = hold_pressure_Pa(base, "cathode", k0)
+    at_p_h = _with(base, stack_pressure=f"{p_h / 1e6:.9g} MPa")
+    assert pressure_held_fraction(at_p_h, k0) == pytest.approx(0.6180, abs=2e-4)
+    low = _with(base, stack_pressure=f"{0.01 * p_h / 1e6:.9g} MPa")
+    assert pressure_held_fraction(low, k0) == pytest.approx(0.0951, abs=2e-4)
+
+
+def test_the_bonded_share_carries_the_stack_force_too():
+    # With a pressure-free share f_0, f = f_0 + (1 - f_0) g, g = q / (q + p_h) of the loseable rest at contact pressure
+    # q = p / f (the bonded contacts are closed and take their part of the force). With g = (f - f_0) / (1 - f_0):
+    # (f - f_0) / (1 - f_0) = (P / f) / (P / f + 1)  ->  (f - f_0)(P + f) = P f (1 - f_0)  ->  f^2 + (P - f_0) f - P = 0.
+    # Hand values: f_0 = 0.5 at P = 1: f^2 + 0.5 f - 1 = 0, f = (-0.5 + sqrt(4.25)) / 2 = 0.78078 (check: g = 0.56155,
+    # P / f = 1.28078, 1.28078 / 2.28078 = 0.56155). f_0 = 0.3 at P = 0.01: f^2 - 0.29 f - 0.01 = 0,
+    # f = (0.29 + sqrt(0.0841 + 0.04)) / 2 = 0.32114 -- above f_0 + (1 - f_0) P / (1 + P) = 0.30693 (the held share
+    # carrying p alone) but below f_0 + (1 - f_0) 0.0951 = 0.36657 (the held share carrying the force as if nothing were
+    # bonded): the bonded share relieves the held one.
     base = literature_stack(ZHOU, "coarse-10MPa")
     p_h = hold_pressure_Pa(base, "cathode")
-    at_p_h = _with(base, stack_pressure=f"{p_h / 1e6:.9g} MPa")
-    assert pressure_held_fraction(at_p_h) == pytest.approx(0.6180, abs=2e-4)
-    low = _with(base, stack_pressure=f"{0.01 * p_h / 1e6:.9g} MPa")
-    assert pressure_held_fraction(low) == pytest.approx(0.0951, abs=2e-4)
+    assert hold_pressure_Pa(base, "cathode", _f0(0.5)) == p_h  # f_0 does not enter p_h
+
+    def held(big_p: float, f_0: float) -> float:
+        return pressure_held_fraction(_with(base, stack_pressure=f"{big_p * p_h / 1e6:.12g} MPa"), _f0(f_0))
+
+    assert held(1.0, 0.5) == pytest.approx(0.78078, abs=2e-5)
+    assert held(0.01, 0.3) == pytest.approx(0.32114, abs=2e-5)
+    assert held(1e-9, 0.3) == pytest.approx(0.3, abs=1e-6)  # no pressure: the bonded share alone
+    # a large pressure closes nearly everything: P = 100, f^2 + 99.7 f - 100 = 0, f = (-99.7 + sqrt(10340.09)) / 2
+    assert held(100.0, 0.3) == pytest.approx(0.99312, abs=2e-5)
+
+
+def test_contact_without_pressure_levels_off_at_the_pressure_free_share():
+    # Zhou 2025's coarse-LPSC Li | NCM811 cell at 0 MPa: its cathode face has no ductile layer (s = 1) and moves on
+    # every half cycle (NCM811 -5 %). With f_0 = 0.3 its contact falls towards 0.3 and levels off there (not at 0:
+    # the loss slows as f - f_0 shrinks, and as the capacity that moves the face shrinks with it); with f_0 = 0 (the
+    # law before the plateau) the same cell goes on losing it.
+    stack = _with(literature_stack(ZHOU, "coarse-10MPa"), stack_pressure="0 MPa")
+    plateau = simulate(stack, cycles=20, constants=_f0(0.3)).cycles["contact_fraction_cathode"]
+    none = simulate(stack, cycles=20, constants=_f0(0.0)).cycles["contact_fraction_cathode"]
+    assert plateau.min() >= 0.3 - 1e-6
+    assert plateau.iloc[-1] == pytest.approx(0.3, abs=0.005)  # levelled off at f_0
+    assert plateau.iloc[0] < 0.9  # it was lost from the first cycle on: the level is reached, not a slow law
+    assert none.iloc[-1] < 0.1
 
 
 def test_a_hertzian_hold_exponent_is_solved_as_by_hand():
@@ -228,9 +278,7 @@ def test_a_hertzian_hold_exponent_is_solved_as_by_hand():
     # u = f^(1/3), f (1 + f^(-2/3)) = f^(-2/3) times f^(2/3) is u^5 + u^3 = 1: u = 0.83762 (0.8376 gives 0.99991,
     # 0.83763 gives 1.00005), f = u^3 = 0.58768. With m = 1 the same P = 6.4 holds (sqrt(6.4^2 + 25.6) - 6.4) / 2 =
     # 0.8792 closed: the exponent is used.
-    from solidstack.sim.data_files import default_constants
-
-    hertz = default_constants().with_value("contact.toml", "law.hold_exponent", 2.0 / 3.0)
+    hertz = _f0(0.0).with_value("contact.toml", "law.hold_exponent", 2.0 / 3.0)
     base = literature_stack(ZHOU, "coarse-10MPa")
     p_h = hold_pressure_Pa(base, "cathode", hertz)
     assert p_h == hold_pressure_Pa(base, "cathode")  # m does not enter p_h
@@ -241,4 +289,7 @@ def test_a_hertzian_hold_exponent_is_solved_as_by_hand():
     assert held(6.4) == pytest.approx(0.8, abs=1e-6)
     assert held(0.025) == pytest.approx(0.2, abs=1e-6)
     assert held(1.0) == pytest.approx(0.58768, abs=2e-5)
-    assert held(6.4, None) == pytest.approx(0.8792, abs=1e-4)
+    assert held(6.4, _f0(0.0)) == pytest.approx(0.8792, abs=1e-4)
+    # with a pressure-free share f_0 = 0.5, built backwards from f = 0.8: g = (0.8 - 0.5) / 0.5 = 0.6, x = g / (1 - g)
+    # = 1.5, P / f = 1.5^(3/2) = 1.837117, P = 1.469694
+    assert held(1.469694, _f0(0.5, hertz)) == pytest.approx(0.8, abs=1e-6)

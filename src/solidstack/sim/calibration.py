@@ -31,7 +31,9 @@ class Calibration:
 
     ``measure(constants)`` simulates with ``constants`` (holding the trial value) and returns the measure.
     ``increasing``: whether the measure rises with the value. ``fitted_to``: the patent number (cell, quantity,
-    cycle, paragraph) if the target is one, else None; ``source``: where the target comes from.
+    cycle, paragraph) if the target is one, else None; ``source``: where the target comes from. ``group``: the
+    calibrations of one group (:data:`CONTACT_GROUP`) depend on each other's values, and :func:`calibrate` repeats
+    their fits in order until they settle.
     """
 
     name: str
@@ -48,6 +50,7 @@ class Calibration:
     fitted_to: dict[str, Any] | None = None
     setup: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    group: str = ""
 
 
 def fit(cal: Calibration, iterations: int = 14, base: SimConstants | None = None) -> tuple[float, float]:
@@ -81,8 +84,10 @@ def comparative_first_ce(constants: SimConstants) -> float:
     return float(c["discharge_capacity_mAh"] / c["charge_capacity_mAh"])
 
 
-#: The literature run the stack-pressure constant is fitted on (``studies/data/literature.toml``).
+#: The literature runs the stack-pressure constants are fitted on (``studies/data/literature.toml``): the hold
+#: pressure on the 10 MPa point, the pressure-free held share on the 2 MPa point of the same series.
 ZHOU_CASE, ZHOU_RUN, ZHOU_NUMBER = "zhou2025-ncm811-lpscl-li-pressure-microstructure", "coarse-10MPa", "n02"
+ZHOU_LOW_RUN, ZHOU_LOW_NUMBER = "coarse-2MPa", "n03"
 
 
 def literature_stack(case_id: str, run_id: str):
@@ -100,13 +105,20 @@ def literature_stack(case_id: str, run_id: str):
     return Stack.from_dict(data)
 
 
-def zhou_retention_at_100(constants: SimConstants) -> float:
-    """Discharge capacity retention at cycle 100 vs cycle 1 (fraction) of Zhou 2025's coarse-LPSC Li | NCM811 cell
-    at 10 MPa (the literature suite's run, its stated assumptions in its stack file), SPMe."""
-    from solidstack.sim.run import simulate
+def zhou_retention(run_id: str) -> Callable[[SimConstants], float]:
+    """The measure: discharge capacity retention at cycle 100 vs cycle 1 (fraction) of Zhou 2025's coarse-LPSC
+    Li | NCM811 cell of run ``run_id`` (its stack pressure; the literature suite's run, its stated assumptions in its
+    stack file), SPMe."""
+    def measure(constants: SimConstants) -> float:
+        from solidstack.sim.run import simulate
 
-    r = simulate(literature_stack(ZHOU_CASE, ZHOU_RUN), cycles=100, constants=constants, save_at_cycles=[1])
-    return float(r.cycles.loc[r.cycles["cycle"] == 100, "retention"].iloc[0])
+        r = simulate(literature_stack(ZHOU_CASE, run_id), cycles=100, constants=constants, save_at_cycles=[1])
+        return float(r.cycles.loc[r.cycles["cycle"] == 100, "retention"].iloc[0])
+    return measure
+
+
+#: Zhou 2025's coarse-LPSC cell at 10 MPa: the hold pressure's measure.
+zhou_retention_at_100 = zhou_retention(ZHOU_RUN)
 
 
 #: The literature case whose DC-polarization resistances fit the collector contact constants (``collector.toml``).
@@ -176,6 +188,7 @@ CALIBRATIONS: tuple[Calibration, ...] = (
         hi=5.0,
         fitted_to={"cell": "comparative", "quantity": "coulombic_efficiency_pct", "paragraph": "[0121] Table 2"},
         setup="Comparative Example preset (SUS/In/graphite/SE/NMC111/In/SUS, 3.0-4.1 V, 0.2 mA/cm2, 0 MPa), SPMe, 1 cycle",
+        group="contact-law",
     ),
     # the electrode|collector contact resistance of each surface at 10 MPa (collector.toml), on Park 2025's measured
     # resistances (its 1 and 50 MPa bare-Al points are left out of the fit: the pressure exponent is sourced)
@@ -203,24 +216,61 @@ CALIBRATIONS: tuple[Calibration, ...] = (
         fitted_to={"case": ZHOU_CASE, "number": ZHOU_NUMBER},
         setup="coarse.toml at 10 MPa (Li metal | Li6PS5Cl 500 um | NCM811:Li6PS5Cl:VGCF 70:27:3, 2.8-4.3 V, 0.2 mA/cm2, "
         "30 degC), SPMe, 100 cycles",
+        group="contact-law",
     ),
 )
 
+#: Calibrations tried and not shipped (README, contact loss): not run by default, not in the shipped file; run one by
+#: name (``solidstack calibrate --only NAME --out FILE``, with the other contact constants named too to fit them
+#: jointly). The pressure-free held share f_0 on the same Zhou series' 2 MPa point (issue 9's plateau): with f_0 > 0 on
+#: every electrode the Comparative Example's graphite face keeps f_0 of its contact at 0 MPa and its first-cycle CE
+#: cannot come down to the 52 % that c_lambda is fitted on (the joint fit does not converge; contact.toml's
+#: pressure_free_fraction_basis).
+ZHOU_LOW_PRESSURE = Calibration(
+    name="zhou-low-pressure-retention",
+    file="contact.toml",
+    key="law.pressure_free_fraction",
+    unit="-",
+    target=0.633,
+    target_text="Zhou 2025's coarse-LPSC Li | Li6PS5Cl | NCM811 cell keeps 63.3 % at cycle 100 at 2 MPa",
+    source="K. Zhou et al., ACS Energy Lett. 10 (2025) 966, Fig. 2c (printed, quoted by a secondary digest; grade B); "
+    "the cell as the literature suite writes it (studies/data/literature/zhou2025-.../coarse.toml, its assumed "
+    "loading, window and rate stated there)",
+    measure=zhou_retention(ZHOU_LOW_RUN),
+    lo=1.0e-3,
+    hi=0.95,
+    fitted_to={"case": ZHOU_CASE, "number": ZHOU_LOW_NUMBER},
+    setup="coarse.toml at 2 MPa (Li metal | Li6PS5Cl 500 um | NCM811:Li6PS5Cl:VGCF 70:27:3, 2.8-4.3 V, 0.2 mA/cm2, "
+    "30 degC), SPMe, 100 cycles",
+    group="contact-law",
+)
+
+TRIED: tuple[Calibration, ...] = (ZHOU_LOW_PRESSURE,)
+
+#: The contact law's constants (c_lambda, p_h, f_0): each fit depends on the others' values, so :func:`calibrate`
+#: repeats them in order until every value moves by less than :data:`GROUP_REL` (at most :data:`GROUP_ROUNDS` rounds).
+CONTACT_GROUP = "contact-law"
+GROUP_REL, GROUP_ROUNDS = 0.01, 10
+#: A group has converged only if, with all its final values, each measure is within this share of its target.
+GROUP_TARGET_REL = 0.01
+
 
 def by_name(name: str) -> Calibration:
+    """The calibration ``name``: a shipped one (:data:`CALIBRATIONS`) or one tried and not shipped (:data:`TRIED`)."""
     from solidstack.errors import UnknownNameError
 
-    for cal in CALIBRATIONS:
+    for cal in (*CALIBRATIONS, *TRIED):
         if cal.name == name:
             return cal
-    raise UnknownNameError("calibration", name, [c.name for c in CALIBRATIONS])
+    raise UnknownNameError("calibration", name, [c.name for c in (*CALIBRATIONS, *TRIED)])
 
 
-def record(cal: Calibration, value: float, achieved: float, iterations: int) -> dict[str, Any]:
+def record(cal: Calibration, value: float, achieved: float, iterations: int, method_note: str = "") -> dict[str, Any]:
+    method = f"bisection in log space over [{cal.lo:g}, {cal.hi:g}], {iterations} steps"
     rec: dict[str, Any] = {
         "name": cal.name, "file": cal.file, "key": cal.key, "value": value, "unit": cal.unit,
         "target": cal.target, "achieved": round(achieved, 5), "target_text": cal.target_text, "source": cal.source,
-        "setup": cal.setup, "method": f"bisection in log space over [{cal.lo:g}, {cal.hi:g}], {iterations} steps",
+        "setup": cal.setup, "method": f"{method}; {method_note}" if method_note else method,
         "date": date.today().isoformat(),
     }
     if cal.fitted_to is not None:
@@ -253,18 +303,58 @@ def calibrate(names: list[str] | None = None, iterations: int = 14, path: Path |
     returns the records. ``base``: the constants the fits start from (default: the shipped ones).
 
     A constant fitted earlier in the run holds while the later ones are fitted (the contact law's constants are
-    fitted with the interphase already calibrated).
+    fitted with the interphase already calibrated). The chosen calibrations of one group (the contact law's c_lambda,
+    p_h and f_0, :data:`CONTACT_GROUP`) depend on each other: after the first pass their fits are repeated in order,
+    each with the others' latest values, until every value moves by less than :data:`GROUP_REL` from the round
+    before (at most :data:`GROUP_ROUNDS` rounds); each is then measured once more with all the final values, and
+    its record's method lists the rounds.
     """
     chosen = [by_name(n) for n in names] if names else list(CALIBRATIONS)
     constants = base or SimConstants.load()
-    records = []
-    for cal in chosen:
+    records: dict[str, dict[str, Any]] = {}
+
+    def run_one(cal: Calibration, label: str) -> float:
+        nonlocal constants
         value, achieved = fit(cal, iterations, constants)
         rec = record(cal, value, achieved, iterations)
         if path is not None:
             write([rec], path)  # each one lands before the next starts
         constants = constants.with_value(cal.file, cal.key, value)
-        records.append(rec)
+        records[cal.name] = rec
         if progress is not None:
-            progress(cal.name, value, achieved)
-    return records
+            progress(label, value, achieved)
+        return value
+
+    for cal in chosen:
+        run_one(cal, cal.name)
+    group = [c for c in chosen if c.group == CONTACT_GROUP]
+    if len(group) > 1:
+        from solidstack.sim.run import clear_cache
+
+        rounds = [[records[c.name]["value"] for c in group]]
+        while len(rounds) < GROUP_ROUNDS:
+            rounds.append([run_one(c, f"{c.name} (round {len(rounds) + 1})") for c in group])
+            if all(abs(new / old - 1.0) < GROUP_REL for new, old in zip(rounds[-1], rounds[-2], strict=True)):
+                break
+        moved = all(abs(new / old - 1.0) < GROUP_REL for new, old in zip(rounds[-1], rounds[-2], strict=True))
+        final = {}
+        for cal in group:
+            final[cal.name] = cal.measure(constants)  # with every final value
+            clear_cache()
+        missed = [f"{c.name} {final[c.name]:.4g} against {c.target:g}" for c in group
+                  if abs(final[c.name] - c.target) > GROUP_TARGET_REL * abs(c.target)]
+        keys = ", ".join(c.key for c in group)
+        history = "; ".join(f"round {i + 1}: " + ", ".join(f"{v:.4g}" for v in vals) for i, vals in enumerate(rounds))
+        if moved and not missed:
+            verdict = f"converged: every value moved by < {GROUP_REL:.0%} in the last round"
+        elif missed:
+            verdict = "NOT CONVERGED: with all the final values the targets are missed (" + "; ".join(missed) + ")"
+        else:
+            verdict = f"NOT CONVERGED: values still moving by >= {GROUP_REL:.0%} after {GROUP_ROUNDS} rounds"
+        note = (f"fitted jointly with the other constants of the contact law ({keys}; each depends on the others): "
+                f"the fits repeated in that order, {history}; {verdict}; achieved measured with all the final values")
+        for cal in group:
+            records[cal.name] = record(cal, constants.value(cal.file, cal.key), final[cal.name], iterations, note)
+        if path is not None:
+            write([records[c.name] for c in group], path)
+    return [records[c.name] for c in chosen]

@@ -1,20 +1,25 @@
 """Electrode/collector contact loss as a PyBaMM active-material submodel (the README, "Cycling simulation").
 
 The contact fraction f of an electrode's face with its collector side falls with the displacement that face must
-take up and that no ductile layer accommodates, down to the share that stack pressure holds closed:
+take up and that no ductile layer accommodates, down to the share that stays closed, f_p:
 
     df/dt = -K u' (f - f_p),     u' = L_e sum_h Omega_h |a_h j_h| / F,     K = s / lambda,
-    s = 1 / (1 + delta_d / lambda),  f_p = x / (1 + x),  x = (p / (f_p p_h))^m,  p_h = p_h,ref E*_SE / E*_ref
+    s = 1 / (1 + delta_d / lambda),  f_p = f_0 + (1 - f_0) x / (1 + x),  x = (p / (f_p p_h))^m,
+    p_h = p_h,ref E*_SE / E*_ref;   for m = 1:  f_p = (f_0 - P + sqrt((P - f_0)^2 + 4P)) / 2,  P = p / p_h
 
 u' (m/s) is the rate at which the face moves: the electrode's thickness change at its collector face from its
 hosts' volume changes (L_e times the composite's volumetric strain rate, for a laterally confined pressed pellet)
 plus a reacting foil's own thickness change (its areal reaction current times Omega); a_h j_h is the x-averaged
 volumetric interfacial current density of host h (A/m3), Omega_h its strain volume (w_h times the partial molar
 volume of the ion in it, m3/mol). K (1/m) and f_p (-) are input parameters per electrode (run.contact_inputs):
-f_p is the share the stack pressure p holds closed, the closed share carrying the stack's force (p / f_p each), with
-a hold pressure p_h scaled by the plane-strain modulus of the SE touching the electrode and the exponent m of
-contact.toml (``law.hold_exponent``: the shipped 1 in closed form, another m solved numerically;
-run.pressure_held_fraction).
+f_p is the share that stays closed: a pressure-free share f_0 (``law.pressure_free_fraction``: bonded or interlocked
+by the cell's fabrication pressing, held without any stack pressure) plus the share x / (1 + x) of the rest that the
+stack pressure p holds closed. Every closed contact, bonded or held, carries the stack's force (equal load sharing,
+p / f_p each), so f_p appears on both sides; for m = 1 it is the positive root of f_p^2 + (P - f_0) f_p - P = 0. The
+hold pressure p_h is scaled by the plane-strain modulus of the SE touching the electrode, m is contact.toml's
+``law.hold_exponent`` (the shipped 1 in closed form, another m solved numerically; run.pressure_held_fraction). At
+p = 0, f_p = f_0: without pressure the loss levels off at the bonded share. f_0 is shipped 0 (issue 9's plateau,
+tried and not shipped: contact.toml's ``pressure_free_fraction_basis``).
 
 The state is PyBaMM's own active-material volume fraction of the composite's active material (eps = f eps0), so
 composite material that loses contact is stranded with the ion it holds and PyBaMM's lithium bookkeeping counts

@@ -320,29 +320,39 @@ def hold_pressure_Pa(stack: Stack, side: str, constants: SimConstants | None = N
 
 def pressure_held_fraction(stack: Stack, constants: SimConstants | None = None, side: str = "cathode",
                            catalog: Catalog | None = None) -> float:
-    """f_p: the contact fraction of electrode ``side`` that the stack pressure p holds closed, with the stack's force
-    carried by the contacts that stay closed (equal load sharing: they bear p / f_p each), so
-    f_p = x / (1 + x), x = (p / (f_p p_h))^m (m = ``law.hold_exponent``; p_h from :func:`hold_pressure_Pa`;
-    contact.toml). For m = 1, f_p = (sqrt(P^2 + 4P) - P) / 2 with P = p / p_h."""
+    """f_p: the contact fraction of electrode ``side`` that stays closed, the level its contact loss stops at:
+
+        f_p = f_0 + (1 - f_0) g,   g = x / (1 + x),   x = (p / (f_p p_h))^m
+
+    f_0 (``law.pressure_free_fraction``) is the share that stays bonded without any stack pressure (the cell's
+    fabrication pressing bonded or interlocked it); g is the share of the rest, the loseable contacts, that the
+    stack pressure p holds closed. Every closed contact, bonded or held, carries the stack's force (equal load
+    sharing: p / f_p each), so a bonded share relieves the held ones (m = ``law.hold_exponent``; p_h from
+    :func:`hold_pressure_Pa`; contact.toml). For m = 1 it is the positive root of f_p^2 + (P - f_0) f_p - P = 0,
+    f_p = (f_0 - P + sqrt((P - f_0)^2 + 4P)) / 2 with P = p / p_h; f_0 = 0 gives the load-shared
+    (sqrt(P^2 + 4P) - P) / 2 and p = 0 gives f_0."""
+    law = (constants or default_constants()).law
+    f_0 = law["pressure_free_fraction"]
     p = max(stack.stack_pressure.si, 0.0)
     if p <= 0.0:
-        return 0.0
+        return f_0
     big_p = p / hold_pressure_Pa(stack, side, constants, catalog)
-    m = (constants or default_constants()).law["hold_exponent"]
+    m = law["hold_exponent"]
     if m == 1.0:
-        return (math.sqrt(big_p * big_p + 4.0 * big_p) - big_p) / 2.0
-    lo, hi = 0.0, 1.0  # f - x(f) / (1 + x(f)) rises with f: bisection
+        return (f_0 - big_p + math.sqrt((big_p - f_0) ** 2 + 4.0 * big_p)) / 2.0
+    lo, hi = f_0, 1.0  # f - f_0 - (1 - f_0) x(f) / (1 + x(f)) rises with f (x falls): bisection
     for _ in range(60):
         f = (lo + hi) / 2.0
         x = (big_p / f) ** m
-        lo, hi = (f, hi) if f < x / (1.0 + x) else (lo, f)
+        lo, hi = (f, hi) if f < f_0 + (1.0 - f_0) * x / (1.0 + x) else (lo, f)
     return (lo + hi) / 2.0
 
 
 def contact_inputs(stack: Stack, k: dict[str, float], constants: SimConstants | None = None,
                    catalog: Catalog | None = None) -> dict[str, float]:
     """The contact law's PyBaMM input parameters: K per electrode (``k``, from :func:`contact_coefficients`, or 0
-    without contact loss) and f_p per electrode (:func:`pressure_held_fraction`)."""
+    without contact loss) and f_p per electrode (:func:`pressure_held_fraction`: the pressure-free share f_0 plus
+    the share of the rest that the stack pressure holds; f_0 applies to every electrode whose contact can be lost)."""
     out = {}
     for side in ("anode", "cathode"):
         out[contact_input(side)] = k[side]
