@@ -427,3 +427,57 @@ def test_expanded_functions_keep_the_results_within_the_solvers_own_error(monkey
     for c in cols:
         floor = 2e-5 if c == "mean_discharge_voltage_V" else 2e-4
         assert err_ours[c] <= max(2 * err_plain[c], floor), (c, err_ours[c], err_plain[c])
+
+
+def test_a_numeric_call_gives_the_functions_own_values():
+    """model.NumericCall (PyBaMM's Python-side calls through CasADi's buffer interface) returns, for NumPy, float
+    and DM arguments, the very doubles of the function's own call, in the output's shape; symbolic arguments and
+    arguments of other sizes go to the function's own call; it survives pickling."""
+    import pickle
+
+    import casadi
+
+    t, y, p = casadi.SX.sym("t"), casadi.SX.sym("y", 5), casadi.SX.sym("p", 2)
+    out = casadi.vertcat(casadi.sinh(y[:3] * p[0]) - t * y[3:4], casadi.exp(-y[4] / p[1]))
+    fn = casadi.Function("f", [t, y, p], [out])
+    call = model_module.NumericCall(fn)
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        tv, yv, pv = float(rng.random()), rng.random(5), rng.random(2) + 0.5
+        own = np.array(fn(tv, yv, pv))
+        for args in ((tv, yv, pv), (tv, casadi.DM(yv), casadi.DM(pv)), (np.array([tv]), yv[:, None], pv)):
+            got = call(*args)
+            assert isinstance(got, np.ndarray) and got.shape == own.shape
+            assert np.array_equal(got, own)
+    ys = casadi.MX.sym("y", 5)
+    assert isinstance(call(0.0, ys, np.ones(2)), casadi.MX)  # symbolic: the function's own call
+    with pytest.raises(RuntimeError):
+        call(0.0, np.ones(4), np.ones(2))  # a wrong size: CasADi's own error
+    again = pickle.loads(pickle.dumps(call))
+    assert np.array_equal(again(0.3, np.ones(5), np.ones(2)), np.array(fn(0.3, np.ones(5), np.ones(2))))
+
+
+def test_python_side_calls_are_sx_and_change_no_result(monkeypatch):
+    """After the solver's set-up of Example 1's step model, the two functions PyBaMM calls from Python per step
+    (the events, read back at a step's end, and the right-hand side at its start) are SX functions called through
+    model.NumericCall; the cycle table equals that of PyBaMM's MX calls (EXPAND_PYTHON_CALLS off) to 1e-9
+    relative (the same operations: measured identical)."""
+    stack = resolve("example-1")
+    run_module.clear_cache()
+    ours = simulate(stack, cycles=3)
+    step_model = ours.solution.all_models[0]
+    assert isinstance(step_model.rhs_eval, model_module.NumericCall)
+    assert step_model.rhs_eval.fn.class_name() == "SXFunction"
+    sim = ours.simulation
+    solvers = ([sim._built_experiment_solver] if sim._experiment_uses_unified_model
+               else list(sim.steps_to_built_solvers.values()))
+    set_up = [s._setup for s in solvers if getattr(s, "_setup", None)]
+    assert set_up and all(isinstance(s["rootfn_casadi"], model_module.NumericCall) for s in set_up)
+    assert all(s["rootfn_casadi"].fn.class_name() == "SXFunction" for s in set_up)
+    monkeypatch.setattr(model_module, "EXPAND_PYTHON_CALLS", False)
+    run_module.clear_cache()
+    plain = simulate(stack, cycles=3)
+    run_module.clear_cache()
+    assert not isinstance(plain.solution.all_models[0].rhs_eval, model_module.NumericCall)
+    num = ours.cycles.select_dtypes("number").columns
+    np.testing.assert_allclose(ours.cycles[num].to_numpy(float), plain.cycles[num].to_numpy(float), rtol=1e-9, atol=0)
