@@ -481,3 +481,59 @@ def test_python_side_calls_are_sx_and_change_no_result(monkeypatch):
     assert not isinstance(plain.solution.all_models[0].rhs_eval, model_module.NumericCall)
     num = ours.cycles.select_dtypes("number").columns
     np.testing.assert_allclose(ours.cycles[num].to_numpy(float), plain.cycles[num].to_numpy(float), rtol=1e-9, atol=0)
+
+
+def test_post_processing_on_stored_rows_gives_the_full_height_results(monkeypatch):
+    """The states interpolated between the solver's points (midpoints, sub-intervals) and joined across steps are
+    kept in the rows the variables read only (result.RowStates); the per-cycle table (voltage integrals, range
+    flags) and the time series equal, to the last bit, those computed on full-height arrays with zeros in the
+    other rows (result.ROW_STATES off: the path before), for Example 1 (two anode phases, SPMe and SPM) and the
+    cell without interlayers."""
+    import pandas as pd
+
+    from solidstack.sim import result as result_module
+
+    made = []
+    real_init = result_module.RowStates.__init__
+
+    def counting(self, rows, values, height):
+        made.append(values.shape)
+        real_init(self, rows, values, height)
+
+    for stack, model in ((resolve("example-1"), "SPMe"), (resolve("example-1"), "SPM"), (_bare(), "SPMe")):
+        run_module.clear_cache()
+        made.clear()
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(result_module.RowStates, "__init__", counting)
+            ours = simulate(stack, cycles=2, model=model)
+            ours_ts = ours.timeseries
+        assert made, "the optimised path made no RowStates"
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(result_module, "ROW_STATES", False)
+            run_module.clear_cache()
+            full = simulate(stack, cycles=2, model=model)
+            full_ts = full.timeseries
+        pd.testing.assert_frame_equal(ours.cycles, full.cycles, check_exact=True)
+        pd.testing.assert_frame_equal(ours_ts, full_ts, check_exact=True)
+    run_module.clear_cache()
+
+
+def test_row_states_read_a_state_vector_as_the_full_array_does():
+    """result.RowStates: a state vector's rows read from the stored rows equal PyBaMM's own evaluation on the
+    full-height array; a state vector reading a row not stored is evaluated on the full array (0 there), as
+    before."""
+    import pybamm
+
+    from solidstack.sim import result as result_module
+
+    rng = np.random.default_rng(1)
+    full = rng.random((9, 4))
+    rows = np.array([1, 2, 5, 7])
+    stored = result_module.RowStates(rows, full[rows], 9)
+    zeros = np.zeros_like(full)
+    zeros[rows] = full[rows]
+    for sl in (slice(1, 3), slice(5, 6), slice(7, 8), slice(2, 6)):
+        sv = pybamm.StateVector(sl)
+        expr = 2.0 * sv + pybamm.Scalar(1.0)
+        got = result_module._evaluate_columns(expr, np.zeros(4), stored, {})
+        np.testing.assert_array_equal(got, expr.evaluate(t=np.zeros(4), y=zeros))
