@@ -474,6 +474,13 @@ def test_python_side_calls_are_sx_and_change_no_result(monkeypatch):
     set_up = [s._setup for s in solvers if getattr(s, "_setup", None)]
     assert set_up and all(isinstance(s["rootfn_casadi"], model_module.NumericCall) for s in set_up)
     assert all(s["rootfn_casadi"].fn.class_name() == "SXFunction" for s in set_up)
+    # the time derivatives at a step's start (inputs as a NumPy vector): PyBaMM's own, bit for bit
+    solver = solvers[0]
+    for sub in ours.solution.sub_solutions[:3]:
+        y0, inputs = sub.all_ys[0][:, 0], pybamm.BaseSolver._set_up_model_inputs(step_model, sub.all_inputs[0])
+        ours_dot = solver._rhs_dot_consistent_initialization(y0, step_model, 0.0, inputs)
+        pybamms = pybamm.IDAKLUSolver._rhs_dot_consistent_initialization(solver, y0, step_model, 0.0, inputs)
+        assert np.array_equal(ours_dot, pybamms)
     monkeypatch.setattr(model_module, "EXPAND_PYTHON_CALLS", False)
     run_module.clear_cache()
     plain = simulate(stack, cycles=3)
