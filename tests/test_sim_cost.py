@@ -544,3 +544,19 @@ def test_row_states_read_a_state_vector_as_the_full_array_does():
         expr = 2.0 * sv + pybamm.Scalar(1.0)
         got = result_module._evaluate_columns(expr, np.zeros(4), stored, {})
         np.testing.assert_array_equal(got, expr.evaluate(t=np.zeros(4), y=zeros))
+
+
+def test_inputs_compare_as_numpy_compares_them():
+    """result._same_inputs (which segments share one evaluation) says what np.array_equal says of every value,
+    without NumPy's call for one-element arrays and numbers: equal, unequal, NaN (never equal), other shapes."""
+    from solidstack.sim import result as result_module
+
+    values = [np.array([1.0]), np.array([1.0]), np.array([2.0]), np.array([np.nan]), 1.0, 2, np.array([1.0, 2.0]),
+              np.array([[1.0]]), np.float64(1.0)]
+    for x in values:
+        for y in values:
+            assert result_module._same_value(x, y) == bool(np.array_equal(x, y)), (x, y)
+    a = {"I": np.array([2.0]), "k": np.array([3.0])}
+    assert result_module._same_inputs(a, {"I": np.array([2.0]), "k": np.array([3.0])})
+    assert not result_module._same_inputs(a, {"I": np.array([2.0]), "k": np.array([3.5])})
+    assert not result_module._same_inputs(a, {"I": np.array([2.0])})
