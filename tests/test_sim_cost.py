@@ -427,3 +427,136 @@ def test_expanded_functions_keep_the_results_within_the_solvers_own_error(monkey
     for c in cols:
         floor = 2e-5 if c == "mean_discharge_voltage_V" else 2e-4
         assert err_ours[c] <= max(2 * err_plain[c], floor), (c, err_ours[c], err_plain[c])
+
+
+def test_a_numeric_call_gives_the_functions_own_values():
+    """model.NumericCall (PyBaMM's Python-side calls through CasADi's buffer interface) returns, for NumPy, float
+    and DM arguments, the very doubles of the function's own call, in the output's shape; symbolic arguments and
+    arguments of other sizes go to the function's own call; it survives pickling."""
+    import pickle
+
+    import casadi
+
+    t, y, p = casadi.SX.sym("t"), casadi.SX.sym("y", 5), casadi.SX.sym("p", 2)
+    out = casadi.vertcat(casadi.sinh(y[:3] * p[0]) - t * y[3:4], casadi.exp(-y[4] / p[1]))
+    fn = casadi.Function("f", [t, y, p], [out])
+    call = model_module.NumericCall(fn)
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        tv, yv, pv = float(rng.random()), rng.random(5), rng.random(2) + 0.5
+        own = np.array(fn(tv, yv, pv))
+        for args in ((tv, yv, pv), (tv, casadi.DM(yv), casadi.DM(pv)), (np.array([tv]), yv[:, None], pv)):
+            got = call(*args)
+            assert isinstance(got, np.ndarray) and got.shape == own.shape
+            assert np.array_equal(got, own)
+    ys = casadi.MX.sym("y", 5)
+    assert isinstance(call(0.0, ys, np.ones(2)), casadi.MX)  # symbolic: the function's own call
+    with pytest.raises(RuntimeError):
+        call(0.0, np.ones(4), np.ones(2))  # a wrong size: CasADi's own error
+    again = pickle.loads(pickle.dumps(call))
+    assert np.array_equal(again(0.3, np.ones(5), np.ones(2)), np.array(fn(0.3, np.ones(5), np.ones(2))))
+
+
+def test_python_side_calls_are_sx_and_change_no_result(monkeypatch):
+    """After the solver's set-up of Example 1's step model, the two functions PyBaMM calls from Python per step
+    (the events, read back at a step's end, and the right-hand side at its start) are SX functions called through
+    model.NumericCall; the cycle table equals that of PyBaMM's MX calls (EXPAND_PYTHON_CALLS off) to 1e-9
+    relative (the same operations: measured identical)."""
+    stack = resolve("example-1")
+    run_module.clear_cache()
+    ours = simulate(stack, cycles=3)
+    step_model = ours.solution.all_models[0]
+    assert isinstance(step_model.rhs_eval, model_module.NumericCall)
+    assert step_model.rhs_eval.fn.class_name() == "SXFunction"
+    sim = ours.simulation
+    solvers = ([sim._built_experiment_solver] if sim._experiment_uses_unified_model
+               else list(sim.steps_to_built_solvers.values()))
+    set_up = [s._setup for s in solvers if getattr(s, "_setup", None)]
+    assert set_up and all(isinstance(s["rootfn_casadi"], model_module.NumericCall) for s in set_up)
+    assert all(s["rootfn_casadi"].fn.class_name() == "SXFunction" for s in set_up)
+    # the time derivatives at a step's start (inputs as a NumPy vector): PyBaMM's own, bit for bit
+    solver = solvers[0]
+    for sub in ours.solution.sub_solutions[:3]:
+        y0, inputs = sub.all_ys[0][:, 0], pybamm.BaseSolver._set_up_model_inputs(step_model, sub.all_inputs[0])
+        ours_dot = solver._rhs_dot_consistent_initialization(y0, step_model, 0.0, inputs)
+        pybamms = pybamm.IDAKLUSolver._rhs_dot_consistent_initialization(solver, y0, step_model, 0.0, inputs)
+        assert np.array_equal(ours_dot, pybamms)
+    monkeypatch.setattr(model_module, "EXPAND_PYTHON_CALLS", False)
+    run_module.clear_cache()
+    plain = simulate(stack, cycles=3)
+    run_module.clear_cache()
+    assert not isinstance(plain.solution.all_models[0].rhs_eval, model_module.NumericCall)
+    num = ours.cycles.select_dtypes("number").columns
+    np.testing.assert_allclose(ours.cycles[num].to_numpy(float), plain.cycles[num].to_numpy(float), rtol=1e-9, atol=0)
+
+
+def test_post_processing_on_stored_rows_gives_the_full_height_results(monkeypatch):
+    """The states interpolated between the solver's points (midpoints, sub-intervals) and joined across steps are
+    kept in the rows the variables read only (result.RowStates); the per-cycle table (voltage integrals, range
+    flags) and the time series equal, to the last bit, those computed on full-height arrays with zeros in the
+    other rows (result.ROW_STATES off: the path before), for Example 1 (two anode phases, SPMe and SPM) and the
+    cell without interlayers."""
+    import pandas as pd
+
+    from solidstack.sim import result as result_module
+
+    made = []
+    real_init = result_module.RowStates.__init__
+
+    def counting(self, rows, values, height):
+        made.append(values.shape)
+        real_init(self, rows, values, height)
+
+    for stack, model in ((resolve("example-1"), "SPMe"), (resolve("example-1"), "SPM"), (_bare(), "SPMe")):
+        run_module.clear_cache()
+        made.clear()
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(result_module.RowStates, "__init__", counting)
+            ours = simulate(stack, cycles=2, model=model)
+            ours_ts = ours.timeseries
+        assert made, "the optimised path made no RowStates"
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(result_module, "ROW_STATES", False)
+            run_module.clear_cache()
+            full = simulate(stack, cycles=2, model=model)
+            full_ts = full.timeseries
+        pd.testing.assert_frame_equal(ours.cycles, full.cycles, check_exact=True)
+        pd.testing.assert_frame_equal(ours_ts, full_ts, check_exact=True)
+    run_module.clear_cache()
+
+
+def test_row_states_read_a_state_vector_as_the_full_array_does():
+    """result.RowStates: a state vector's rows read from the stored rows equal PyBaMM's own evaluation on the
+    full-height array; a state vector reading a row not stored is evaluated on the full array (0 there), as
+    before."""
+    import pybamm
+
+    from solidstack.sim import result as result_module
+
+    rng = np.random.default_rng(1)
+    full = rng.random((9, 4))
+    rows = np.array([1, 2, 5, 7])
+    stored = result_module.RowStates(rows, full[rows], 9)
+    zeros = np.zeros_like(full)
+    zeros[rows] = full[rows]
+    for sl in (slice(1, 3), slice(5, 6), slice(7, 8), slice(2, 6)):
+        sv = pybamm.StateVector(sl)
+        expr = 2.0 * sv + pybamm.Scalar(1.0)
+        got = result_module._evaluate_columns(expr, np.zeros(4), stored, {})
+        np.testing.assert_array_equal(got, expr.evaluate(t=np.zeros(4), y=zeros))
+
+
+def test_inputs_compare_as_numpy_compares_them():
+    """result._same_inputs (which segments share one evaluation) says what np.array_equal says of every value,
+    without NumPy's call for one-element arrays and numbers: equal, unequal, NaN (never equal), other shapes."""
+    from solidstack.sim import result as result_module
+
+    values = [np.array([1.0]), np.array([1.0]), np.array([2.0]), np.array([np.nan]), 1.0, 2, np.array([1.0, 2.0]),
+              np.array([[1.0]]), np.float64(1.0)]
+    for x in values:
+        for y in values:
+            assert result_module._same_value(x, y) == bool(np.array_equal(x, y)), (x, y)
+    a = {"I": np.array([2.0]), "k": np.array([3.0])}
+    assert result_module._same_inputs(a, {"I": np.array([2.0]), "k": np.array([3.0])})
+    assert not result_module._same_inputs(a, {"I": np.array([2.0]), "k": np.array([3.5])})
+    assert not result_module._same_inputs(a, {"I": np.array([2.0])})

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -163,6 +164,12 @@ def lookup_tables_as_calls() -> Iterator[None]:
         pybamm.Interpolant._linear_to_casadi = original  # type: ignore[method-assign]
 
 
+#: Whether :class:`RecoveringIDAKLUSolver` also gives PyBaMM's Python-side calls (the events at a step's end, the
+#: right-hand side at its start) the SX expansions (:meth:`RecoveringIDAKLUSolver._expand_python_calls`). False only
+#: to compare with PyBaMM's MX (tests/test_sim_cost.py).
+EXPAND_PYTHON_CALLS = True
+
+
 #: The functions of IDAKLU's set-up that :func:`expanded_for_idaklu` expands to SX: those evaluated at every
 #: Newton iteration or step (the residual, the Newton matrix J - cj M, the mass matrix's action, the events).
 #: The others (the Jacobian-vector product of the matrix-free solvers, the algebraic part for the consistent
@@ -181,6 +188,75 @@ def expanded_function(fn: Any) -> Any:
         return fn
 
 
+class NumericCall:
+    """A CasADi function as PyBaMM calls it from Python on numbers, evaluated through CasADi's buffer interface
+    (``Function.buffer``: the arguments' doubles read and the output written in place) and returning a NumPy array
+    of the output's shape. CasADi's ordinary call converts each NumPy argument to a ``DM`` element by element (~45
+    us for a 132-vector) and adds ~20 us of its own; the buffer call ~5 us. The same function evaluated on the
+    same doubles: the same values, bit for bit (tests/test_sim_cost.py). Anything else (symbolic or non-numeric
+    arguments, other sizes) goes to the function's own call; a function with sparse inputs or outputs, or more
+    than one output, always does. ``fn`` is the function. Picklable (the buffer is made again on first use)."""
+
+    def __init__(self, fn: Any):
+        self.fn = fn
+        self._lock = threading.Lock()
+        self._buffer: Any = None
+        dense = fn.n_out() == 1 and all(fn.sparsity_in(i).is_dense() for i in range(fn.n_in())) \
+            and fn.sparsity_out(0).is_dense()
+        self._sizes: tuple[int, ...] | None = tuple(fn.nnz_in(i) for i in range(fn.n_in())) if dense else None
+        self._out = (fn.nnz_out(0), fn.size_out(0)) if dense else None
+
+    def __getstate__(self) -> dict:
+        return {"fn": self.fn}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["fn"])  # type: ignore[misc]
+
+    def __getattr__(self, name: str) -> Any:  # n_in(), name(), ... of the function
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.fn, name)
+
+    def _doubles(self, args: tuple) -> list[np.ndarray] | None:
+        """The arguments as contiguous float arrays of the inputs' sizes, or None (not numbers, other sizes)."""
+        sizes = self._sizes
+        if sizes is None or len(args) != len(sizes):
+            return None
+        out = []
+        for a, n in zip(args, sizes, strict=True):
+            if isinstance(a, casadi.DM):
+                x = np.array(a.nonzeros(), dtype=float) if a.is_dense() else None
+            elif isinstance(a, (np.ndarray, float, int)):
+                x = np.ascontiguousarray(a, dtype=float).reshape(-1)
+            else:  # MX, SX, lists, ...: the function's own call
+                x = None
+            if x is None or x.size != n:
+                return None
+            out.append(x)
+        return out
+
+    def __call__(self, *args: Any) -> Any:
+        xs = self._doubles(args)
+        if xs is None or self._out is None:
+            return self.fn(*args)
+        n_out, shape = self._out
+        out = np.empty(n_out)
+        mine = self._lock.acquire(blocking=False)  # another thread evaluating: a buffer of its own
+        try:
+            buffer = self._buffer if mine and self._buffer is not None else self.fn.buffer()
+            if mine:
+                self._buffer = buffer
+            buf, trigger = buffer
+            for i, x in enumerate(xs):
+                buf.set_arg(i, x.data)
+            buf.set_res(0, out.data)
+            trigger()
+        finally:
+            if mine:
+                self._lock.release()
+        return out.reshape(shape, order="F")
+
+
 class _ExpandingIdaklu:
     """Stands in for PyBaMM's ``pybammsolvers.idaklu`` module inside ``pybamm.solvers.idaklu_solver`` while
     IDAKLU's ``set_up`` runs (:func:`expanded_for_idaklu`): every function IDAKLU hands to its C++ solver goes
@@ -189,6 +265,8 @@ class _ExpandingIdaklu:
 
     def __init__(self, module: Any):
         self._module = module
+        #: The SX expansions handed over, by function name (:func:`expanded_for_idaklu` yields it).
+        self.expanded: dict[str, Any] = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._module, name)
@@ -199,11 +277,12 @@ class _ExpandingIdaklu:
             sx = expanded_function(fn)
             if sx is not fn:
                 serialized = sx.serialize()
+                self.expanded[fn.name()] = sx
         return self._module.generate_function(serialized)
 
 
 @contextmanager
-def expanded_for_idaklu() -> Iterator[None]:
+def expanded_for_idaklu() -> Iterator[dict[str, Any]]:
     """While IDAKLU sets a model up: its per-step functions (:data:`EXPANDED`) reach the C++ solver as SX
     expansions of PyBaMM's MX functions, with the OCP tables as interpolant calls (:func:`lookup_tables_as_calls`,
     without which the MX cannot be expanded). CasADi's MX virtual machine pays ~25 ns of overhead per node and
@@ -212,14 +291,15 @@ def expanded_for_idaklu() -> Iterator[None]:
     ~0.5x, the events ~0.1x; the 5-cycle solve ~0.7x; bench/bench_sim.py). The same operations: the values are
     PyBaMM's to rounding (tests/test_sim_cost.py). Expanding takes ~15 ms per step model. PyBaMM 26.10's
     ``idaklu_solver`` module reads the name ``idaklu`` when it hands the functions over
-    (tests/test_sim_cost.py checks that it still does)."""
+    (tests/test_sim_cost.py checks that it still does). Yields the SX functions handed over, by name."""
     from pybamm.solvers import idaklu_solver
 
     module = idaklu_solver.idaklu
-    idaklu_solver.idaklu = _ExpandingIdaklu(module)  # type: ignore[assignment]
+    expanding = _ExpandingIdaklu(module)
+    idaklu_solver.idaklu = expanding  # type: ignore[assignment]
     try:
         with lookup_tables_as_calls():
-            yield
+            yield expanding.expanded
     finally:
         idaklu_solver.idaklu = module
 
@@ -253,10 +333,40 @@ class RecoveringIDAKLUSolver(pybamm.IDAKLUSolver):
         try:
             if ics_only or not expands(model):
                 return super().set_up(model, inputs, t_eval, ics_only)
-            with expanded_for_idaklu():
-                return super().set_up(model, inputs, t_eval, ics_only)
+            with expanded_for_idaklu() as sx:
+                out = super().set_up(model, inputs, t_eval, ics_only)
+                if EXPAND_PYTHON_CALLS:
+                    self._expand_python_calls(model, sx)
+                return out
         finally:
             del model.build_casadi_jacobian  # back to the class's method: nothing of ours stays on the model
+
+    def _expand_python_calls(self, model: pybamm.BaseModel, sx: dict[str, Any]) -> None:
+        """The two CasADi functions PyBaMM calls from Python once per experiment step, as SX: the events (the
+        ``rootfn`` IDAKLU got, read back at the step's end to name the event that stopped it) and the
+        right-hand side (``model.rhs_eval``, the time derivatives of the step's initial state). PyBaMM keeps them
+        as MX, whose calls from Python cost ~150 and ~115 us each on Example 1 (the events' function calls one MX
+        function per event; SX: ~10 us): ~2.5 ms of a 5-cycle run's ~60 (bench/bench_sim.py). The same operations,
+        so the same values to rounding (tests/test_sim_cost.py)."""
+        setup = getattr(self, "_setup", None) or {}
+        root = sx.get("rootfn")
+        if root is not None and "rootfn_casadi" in setup:
+            setup["rootfn_casadi"] = NumericCall(root)
+        if isinstance(model.rhs_eval, casadi.Function):
+            model.rhs_eval = NumericCall(expanded_function(model.rhs_eval))
+
+    def _rhs_dot_consistent_initialization(self, y0, model, time, inputs_dict):
+        """PyBaMM's time derivatives of a step's initial state (the right-hand side at ``y0``), with the inputs
+        as a NumPy vector for :class:`NumericCall` (PyBaMM stacks them into a CasADi DM first, ~70 us a step):
+        the same doubles in the same order (``flatten_inputs``, as the solver's own call takes them)."""
+        rhs = model.rhs_eval
+        if not (isinstance(rhs, NumericCall) and model.uses_stacked_inputs and model.is_standard_form_dae):
+            return super()._rhs_dot_consistent_initialization(y0, model, time, inputs_dict)
+        from pybamm.solvers.base_solver import flatten_inputs
+
+        ydot0 = np.zeros_like(y0)
+        ydot0[: model.len_rhs] = np.asarray(rhs(time, y0, flatten_inputs(inputs_dict or {}))).ravel()
+        return ydot0
 
     def step(self, old_solution, model, dt, *args, **kwargs):
         try:

@@ -531,7 +531,65 @@ class CycleEnds:
         return {name: evaluate(segs, name) for name in names}
 
 
-Segment = tuple[np.ndarray, np.ndarray, pybamm.BaseModel, dict]
+class RowStates:
+    """States stored in some rows only: ``values[k]`` is state row ``rows[k]`` (``rows`` sorted) at each of
+    ``values``' columns; the other rows of the full state vector (``height`` rows) are not stored. What the
+    post-processing interpolates between the solver's points (midpoints, sub-intervals) is only the rows the
+    variables read (:func:`state_rows`); as full-height arrays (zeros elsewhere) each was a fresh ~1 MB allocation.
+    :func:`_evaluate_columns` reads a state vector's rows from it directly; :meth:`full` gives the full-height
+    array (0 in the rows not stored) where PyBaMM's own evaluation needs one."""
+
+    __slots__ = ("rows", "values", "height")
+
+    def __init__(self, rows: np.ndarray, values: np.ndarray, height: int):
+        self.rows, self.values, self.height = rows, values, height
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.height, self.values.shape[1]
+
+    def full(self) -> np.ndarray:
+        out = np.zeros(self.shape)
+        out[self.rows] = self.values
+        return out
+
+    def take(self, rows: np.ndarray) -> np.ndarray | None:
+        """The stored values of state ``rows`` (sorted), or None if one of them is not stored."""
+        if rows.size == self.rows.size and np.array_equal(rows, self.rows):
+            return self.values
+        pos = np.searchsorted(self.rows, rows)
+        if pos.size and (pos[-1] >= self.rows.size or not np.array_equal(self.rows[pos], rows)):
+            return None
+        return self.values[pos]
+
+
+#: Whether the post-processing keeps interpolated states as :class:`RowStates` (False: full-height arrays with
+#: zeros in the rows not read, as before; only to compare the two, tests/test_sim_cost.py).
+ROW_STATES = True
+
+
+def _row_states(rows: np.ndarray | None, values: np.ndarray, height: int) -> np.ndarray | RowStates:
+    """``values`` of state ``rows`` (all rows where None) as :class:`RowStates` or, with :data:`ROW_STATES`
+    off, as a full-height array (0 in the other rows)."""
+    if rows is None:
+        return values
+    states = RowStates(rows, values, height)
+    return states if ROW_STATES else states.full()
+
+
+def _take_rows(y: np.ndarray | RowStates, rows: np.ndarray) -> np.ndarray:
+    """State ``rows`` of ``y`` (full-height or :class:`RowStates`)."""
+    if isinstance(y, RowStates):
+        v = y.take(rows)
+        return y.full()[rows] if v is None else v
+    return y[rows]
+
+
+def _full(y: np.ndarray | RowStates) -> np.ndarray:
+    return y.full() if isinstance(y, RowStates) else y
+
+
+Segment = tuple[np.ndarray, Any, pybamm.BaseModel, dict]  # (t, states: full-height array or RowStates, model, inputs)
 
 
 def _segments(sol: pybamm.Solution) -> list[Segment]:
@@ -539,8 +597,17 @@ def _segments(sol: pybamm.Solution) -> list[Segment]:
     return list(zip(sol.all_ts, sol.all_ys, sol.all_models, sol.all_inputs, strict=True))
 
 
+def _same_value(x: Any, y: Any) -> bool:
+    """``np.array_equal(x, y)``, without NumPy's call for numbers and one-element arrays (PyBaMM's inputs)."""
+    if type(x) is np.ndarray and type(y) is np.ndarray and x.shape == y.shape == (1,):
+        return bool(x[0] == y[0])
+    if type(x) in (float, int) and type(y) in (float, int):
+        return bool(x == y)
+    return bool(np.array_equal(x, y))
+
+
 def _same_inputs(a: dict, b: dict) -> bool:
-    return a is b or (a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a))
+    return a is b or (a.keys() == b.keys() and all(_same_value(a[k], b[k]) for k in a))
 
 
 def evaluate(segments: list[Segment], name: str) -> np.ndarray:
@@ -593,22 +660,17 @@ def evaluate_many(segments: list[Segment], names: list[str], skip_missing: bool 
     return out
 
 
-def _joined_states(ys: list[np.ndarray], rows: np.ndarray | None) -> np.ndarray:
-    """The state arrays ``ys`` side by side; only the ``rows`` copied where given (the others 0: the expressions
-    evaluated on it do not read them, see :func:`state_rows`)."""
+def _joined_states(ys: list[Any], rows: np.ndarray | None) -> np.ndarray | RowStates:
+    """The states ``ys`` (full-height arrays or :class:`RowStates`) side by side; only the ``rows`` where given (a
+    :class:`RowStates`: the expressions evaluated on it do not read the others, see :func:`state_rows`)."""
     if rows is None:
-        return np.hstack(ys)
-    out = np.zeros((ys[0].shape[0], sum(y.shape[1] for y in ys)))
-    at = 0
-    for y in ys:
-        out[rows, at:at + y.shape[1]] = y[rows]
-        at += y.shape[1]
-    return out
+        return np.hstack([_full(y) for y in ys])
+    return _row_states(rows, np.hstack([_take_rows(y, rows) for y in ys]), ys[0].shape[0])
 
 
 def _read_through_pybamm(segments: list[Segment], rest: list[int], name: str, out: list[np.ndarray | None]) -> None:
     """``name`` on the segments ``rest`` through PyBaMM's processed variables (into ``out``)."""
-    parts = [segments[i] for i in rest]
+    parts = [(t, _full(y), m, inp) for t, y, m, inp in (segments[i] for i in rest)]
     try:
         sol = pybamm.Solution(*(list(x) for x in zip(*parts, strict=True)))
         vals = np.asarray(sol[name].entries, dtype=float).ravel()
@@ -617,8 +679,8 @@ def _read_through_pybamm(segments: list[Segment], rest: list[int], name: str, ou
         for i, v in zip(rest, np.split(vals, np.cumsum([seg[0].size for seg in parts])[:-1]), strict=True):
             out[i] = v
     except ValueError:  # e.g. two segments at the same time: one at a time
-        for i in rest:
-            out[i] = np.asarray(pybamm.Solution(*segments[i])[name].entries, dtype=float).ravel()
+        for i, seg in zip(rest, parts, strict=True):
+            out[i] = np.asarray(pybamm.Solution(*seg)[name].entries, dtype=float).ravel()
 
 
 def state_rows(model: pybamm.BaseModel, names: list[str]) -> np.ndarray | None:
@@ -704,6 +766,18 @@ def _evaluate_columns(sym: pybamm.Symbol, t: np.ndarray, y: np.ndarray, inputs: 
     if key in memo:
         return memo[key]
     kids = sym.children
+    if isinstance(y, RowStates):  # states stored in some rows only
+        if isinstance(sym, pybamm.StateVector):
+            v = y.take(np.flatnonzero(sym.evaluation_array))
+            out = v if v is not None else sym.evaluate(t=t, y=_full_memo(y, memo), inputs=inputs)
+            memo[key] = out
+            return out
+        by_children = isinstance(sym, _BY_CHILDREN) and not isinstance(sym, pybamm.Conditional)
+        if not (by_children or (not kids and isinstance(sym, _NO_STATES))):
+            # PyBaMM's own evaluation of the node (and its subtree): on the full-height array
+            out = sym.evaluate(t=t, y=_full_memo(y, memo), inputs=inputs)
+            memo[key] = out
+            return out
     if isinstance(sym, pybamm.Interpolant) and sym.dimension == 1:
         x = _evaluate_columns(kids[0], t, y, inputs, memo)
         out = (np.reshape(sym.function(x.ravel()), x.shape) if isinstance(x, np.ndarray)
@@ -722,6 +796,20 @@ def _evaluate_columns(sym: pybamm.Symbol, t: np.ndarray, y: np.ndarray, inputs: 
         out = sym.evaluate(t=t, y=y, inputs=inputs)
     memo[key] = out
     return out
+
+
+#: Leaves that read no state (evaluated as they are on :class:`RowStates`) and nodes :func:`_evaluate_columns`
+#: evaluates from their children.
+_NO_STATES = (pybamm.Scalar, pybamm.Array, pybamm.InputParameter, pybamm.Time)
+_BY_CHILDREN = (pybamm.BinaryOperator, pybamm.UnaryOperator, pybamm.Function, pybamm.Concatenation)
+
+
+def _full_memo(y: RowStates, memo: dict[int, Any]) -> np.ndarray:
+    """``y.full()``, made once per evaluation (``memo``)."""
+    key = id(y)
+    if key not in memo:
+        memo[key] = y.full()
+    return memo[key]
 
 
 def _has_time_integral(var: pybamm.Symbol) -> bool:
@@ -759,15 +847,15 @@ def voltage_integrals_of(cycles: list[pybamm.Solution],
                 owner.append((k, False))
             elif yp is not None and np.shape(yp) == np.shape(y):  # points and midpoints, interleaved
                 h = np.diff(t)
-                rows = state_rows(model, VI)  # only the states V and I read are interpolated (the rest: 0)
-                r = slice(None) if rows is None else rows
-                y_mid = 0.5 * (y[r, 1:] + y[r, :-1]) + h / 8.0 * (yp[r, :-1] - yp[r, 1:])
+                rows = state_rows(model, VI)  # only the states V and I read are interpolated (RowStates)
+                yr, ypr = (y, yp) if rows is None else (y[rows], yp[rows])
+                y_mid = 0.5 * (yr[:, 1:] + yr[:, :-1]) + h / 8.0 * (ypr[:, :-1] - ypr[:, 1:])
                 tt = np.empty(2 * t.size - 1)
                 tt[0::2], tt[1::2] = t, t[:-1] + h / 2
-                yy = np.zeros((y.shape[0], tt.size))
-                yy[r, 0::2], yy[r, 1::2] = y[r], y_mid
+                yy = np.empty((yr.shape[0], tt.size))
+                yy[:, 0::2], yy[:, 1::2] = yr, y_mid
                 knots[len(segs)] = (t, y, yp)
-                segs.append((tt, yy, model, inputs))
+                segs.append((tt, _row_states(rows, yy, y.shape[0]), model, inputs))
                 owner.append((k, True))
             else:  # no time derivatives: trapezoid rule on the output points
                 segs.append((t, y, model, inputs))
@@ -828,13 +916,13 @@ def _refine_bent_intervals(segs: list[Segment], knots: dict[int, tuple[np.ndarra
         t, y, yp = knots[n]
         j = idx[:-1]
         h = (t[j + 1] - t[j])[None, :, None]
-        rows = state_rows(segs[n][2], VI)
-        r = slice(None) if rows is None else rows
-        ys = np.zeros((y.shape[0], j.size, s.size))  # (states, intervals, nodes); the rows V and I do not read: 0
-        ys[r] = (y[r][:, j, None] * b00 + h * yp[r][:, j, None] * b10 + y[r][:, j + 1, None] * b01
-                 + h * yp[r][:, j + 1, None] * b11)
+        rows = state_rows(segs[n][2], VI)  # only the rows V and I read (RowStates)
+        yr, ypr = (y, yp) if rows is None else (y[rows], yp[rows])
+        ys = (yr[:, j, None] * b00 + h * ypr[:, j, None] * b10 + yr[:, j + 1, None] * b01
+              + h * ypr[:, j + 1, None] * b11)  # (states, intervals, nodes)
+        ys = ys.reshape(yr.shape[0], -1)
         ts = t[j, None] + h[0] * s
-        extra.append((ts.ravel(), ys.reshape(y.shape[0], -1), *segs[n][2:]))
+        extra.append((ts.ravel(), _row_states(rows, ys, y.shape[0]), *segs[n][2:]))
     vi = evaluate_many(extra, VI)
     volt, amp = vi[VI[0]], vi[VI[1]]
     ends = np.cumsum([e[0].size for e in extra])
