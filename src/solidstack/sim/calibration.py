@@ -148,6 +148,23 @@ def _park_contact(name: str, key: str, run_id: str, number: str, target: float, 
         "the composite's electronic resistance (132 um at 1 S/m), 10 MPa; computed from the stack, not simulated")
 
 
+def _zhou_retention(name: str, key: str, unit: str, run_id: str, number: str, target: float, pressure: str,
+                    lo: float, hi: float, increasing: bool) -> Calibration:
+    """A contact-law constant fitted on the retention at cycle 100 of Zhou 2025's coarse-LPSC cell at ``pressure``."""
+    return Calibration(
+        name=name, file="contact.toml", key=key, unit=unit, target=target,
+        target_text=f"Zhou 2025's coarse-LPSC Li | Li6PS5Cl | NCM811 cell keeps {100 * target:.1f} % at cycle 100 at "
+        f"{pressure}",
+        source="K. Zhou et al., ACS Energy Lett. 10 (2025) 966, Fig. 2c (printed, quoted by a secondary digest; grade B); "
+        "the cell as the literature suite writes it (studies/data/literature/zhou2025-.../coarse.toml, its assumed "
+        "loading, window and rate stated there)",
+        measure=zhou_retention(run_id), lo=lo, hi=hi, increasing=increasing,
+        fitted_to={"case": ZHOU_CASE, "number": number},
+        setup=f"coarse.toml at {pressure} (Li metal | Li6PS5Cl 500 um | NCM811:Li6PS5Cl:VGCF 70:27:3, 2.8-4.3 V, "
+        "0.2 mA/cm2, 30 degC), SPMe, 100 cycles",
+        group="contact-law")
+
+
 def graphite_first_cycle_loss(constants: SimConstants) -> float:
     """Fraction of the first lithiation of graphite lost to the SE-reduction interphase (see sim/sei.py)."""
     from solidstack.sim.sei import first_cycle_loss
@@ -199,25 +216,8 @@ CALIBRATIONS: tuple[Calibration, ...] = (
                   "the ~1 um carbon-black primer on Al"),
     # the stack pressure that holds half of the face closed: a literature pressure series (its 10 MPa point; the
     # 30 and 2 MPa points of the same series are left out of the fit and reported by `solidstack literature`)
-    Calibration(
-        name="zhou-pressure-retention",
-        file="contact.toml",
-        key="law.hold_pressure_Pa",
-        unit="Pa",
-        target=0.743,
-        target_text="Zhou 2025's coarse-LPSC Li | Li6PS5Cl | NCM811 cell keeps 74.3 % at cycle 100 at 10 MPa",
-        source="K. Zhou et al., ACS Energy Lett. 10 (2025) 966, Fig. 2c (printed, quoted by a secondary digest; grade B); "
-        "the cell as the literature suite writes it (studies/data/literature/zhou2025-.../coarse.toml, its assumed "
-        "loading, window and rate stated there)",
-        measure=zhou_retention_at_100,
-        lo=1.0e5,
-        hi=1.0e8,
-        increasing=False,
-        fitted_to={"case": ZHOU_CASE, "number": ZHOU_NUMBER},
-        setup="coarse.toml at 10 MPa (Li metal | Li6PS5Cl 500 um | NCM811:Li6PS5Cl:VGCF 70:27:3, 2.8-4.3 V, 0.2 mA/cm2, "
-        "30 degC), SPMe, 100 cycles",
-        group="contact-law",
-    ),
+    _zhou_retention("zhou-pressure-retention", "law.hold_pressure_Pa", "Pa", ZHOU_RUN, ZHOU_NUMBER, 0.743, "10 MPa",
+                    1.0e5, 1.0e8, increasing=False),
 )
 
 #: Calibrations tried and not shipped (README, contact loss): not run by default, not in the shipped file; run one by
@@ -226,24 +226,8 @@ CALIBRATIONS: tuple[Calibration, ...] = (
 #: every electrode the Comparative Example's graphite face keeps f_0 of its contact at 0 MPa and its first-cycle CE
 #: cannot come down to the 52 % that c_lambda is fitted on (the joint fit does not converge; contact.toml's
 #: pressure_free_fraction_basis).
-ZHOU_LOW_PRESSURE = Calibration(
-    name="zhou-low-pressure-retention",
-    file="contact.toml",
-    key="law.pressure_free_fraction",
-    unit="-",
-    target=0.633,
-    target_text="Zhou 2025's coarse-LPSC Li | Li6PS5Cl | NCM811 cell keeps 63.3 % at cycle 100 at 2 MPa",
-    source="K. Zhou et al., ACS Energy Lett. 10 (2025) 966, Fig. 2c (printed, quoted by a secondary digest; grade B); "
-    "the cell as the literature suite writes it (studies/data/literature/zhou2025-.../coarse.toml, its assumed "
-    "loading, window and rate stated there)",
-    measure=zhou_retention(ZHOU_LOW_RUN),
-    lo=1.0e-3,
-    hi=0.95,
-    fitted_to={"case": ZHOU_CASE, "number": ZHOU_LOW_NUMBER},
-    setup="coarse.toml at 2 MPa (Li metal | Li6PS5Cl 500 um | NCM811:Li6PS5Cl:VGCF 70:27:3, 2.8-4.3 V, 0.2 mA/cm2, "
-    "30 degC), SPMe, 100 cycles",
-    group="contact-law",
-)
+ZHOU_LOW_PRESSURE = _zhou_retention("zhou-low-pressure-retention", "law.pressure_free_fraction", "-", ZHOU_LOW_RUN,
+                                    ZHOU_LOW_NUMBER, 0.633, "2 MPa", 1.0e-3, 0.95, increasing=True)
 
 TRIED: tuple[Calibration, ...] = (ZHOU_LOW_PRESSURE,)
 
