@@ -106,3 +106,19 @@ def test_bad_fabrication_pressure_is_one_located_line(tmp_path, value, needle):
     assert len(err) == 1 and err[0].startswith("error: ") and "fabrication_pressure:" in err[0], r.stderr
     assert needle in err[0]
     assert "Traceback" not in r.stderr + r.stdout
+
+
+def test_fabrication_pressure_is_shown_and_is_a_model_input_only():
+    """The design report names the fabrication pressure; like the stack pressure it is a model input (the collector
+    contact's resistance), so two designs that differ only in it share a structure group and a claim chart."""
+    from solidstack.report import design_report
+    from solidstack.stack import load_preset
+    from solidstack.studies.outputs import claim_outputs
+    from solidstack.studies.study import structure_group
+
+    base = load_preset("example-1")
+    pressed = base.replace(fabrication_pressure="370 MPa")
+    assert "fabrication pressure" in design_report(pressed).html and "370 MPa" in design_report(pressed).html
+    assert "fabrication pressure" not in design_report(base).html
+    assert structure_group(base.to_dict()) == structure_group(pressed.to_dict())
+    assert claim_outputs(base) == claim_outputs(pressed)

@@ -106,6 +106,9 @@ def design_report(stack: Stack | str, *, simulate: bool = False, cycles: int = 3
 
     head = [("working ion", f"{stack.working_ion}+"), ("temperature", f"{stack.temperature.value:g} {stack.temperature.unit}"),
             ("stack pressure", f"{stack.stack_pressure.value:g} {stack.stack_pressure.unit}")]
+    if stack.fabrication_pressure is not None:
+        fab = stack.fabrication_pressure
+        head.append(("fabrication pressure", f"{fab.value:g} {fab.unit}"))
     if stack.source:
         head.append(("source", stack.source))
     body = [f"<h1>Design report: {esc(stack.name)}</h1>",

@@ -53,7 +53,7 @@ def claim_outputs(stack, groups: tuple[str, ...] = ("eligibility", "claims")) ->
     import json
 
     data = stack.to_dict()
-    for k in ("name", "description", "source", "stack_pressure", "cycling"):
+    for k in ("name", "description", "source", "stack_pressure", "fabrication_pressure", "cycling"):
         data.pop(k, None)
     key = (json.dumps(data, sort_keys=True), tuple(groups))
     if key not in _CLAIMS_CACHE:
