@@ -61,13 +61,15 @@ def _table(constants: SimConstants, kind: str, material: str):
 
 
 def _scaled(r_ref: float, pressure_Pa: float, constants: SimConstants,
-            fabrication_Pa: float | None = None) -> tuple[float, bool]:
+            fabrication_Pa: float | None = None) -> tuple[float, bool, float | None]:
     """r at the stack pressure ``pressure_Pa`` of an interface whose highest pressure so far is
-    max(``fabrication_Pa``, ``pressure_Pa``) (see :func:`contact_resistance`), and whether the stack pressure is
-    below the measured range."""
+    max(``fabrication_Pa``, ``pressure_Pa``) (see :func:`contact_resistance`), whether the stack pressure is
+    below the measured range, and the fabrication pressure (MPa) r was unloaded from (None: the loading branch)."""
     law = constants.files[FILE]["law"]
-    return (contact_resistance(r_ref, pressure_Pa, fabrication_Pa, law),
-            pressure_Pa < float(law["min_pressure_Pa"]))
+    p_min = float(law["min_pressure_Pa"])
+    unloaded_from = (fabrication_Pa / 1e6 if fabrication_Pa is not None and fabrication_Pa > max(pressure_Pa, p_min)
+                     else None)
+    return contact_resistance(r_ref, pressure_Pa, fabrication_Pa, law), pressure_Pa < p_min, unloaded_from
 
 
 def contact_resistance(r_ref: float, pressure_Pa: float, fabrication_Pa: float | None, law) -> float:
@@ -120,9 +122,7 @@ def _surface(side: str, kind: str, material: str, what: str, on: str, stack: Sta
         return CollectorContact(side, what, 0.0, gap=f"{side} collector contact: no contact resistance of a composite "
                                 f"on {on} in sim/data/collector.toml; none applied")
     fab = stack.fabrication_pressure.si if stack.fabrication_pressure is not None else None
-    r, below = _scaled(float(found[1]["r_ref_ohm_cm2"]), stack.stack_pressure.si, constants, fab)
-    floor = max(stack.stack_pressure.si, float(constants.files[FILE]["law"]["min_pressure_Pa"]))
-    unloaded_from = fab / 1e6 if fab is not None and fab > floor else None
+    r, below, unloaded_from = _scaled(float(found[1]["r_ref_ohm_cm2"]), stack.stack_pressure.si, constants, fab)
     return CollectorContact(side, what, r, f"surface.{found[0]}", below_range=below, fabrication_MPa=unloaded_from)
 
 

@@ -34,7 +34,7 @@ else:
     CoatingLength = quantity_type("length", *limits.COATING_THICKNESS_M)  # [0.1 nm, 10 um]
     Mass = quantity_type("mass", 0.0, 0.1, lo_open=True)  # (0, 100 g]
     ArealMass = quantity_type("areal_mass", 0.0, 10.0, lo_open=True)  # (0, 1 g/cm2]
-    Pressure = quantity_type("pressure", 0.0, 5e9)  # [0, 5 GPa]
+    Pressure = quantity_type("pressure", *limits.PRESSING_PA)  # [0, 5 GPa]
     ParticleSize = quantity_type("length", *limits.PARTICLE_SIZE_M)  # [10 nm, 100 um]
     PrimerLength = quantity_type("length", *limits.PRIMER_THICKNESS_M)  # [0.01 um, 50 um]
     SEConductivity = quantity_type("conductivity", *limits.SE_CONDUCTIVITY_S_M)  # [1e-6, 100] mS/cm

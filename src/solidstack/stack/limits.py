@@ -33,6 +33,8 @@ PRIMER_THICKNESS_M = (1e-8, 5e-5)
 #: Bulk ionic conductivity of a solid electrolyte given in a stack file [S/m]: 1e-6 mS/cm to 100 mS/cm (LiPON is
 #: ~3e-3 mS/cm, the best sulfides ~10-25 mS/cm at room temperature).
 SE_CONDUCTIVITY_S_M = (1e-7, 10.0)
+#: Pressing pressure [Pa] (a powder layer's, or the assembled stack's fabrication pressure): 0 to 5 GPa.
+PRESSING_PA = (0.0, 5e9)
 #: Porosity of a pressed layer: 0 to 0.9 (above, it is no longer a layer).
 POROSITY = (0.0, 0.9)
 #: Smallest mass fraction of active material in an electrode (1 %).

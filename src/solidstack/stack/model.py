@@ -38,7 +38,7 @@ else:
     Area = quantity_type("area", *limits.AREA_M2)  # [0.01 cm2, 1 m2]
     Temperature = quantity_type("temperature", 173.15, 573.15)  # -100 .. 300 degC
     StackPressure = quantity_type("pressure", 0.0, 1e9)  # [0, 1 GPa]
-    FabricationPressure = quantity_type("pressure", 0.0, 5e9)  # [0, 5 GPa], as a layer's pressing_pressure
+    FabricationPressure = quantity_type("pressure", *limits.PRESSING_PA)  # [0, 5 GPa], as a layer's pressing_pressure
 
 
 class StackSpec(BaseModel):
