@@ -84,6 +84,13 @@ def comparative_first_ce(constants: SimConstants) -> float:
     return float(c["discharge_capacity_mAh"] / c["charge_capacity_mAh"])
 
 
+#: The contact law's constants (c_lambda, p_h, f_0): each fit depends on the others' values, so :func:`calibrate`
+#: repeats them in order until every value moves by less than :data:`GROUP_REL` (at most :data:`GROUP_ROUNDS` rounds).
+CONTACT_GROUP = "contact-law"
+GROUP_REL, GROUP_ROUNDS = 0.01, 10
+#: A group has converged only if, with all its final values, each measure is within this share of its target.
+GROUP_TARGET_REL = 0.01
+
 #: The literature runs the stack-pressure constants are fitted on (``studies/data/literature.toml``): the hold
 #: pressure on the 10 MPa point, the pressure-free held share on the 2 MPa point of the same series.
 ZHOU_CASE, ZHOU_RUN, ZHOU_NUMBER = "zhou2025-ncm811-lpscl-li-pressure-microstructure", "coarse-10MPa", "n02"
@@ -162,7 +169,7 @@ def _zhou_retention(name: str, key: str, unit: str, run_id: str, number: str, ta
         fitted_to={"case": ZHOU_CASE, "number": number},
         setup=f"coarse.toml at {pressure} (Li metal | Li6PS5Cl 500 um | NCM811:Li6PS5Cl:VGCF 70:27:3, 2.8-4.3 V, "
         "0.2 mA/cm2, 30 degC), SPMe, 100 cycles",
-        group="contact-law")
+        group=CONTACT_GROUP)
 
 
 def graphite_first_cycle_loss(constants: SimConstants) -> float:
@@ -205,7 +212,7 @@ CALIBRATIONS: tuple[Calibration, ...] = (
         hi=5.0,
         fitted_to={"cell": "comparative", "quantity": "coulombic_efficiency_pct", "paragraph": "[0121] Table 2"},
         setup="Comparative Example preset (SUS/In/graphite/SE/NMC111/In/SUS, 3.0-4.1 V, 0.2 mA/cm2, 0 MPa), SPMe, 1 cycle",
-        group="contact-law",
+        group=CONTACT_GROUP,
     ),
     # the electrode|collector contact resistance of each surface at 10 MPa (collector.toml), on Park 2025's measured
     # resistances (its 1 and 50 MPa bare-Al points are left out of the fit: the pressure exponent is sourced)
@@ -230,13 +237,6 @@ ZHOU_LOW_PRESSURE = _zhou_retention("zhou-low-pressure-retention", "law.pressure
                                     ZHOU_LOW_NUMBER, 0.633, "2 MPa", 1.0e-3, 0.95, increasing=True)
 
 TRIED: tuple[Calibration, ...] = (ZHOU_LOW_PRESSURE,)
-
-#: The contact law's constants (c_lambda, p_h, f_0): each fit depends on the others' values, so :func:`calibrate`
-#: repeats them in order until every value moves by less than :data:`GROUP_REL` (at most :data:`GROUP_ROUNDS` rounds).
-CONTACT_GROUP = "contact-law"
-GROUP_REL, GROUP_ROUNDS = 0.01, 10
-#: A group has converged only if, with all its final values, each measure is within this share of its target.
-GROUP_TARGET_REL = 0.01
 
 
 def by_name(name: str) -> Calibration:
@@ -280,6 +280,11 @@ def write(records: list[dict[str, Any]], path: Path) -> Path:
     return path
 
 
+def _settled(new: list[float], old: list[float]) -> bool:
+    """Whether every value of a group's round moved by less than :data:`GROUP_REL` from the round before."""
+    return all(abs(n / o - 1.0) < GROUP_REL for n, o in zip(new, old, strict=True))
+
+
 def calibrate(names: list[str] | None = None, iterations: int = 14, path: Path | None = None,
               progress: Callable[[str, float, float], None] | None = None,
               base: SimConstants | None = None) -> list[dict[str, Any]]:
@@ -318,9 +323,9 @@ def calibrate(names: list[str] | None = None, iterations: int = 14, path: Path |
         rounds = [[records[c.name]["value"] for c in group]]
         while len(rounds) < GROUP_ROUNDS:
             rounds.append([run_one(c, f"{c.name} (round {len(rounds) + 1})") for c in group])
-            if all(abs(new / old - 1.0) < GROUP_REL for new, old in zip(rounds[-1], rounds[-2], strict=True)):
+            if _settled(rounds[-1], rounds[-2]):
                 break
-        moved = all(abs(new / old - 1.0) < GROUP_REL for new, old in zip(rounds[-1], rounds[-2], strict=True))
+        moved = _settled(rounds[-1], rounds[-2])
         final = {}
         for cal in group:
             final[cal.name] = cal.measure(constants)  # with every final value
