@@ -8,7 +8,9 @@ The checks compare with hand numbers, not with the code's output:
   anode drops to the 0 V plating step, unless the cathode alone is above 3.7 V before: the shipped expression (Li
   metal at 0 V) shows the cathode reaches 3.5 V cell voltage within a tenth of the alloy's capacity (0.063 mAh/cm2;
   0.051 since Lee's stack carries its 490 MPa fabrication pressure, which lowers the collector's IR drop), so the
-  charge at 3.5 V is then set by the alloy: between 0.9 and 1.01 times 0.6255 mAh/cm2.
+  charge at 3.5 V is then set by the alloy: at least 0.9 times 0.6255 mAh/cm2, and at most the alloy's 0.6255 plus
+  the charge the cathode alone needs to reach 3.5 V (the shipped expression's, measured in the same test: the
+  cathode may still be short of it when the alloy is full).
 """
 from __future__ import annotations
 
@@ -49,10 +51,11 @@ def test_ag_host_delays_3p5V_by_its_alloy_capacity(tmp_path: Path) -> None:
     mod = _whatif()
     stack, base = _run(mod, False, tmp_path)
     area = stack.area_m2 * 1e4
-    assert mod.charge_at(base.timeseries, 3.5) / area < 0.1 * Q_LI4AG_MAH_CM2
+    q_cathode = mod.charge_at(base.timeseries, 3.5) / area
+    assert q_cathode < 0.1 * Q_LI4AG_MAH_CM2
     stack, host = _run(mod, True, tmp_path)
     q = mod.charge_at(host.timeseries, 3.5) / area
-    assert 0.9 * Q_LI4AG_MAH_CM2 <= q <= 1.01 * Q_LI4AG_MAH_CM2
+    assert 0.9 * Q_LI4AG_MAH_CM2 <= q <= Q_LI4AG_MAH_CM2 + q_cathode
 
 
 def test_ag_host_folder_holds_the_hand_capacity(tmp_path: Path) -> None:

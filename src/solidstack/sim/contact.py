@@ -27,6 +27,12 @@ it. A continuous metal foil is never stranded (``parameters.strandable``: its vo
 reacting foil reacts through the composite face that touches it, so its exchange current is f times its own
 (``parameters.composite_contact``: the kinetics see f of its face, the ion it takes spreads through the whole
 foil, so the ion is conserved); the ion it holds stays in it: held, not stranded.
+
+Where the stack gives the composite SE's particle size, an active particle touches Z SE grains
+(:mod:`solidstack.sim.coordination`) and is stranded only when all of them have let go: the law above then acts on
+the share f of closed contacts, one more state of the electrode (``coordinated``), and the connected share of the
+active material is a = 1 - (1 - f)^Z, i.e. d(eps)/dt = eps0 Z (1 - f)^(Z - 1) df/dt. With Z = 1 (no SE particle
+size given) a = f and the electrode has no extra state.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from solidstack.sim.parameters import (
     DOMAIN,
     contact_floor_input,
     contact_input,
+    coordination_input,
     strain_parameter,
     strand_parameter,
 )
@@ -45,10 +52,13 @@ from solidstack.sim.parameters import (
 class ContactLoss(pybamm.active_material.LossActiveMaterial):
     """Loss of active material of one phase driven by the interface displacement of its whole electrode."""
 
-    def __init__(self, param, domain: str, options, x_average: bool, phase: str, n_phases: int):
+    def __init__(self, param, domain: str, options, x_average: bool, phase: str, n_phases: int,
+                 coordinated: bool = False):
         super().__init__(param, domain, options, x_average, phase)
         self.n_phases = n_phases
+        self.coordinated = coordinated
         self.eps_variable: pybamm.Symbol | None = None
+        self.f_variable: pybamm.Variable | None = None
 
     def _phase_names(self) -> list[str]:
         return [""] if self.n_phases == 1 else ["primary ", "secondary "]
@@ -64,6 +74,9 @@ class ContactLoss(pybamm.active_material.LossActiveMaterial):
         domain, Domain = self.domain_Domain
         key = f"electrode {self.phase_name}active material volume fraction"
         self.eps_variable = variables[f"X-averaged {domain} {key}" if self.x_average else f"{Domain} {key}"]
+        if self.coordinated and self.phase == "primary":
+            self.f_variable = pybamm.Variable(closed_contact_name(domain), domain="current collector")
+            variables[closed_contact_name(domain)] = self.f_variable
         return variables
 
     def get_coupled_variables(self, variables):
@@ -84,7 +97,16 @@ class ContactLoss(pybamm.active_material.LossActiveMaterial):
             eps = variables[f"{domain.capitalize()} electrode {self.phase_name}active material volume fraction"]
         i_phase = 0 if self.phase == "primary" else 1
         s = pybamm.Parameter(strand_parameter(side, i_phase))
-        deps = -s * k * u_dot * pybamm.maximum(eps - f_p * eps0, 0.0)
+        if self.coordinated:
+            f = variables[closed_contact_name(domain)]
+            df = -k * u_dot * (f - f_p)  # the law on the share of closed SE contacts
+            z = pybamm.InputParameter(coordination_input(side))
+            open_share = pybamm.maximum(1.0 - f, 0.0) + OPEN_FLOOR
+            deps = s * eps0 * z * open_share ** (z - 1.0) * df  # d/dt of eps0 (1 - (1 - f)^Z)
+            if self.phase == "primary":
+                variables[closed_contact_name(domain) + " change [s-1]"] = df
+        else:
+            deps = -s * k * u_dot * pybamm.maximum(eps - f_p * eps0, 0.0)
         variables.update(self._get_standard_active_material_change_variables(deps))
         if self.phase == "primary":
             variables[f"{DOMAIN[side][1]} electrode contact fraction"] = self.contact_fraction()
@@ -92,11 +114,33 @@ class ContactLoss(pybamm.active_material.LossActiveMaterial):
             variables[f"{DOMAIN[side][1]} interface displacement rate [m.s-1]"] = u_dot
         return variables
 
+    def set_rhs(self, variables):
+        super().set_rhs(variables)
+        if self.f_variable is not None:
+            self.rhs[self.f_variable] = variables[closed_contact_name(self.domain) + " change [s-1]"]
 
-def install(model: pybamm.BaseBatteryModel, n_phases: dict[str, int], x_average: bool) -> None:
-    """Replace the active-material submodels of ``model`` (built with ``build=False``) by :class:`ContactLoss`."""
+    def set_initial_conditions(self, variables):
+        super().set_initial_conditions(variables)
+        if self.f_variable is not None:
+            self.initial_conditions[self.f_variable] = pybamm.Scalar(1.0)
+
+
+#: Added to the open share 1 - f under the power Z - 1, so that its derivative stays finite at f = 1 for 1 < Z < 2
+#: (the solver's Jacobian); it shifts the connected share by < Z x 1e-9.
+OPEN_FLOOR = 1e-9
+
+
+def closed_contact_name(domain: str) -> str:
+    """PyBaMM variable name of the share of closed SE contacts of electrode ``domain`` (``negative``/``positive``)."""
+    return f"X-averaged {domain} electrode closed SE contact fraction"
+
+
+def install(model: pybamm.BaseBatteryModel, n_phases: dict[str, int], x_average: bool,
+            coordinated: tuple[str, ...] = ()) -> None:
+    """Replace the active-material submodels of ``model`` (built with ``build=False``) by :class:`ContactLoss`;
+    the electrodes in ``coordinated`` (Z > 1) carry the share of closed SE contacts as a state."""
     for side, n in n_phases.items():
         domain = DOMAIN[side][0]
         for phase in ("primary", "secondary")[:n]:
             model.submodels[f"{domain} {phase} active material"] = ContactLoss(
-                model.param, domain, model.options, x_average, phase, n)
+                model.param, domain, model.options, x_average, phase, n, side in coordinated)

@@ -407,10 +407,12 @@ def contact_sides(coefficients: dict[str, float]) -> tuple[str, ...]:
     return tuple(side for side in SIDES if coefficients.get(side, 0.0) != 0.0)
 
 
-def structure_key(contact_sides: tuple[str, ...], compile: bool | None = None) -> str:
+def structure_key(contact_sides: tuple[str, ...], compile: bool | None = None, coordinated: tuple[str, ...] = ()) -> str:
     """The part of a built simulation's cache key that :func:`build_model` and :func:`make_solver` add to the
-    cell's own (the electrodes with contact-loss states, the compile option)."""
-    return f"contact:{','.join(s for s in SIDES if s in contact_sides)};compile:{compiled() if compile is None else bool(compile)}"
+    cell's own (the electrodes with contact-loss states, those with the contact-level state, the compile option)."""
+    coord = ",".join(s for s in SIDES if s in coordinated)
+    return (f"contact:{','.join(s for s in SIDES if s in contact_sides)};coordinated:{coord};"
+            f"compile:{compiled() if compile is None else bool(compile)}")
 
 
 #: Whether :func:`build_model` gives the electrolyte PyBaMM's constant concentration (no states; see
@@ -457,14 +459,16 @@ class FullContact(pybamm.BaseSubModel):
 
 
 def build_model(name: str, n_phases: dict, constants: SimConstants | None = None,
-                contact_sides: tuple[str, ...] = SIDES) -> pybamm.BaseBatteryModel:
+                contact_sides: tuple[str, ...] = SIDES, coordinated: tuple[str, ...] = ()) -> pybamm.BaseBatteryModel:
     """The built (not yet parameterised) model; cached, so equal structures share one model. ``contact_sides``:
     the electrodes whose contact can be lost (the others get no contact-loss states: PyBaMM's constant active
-    material and a contact fraction of 1)."""
+    material and a contact fraction of 1). ``coordinated``: those of them whose active particles touch Z > 1 SE
+    grains (``sim/coordination.py``), which carry the share of closed SE contacts as one more state."""
     film = (constants or default_constants()).sei["interphase"]["film_resistance"]
     sides = tuple(s for s in SIDES if s in contact_sides)
+    coord = tuple(s for s in sides if s in coordinated)
     key = (name.lower(), n_phases["anode"], n_phases["cathode"], film, sei_flags(n_phases), sides, bool(n_phases.get("cei")),
-           CONSTANT_ELECTROLYTE)
+           CONSTANT_ELECTROLYTE, coord)
     if key in _cache:
         return _cache[key]
     cls = MODELS[name.lower()]
@@ -474,7 +478,7 @@ def build_model(name: str, n_phases: dict, constants: SimConstants | None = None
     model = cls(opts, build=False)
     if CONSTANT_ELECTROLYTE:
         constant_electrolyte(model)
-    install(model, {side: n_phases[side] for side in sides}, x_average=name.lower() != "dfn")
+    install(model, {side: n_phases[side] for side in sides}, x_average=name.lower() != "dfn", coordinated=coord)
     for side in SIDES:
         if side not in sides:
             model.submodels[f"{DOMAIN[side][0]} full contact"] = FullContact(model.param, side)

@@ -60,6 +60,12 @@ def contact_floor_input(side: str) -> str:
     return f"{DOMAIN[side][1]} contact held by stack pressure"
 
 
+def coordination_input(side: str) -> str:
+    """Name of the input parameter holding Z, the SE contacts of one active particle (-; ``sim/coordination.py``):
+    read only on an electrode built with the contact-level state (Z > 1)."""
+    return f"{DOMAIN[side][1]} SE contacts per active particle"
+
+
 def strain_parameter(side: str, phase: int) -> str:
     """Name of the parameter holding w_h * Omega_h of a phase (m3/mol)."""
     return f"{DOMAIN[side][1]} {('primary', 'secondary')[phase]} contact strain volume [m3.mol-1]"

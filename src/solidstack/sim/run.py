@@ -23,6 +23,7 @@ from solidstack.errors import InputError, Problem, SolidstackError
 from solidstack.materials import Catalog, default_catalog, use_catalog
 from solidstack.sim import casadi_share
 from solidstack.sim.collector import collector_contacts, collector_inputs, collector_notes
+from solidstack.sim.coordination import se_contacts
 from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.hosts import F, HostMap, find_hosts
 from solidstack.sim.interphase import (
@@ -39,6 +40,7 @@ from solidstack.sim.parameters import (
     build_parameters,
     contact_floor_input,
     contact_input,
+    coordination_input,
     volume_fractions,
 )
 from solidstack.sim.protocol import CUTOFF_EVENT, DIRECTION_INPUT, Protocol, step_direction
@@ -349,15 +351,27 @@ def pressure_held_fraction(stack: Stack, constants: SimConstants | None = None, 
 
 
 def contact_inputs(stack: Stack, k: dict[str, float], constants: SimConstants | None = None,
-                   catalog: Catalog | None = None) -> dict[str, float]:
+                   catalog: Catalog | None = None, hosts: HostMap | None = None) -> dict[str, float]:
     """The contact law's PyBaMM input parameters: K per electrode (``k``, from :func:`contact_coefficients`, or 0
-    without contact loss) and f_p per electrode (:func:`pressure_held_fraction`: the pressure-free share f_0 plus
-    the share of the rest that the stack pressure holds; f_0 applies to every electrode whose contact can be lost)."""
+    without contact loss), f_p per electrode (:func:`pressure_held_fraction`: the pressure-free share f_0 plus
+    the share of the rest that the stack pressure holds; f_0 applies to every electrode whose contact can be lost)
+    and, on the electrodes with the contact-level state (contact loss on and Z > 1, :func:`coordinated_sides`), Z,
+    the SE contacts of one active particle (``sim/coordination.py``; none without ``hosts``)."""
     out = {}
     for side in ("anode", "cathode"):
         out[contact_input(side)] = k[side]
         out[contact_floor_input(side)] = pressure_held_fraction(stack, constants, side, catalog)
+    if hosts is not None:
+        for side in coordinated_sides(stack, hosts, contact_sides(k), constants):
+            out[coordination_input(side)] = se_contacts(stack, hosts, side, constants)
     return out
+
+
+def coordinated_sides(stack: Stack, hosts: HostMap, sides: tuple[str, ...],
+                      constants: SimConstants | None = None) -> tuple[str, ...]:
+    """The electrodes of ``sides`` (those with contact-loss states) whose active particles touch Z > 1 SE grains:
+    they carry the share of closed SE contacts as a state (``sim/contact.py``)."""
+    return tuple(side for side in sides if se_contacts(stack, hosts, side, constants) > 1.0)
 
 
 @dataclass
@@ -421,7 +435,7 @@ class _Tracker(pybamm.callbacks.Callback):
 
 def _fingerprint(stack: Stack, protocol: Protocol, model: str, hosts: HostMap | None = None,
                  constants: SimConstants | None = None, catalog: Catalog | None = None,
-                 contact_sides: tuple[str, ...] = ("anode", "cathode")) -> str:
+                 contact_sides: tuple[str, ...] = ("anode", "cathode"), coordinated: tuple[str, ...] = ()) -> str:
     """What a built simulation depends on, and nothing else: the model, the stack's parameters (area, temperature,
     ion, composites, separator, and the hosts: a reacting foil's material and thickness) and the experiment (the
     protocol without its cycle count, its current, which is an input, and the step time limit the current sets,
@@ -437,7 +451,7 @@ def _fingerprint(stack: Stack, protocol: Protocol, model: str, hosts: HostMap | 
     proto = {k: v for k, v in protocol.__dict__.items() if k not in ("cycles", "current", "period", "source")}
     top = {k: data.get(k) for k in ("area", "temperature", "working_ion")}
     extra = [constants.fingerprint if constants is not None else "", repr(catalog) if catalog is not None else "",
-             structure_key(contact_sides)]
+             structure_key(contact_sides, coordinated=coordinated)]
     return json.dumps([top, kept, host_keys, proto, model, *extra], sort_keys=True, default=str)
 
 
@@ -679,7 +693,8 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
     hosts.gaps.extend(g for g in contact_gaps if g not in hosts.gaps)
     k = contact_coefficients(stack, hosts, constants) if contact_loss else {"anode": 0.0, "cathode": 0.0}
     sides = contact_sides(k)  # the others get no contact-loss states
-    key = _fingerprint(stack, protocol, model.lower(), hosts, constants, catalog, sides)
+    coord = coordinated_sides(stack, hosts, sides, constants)
+    key = _fingerprint(stack, protocol, model.lower(), hosts, constants, catalog, sides, coord)
     sim = _sims.get(key)
     if sim is not None:
         _sims.move_to_end(key)
@@ -688,13 +703,13 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
         pv = build_parameters(stack, hosts, (protocol.lower_V, protocol.upper_V), catalog, constants,
                               x_average=model.lower() != "dfn", contact_sides=sides)
         exp = protocol.with_changes(cycles=CHUNK_CYCLES).experiment(stack.area_m2, cap_Ah)
-        sim = _Simulation(build_model(model, n_phases, constants, sides), parameter_values=pv,
+        sim = _Simulation(build_model(model, n_phases, constants, sides, coord), parameter_values=pv,
                                 experiment=exp, solver=make_solver())
         _sims[key] = sim
         while len(_sims) > SIM_CACHE_SIZE:
             _sims.popitem(last=False)
     _set_time_limit(sim.experiment, protocol.time_limit_s(stack.area_m2, cap_Ah))
-    inputs = {CURRENT_INPUT: protocol.current_density_A_m2, **contact_inputs(stack, k, constants, catalog),
+    inputs = {CURRENT_INPUT: protocol.current_density_A_m2, **contact_inputs(stack, k, constants, catalog, hosts),
               **collector_inputs(contacts, stack.area_m2)}
     n = protocol.cycles
     kept = _kept_cycles(n, save_at_cycles)

@@ -121,13 +121,21 @@ class ElectrolyteComponent(Component):
     """The solid electrolyte of a composite electrode: a material name, its mass fraction (0..1) and, optionally,
     its ``conductivity``: the SE's bulk ionic conductivity at the stack's temperature as measured for the batch
     used (e.g. ``"3 mS/cm"``, or in S/m). Left out, the knowledge base's value of the material is used. The
-    composite's tortuosity law (``sim/data/composite_transport.toml``) applies on top of either."""
+    composite's tortuosity law (``sim/data/composite_transport.toml``) applies on top of either. Optionally its
+    ``particle_size``: the D50 particle *diameter* of the SE powder in the composite (e.g. ``"1 um"``), which sets
+    how many SE grains touch each active particle in the contact-loss law (README, contact loss)."""
 
     conductivity: SEConductivity | None = None
+    particle_size: ParticleSize | None = None
 
     def conductivity_S_m(self) -> float | None:
         """The conductivity the stack gives (S/m), or None."""
         return None if self.conductivity is None else self.conductivity.si
+
+    def particle_radius_m(self) -> float | None:
+        """The SE particle radius (m) the stack sets, D50 / 2; None where no ``particle_size`` is given. It sets how
+        many SE grains touch each active particle (``sim/coordination.py``); left out, one is assumed."""
+        return None if self.particle_size is None else self.particle_size.si / 2.0
 
 
 class Coating(Component):

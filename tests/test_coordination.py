@@ -1,0 +1,98 @@
+"""SE contacts per active particle and what contact loss strands (sim/coordination.py; contact.toml [coordination];
+README, contact loss), against independent numbers: a random close packing's coordination, a DEM count of a binary
+mixture, and hand calculations written out."""
+
+import pytest
+
+from solidstack.sim import simulate
+from solidstack.sim.calibration import literature_stack
+from solidstack.sim.coordination import connected_share, contacts_per_particle, se_contacts
+from solidstack.sim.data_files import default_constants
+from solidstack.sim.hosts import find_hosts
+from solidstack.stack import Stack, resolve
+
+ZHOU = "zhou2025-ncm811-lpscl-li-pressure-microstructure"
+ETA = default_constants().files["contact.toml"]["coordination"]["shell_coverage"]
+
+
+def _volume_fractions(mass_fraction_large: float) -> tuple[float, float]:
+    """Volume fractions (large, small) of a binary mixture of one material (equal densities): the mass fractions."""
+    return mass_fraction_large, 1.0 - mass_fraction_large
+
+
+def test_equal_spheres_touch_six_neighbours():
+    # Bernal & Mason 1960: a random close packing of equal spheres has ~6 contacts per sphere (isostatic: 6).
+    # A sphere among equal ones (R = r, all neighbours of the one kind): Z = 4 eta (1 + 1)^2.
+    assert contacts_per_particle(1e-6, 1e-6, 0.0, 0.6, ETA) == pytest.approx(6.0, rel=0.05)
+
+
+def test_a_large_particle_among_small_ones_touches_as_many_as_a_dem_count():
+    # Independent DEM of glass beads, 180 and 40 um (size ratio 4.5; cell_dem_binary_shear, Figs. 13-14): 45
+    # small-large contacts per large particle in the small-rich mixture. A large particle at 5 % of the volume
+    # among small ones: S_SE = (0.95 / 1) / (0.95 / 1 + 0.05 / 4.5) = 0.988; Z = 4 x 0.375 x 5.5^2 x 0.988 = 44.9.
+    phi_l, phi_s = _volume_fractions(0.05)
+    z = contacts_per_particle(4.5e-6, 1e-6, phi_l, phi_s, ETA)
+    assert z == pytest.approx(45.0, rel=0.15)
+
+
+def test_the_count_falls_as_the_large_particles_share_rises():
+    # The DEM count falls to 12 in the large-rich mixture; at 90 wt% large: S = 0.1 x 4.5 / (0.45 + 0.9) = 1/3,
+    # Z = 45.4 / 3 = 15.1, within a factor 1.5 of 12 (the DEM's mixtures' compositions are not in the excerpt read).
+    zs = [contacts_per_particle(4.5e-6, 1e-6, *_volume_fractions(x), ETA) for x in (0.1, 0.3, 0.5, 0.7, 0.9)]
+    assert zs == sorted(zs, reverse=True)
+    assert 12.0 / 1.5 <= zs[-1] <= 12.0 * 1.5
+
+
+def test_grains_larger_than_the_active_particle_give_one_contact():
+    # r = 10 um SE grains around a 1 um active particle: the shell holds 4 x 0.375 x 1.1^2 = 1.8 grain sections and
+    # only a share of them are SE; floored at one contact (the law as without a particle size).
+    assert contacts_per_particle(1e-6, 10e-6, 0.5, 0.5, ETA) == 1.0
+
+
+def test_a_particle_is_stranded_only_when_all_its_contacts_are_open():
+    # Hand calculation: with 35 % of the contacts closed, a particle with one contact is connected with
+    # probability 0.35, with two 1 - 0.65^2 = 0.5775, with 100 essentially surely.
+    assert connected_share(0.35, 1.0) == pytest.approx(0.35)
+    assert connected_share(0.35, 2.0) == pytest.approx(0.5775)
+    assert connected_share(0.35, 100.0) > 1.0 - 1e-15
+
+
+def test_a_stack_without_an_se_particle_size_keeps_one_contact():
+    stack = resolve("example-1")
+    hosts = find_hosts(stack)
+    assert se_contacts(stack, hosts, "cathode") == 1.0
+    assert se_contacts(stack, hosts, "anode") == 1.0
+
+
+def test_zhou_fine_se_gives_many_more_contacts_than_coarse():
+    # Zhou 2025: NCM811 (model radius 5.22 um) with ~1 um or ~20 um Li6PS5Cl
+    fine, coarse = literature_stack(ZHOU, "fine-2MPa"), literature_stack(ZHOU, "coarse-2MPa")
+    z_fine = se_contacts(fine, find_hosts(fine), "cathode")
+    z_coarse = se_contacts(coarse, find_hosts(coarse), "cathode")
+    assert z_fine > 50.0 * z_coarse
+    assert 1.0 <= z_coarse < 2.0
+
+
+@pytest.fixture(scope="module")
+def zhou_2mpa():
+    return {kind: simulate(literature_stack(ZHOU, f"{kind}-2MPa"), cycles=20, save_at_cycles=[1])
+            for kind in ("fine", "coarse")}
+
+
+def test_fine_se_keeps_more_contact_at_low_pressure(zhou_2mpa):
+    # Zhou 2025 (Fig. 2c, grade B): at 2 MPa the fine-LPSC cathode keeps 85.6 % at cycle 100, the coarse 63.3 %: the
+    # fine SE's cathode keeps more of its active material connected at the same pressure.
+    fine, coarse = (zhou_2mpa[k].cycles.set_index("cycle") for k in ("fine", "coarse"))
+    assert fine.loc[20, "contact_fraction_cathode"] > coarse.loc[20, "contact_fraction_cathode"]
+    assert fine.loc[20, "retention"] > coarse.loc[20, "retention"]
+
+
+def test_an_se_particle_size_out_of_range_is_refused_with_one_line():
+    from solidstack.errors import InputError
+
+    data = resolve("example-1").to_dict()
+    cathode = next(la for la in data["layers"] if la.get("type") == "cathode")
+    cathode["electrolyte"]["particle_size"] = "1 mm"
+    with pytest.raises(InputError) as err:
+        Stack.from_dict(data)
+    assert "particle_size" in str(err.value) and "\n" not in str(err.value)
