@@ -96,3 +96,26 @@ def test_an_se_particle_size_out_of_range_is_refused_with_one_line():
     with pytest.raises(InputError) as err:
         Stack.from_dict(data)
     assert "particle_size" in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.fixture(scope="module")
+def zhou_fine_30mpa():
+    return simulate(literature_stack(ZHOU, "fine-30MPa"), cycles=20, save_at_cycles=[1])
+
+
+def test_fine_se_keeps_its_particles_but_reacts_through_fewer_contacts(zhou_2mpa, zhou_fine_30mpa):
+    # With ~180 SE grains per NCM811 particle, a particle keeps at least one of them long after most have opened:
+    # the connected share stays ~1 while the closed contacts fall towards the pressure-held share. The reaction
+    # goes through the closed contacts only (exchange current x f / a), so at 2 MPa the cell keeps less than at
+    # 30 MPa: Zhou 2025's fine-LPSC series, 85.6 % at 2 MPa against 90.3 % at 30 MPa (Fig. 2c, grade B).
+    low, high = zhou_2mpa["fine"].cycles.set_index("cycle"), zhou_fine_30mpa.cycles.set_index("cycle")
+    assert low.loc[20, "contact_fraction_cathode"] > 0.999
+    assert low.loc[20, "se_contact_fraction_cathode"] < 0.9 * high.loc[20, "se_contact_fraction_cathode"]
+    assert low.loc[20, "retention"] < high.loc[20, "retention"]
+
+
+def test_one_contact_per_particle_keeps_the_connected_share_as_the_contact_share():
+    # Z = 1 (no SE particle size): the closed SE contacts are the connected share itself, a = 1 - (1 - f)^1 = f.
+    t = simulate(resolve("example-4"), cycles=2).cycles
+    for side in ("anode", "cathode"):
+        assert (t[f"se_contact_fraction_{side}"] - t[f"contact_fraction_{side}"]).abs().max() < 1e-12

@@ -94,6 +94,8 @@ def breakdown(stack: Stack) -> StackBreakdown:
                 material = f"{material} (D50 {d50:.3g} um)"
             if la.electrolyte is not None and la.electrolyte.conductivity is not None:
                 material = f"{material} (SE {la.electrolyte.material} {la.electrolyte.conductivity}, stack file)"
+            if la.electrolyte is not None and la.electrolyte.particle_size is not None:
+                material = f"{material} (SE {la.electrolyte.material} D50 {la.electrolyte.particle_size.si * 1e6:.3g} um)"
         elif la.type == "separator":
             role, material = "separator", la.electrolyte
             if la.conductivity is not None:

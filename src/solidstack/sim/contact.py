@@ -110,6 +110,9 @@ class ContactLoss(pybamm.active_material.LossActiveMaterial):
         variables.update(self._get_standard_active_material_change_variables(deps))
         if self.phase == "primary":
             variables[f"{DOMAIN[side][1]} electrode contact fraction"] = self.contact_fraction()
+            # the share of closed SE contacts: the state f with Z > 1, else the connected share itself (Z = 1: a = f)
+            variables[closed_contact_output(side)] = (variables[closed_contact_name(domain)] if self.coordinated
+                                                      else self.contact_fraction())
             variables[f"{DOMAIN[side][1]} interface strain rate [s-1]"] = strain_rate
             variables[f"{DOMAIN[side][1]} interface displacement rate [m.s-1]"] = u_dot
         return variables
@@ -133,6 +136,12 @@ OPEN_FLOOR = 1e-9
 def closed_contact_name(domain: str) -> str:
     """PyBaMM variable name of the share of closed SE contacts of electrode ``domain`` (``negative``/``positive``)."""
     return f"X-averaged {domain} electrode closed SE contact fraction"
+
+
+def closed_contact_output(side: str) -> str:
+    """PyBaMM variable the results read for the share of closed SE contacts of electrode ``side``
+    (``anode``/``cathode``): f on an electrode with the contact-level state, its contact fraction otherwise."""
+    return f"{DOMAIN[side][1]} electrode closed SE contact fraction"
 
 
 def install(model: pybamm.BaseBatteryModel, n_phases: dict[str, int], x_average: bool,

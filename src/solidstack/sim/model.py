@@ -24,7 +24,7 @@ import casadi
 import numpy as np
 import pybamm
 
-from solidstack.sim.contact import install
+from solidstack.sim.contact import closed_contact_output, install
 from solidstack.sim.data_files import SimConstants, default_constants
 from solidstack.sim.interphase import install as install_interphase
 from solidstack.sim.oxidation import cei_options
@@ -455,6 +455,7 @@ class FullContact(pybamm.BaseSubModel):
 
     def get_coupled_variables(self, variables):
         variables[f"{DOMAIN[self.side][1]} electrode contact fraction"] = pybamm.Scalar(1.0)
+        variables[closed_contact_output(self.side)] = pybamm.Scalar(1.0)
         return variables
 
 

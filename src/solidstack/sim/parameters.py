@@ -200,12 +200,34 @@ def composite_bruggeman(stack: Stack, side: str, eps_se: float, catalog: Catalog
     return b if ratio == 1.0 else b + math.log(ratio) / math.log(eps_se)
 
 
-def _i0_intercalation(i0: float):
+def _i0_intercalation(i0: float, area_share: pybamm.Symbol | None = None):
+    """An intercalation host's exchange-current density, 2 i0 sqrt(x (1 - x)); times ``area_share`` where given
+    (an electrode whose active particles touch Z > 1 SE grains: the share of a connected particle's surface that
+    still touches the SE, f / a, ``sim/coordination.py``)."""
     def fn(c_e, c_s_surf, c_s_max, T):
         x = c_s_surf / c_s_max
-        return pybamm.Scalar(2.0 * i0) * pybamm.sqrt(pybamm.maximum(x * (1 - x), 1e-8))
+        j0 = pybamm.Scalar(2.0 * i0) * pybamm.sqrt(pybamm.maximum(x * (1 - x), 1e-8))
+        if area_share is None:
+            return j0
+        g = area_share
+        if c_s_surf.domain and c_s_surf.domain != g.domain:
+            g = pybamm.PrimaryBroadcast(g, c_s_surf.domain)
+        return j0 * g
 
     return fn
+
+
+def touching_share(side: str, eps0: float, x_average: bool, n_phases: int = 1) -> pybamm.Symbol:
+    """f / a: the share of a connected active particle's surface that touches the SE on an electrode with the
+    contact-level state (``sim/contact.py``): the closed SE contacts f over the connected share a = eps / eps0."""
+    from solidstack.sim.contact import closed_contact_name
+
+    d = DOMAIN[side][0]
+    f = pybamm.Variable(closed_contact_name(d), domain="current collector")
+    a = composite_contact(side, eps0, x_average, primary=n_phases > 1)
+    if not x_average:
+        f = pybamm.PrimaryBroadcast(f, f"{d} electrode")
+    return f / a
 
 
 def _i0_constant(i0: float, contact: pybamm.Symbol | None = None):
@@ -223,26 +245,32 @@ def _i0_constant(i0: float, contact: pybamm.Symbol | None = None):
     return fn
 
 
-def composite_contact(side: str, eps0: float, x_average: bool) -> pybamm.Symbol:
+def composite_contact(side: str, eps0: float, x_average: bool, primary: bool = True) -> pybamm.Symbol:
     """The contact fraction f = eps / eps0 of ``side``'s composite active material as a symbol of the model's own
-    state (the active-material volume fraction variable of its primary phase, ``sim/contact.py``)."""
+    state (the active-material volume fraction variable of its primary phase, ``sim/contact.py``; ``primary``:
+    the electrode has two phases, so PyBaMM's name carries "primary")."""
     d, D = DOMAIN[side]
+    ph = "primary " if primary else ""
     if x_average:
-        eps = pybamm.Variable(f"X-averaged {d} electrode primary active material volume fraction", domain="current collector")
+        eps = pybamm.Variable(f"X-averaged {d} electrode {ph}active material volume fraction", domain="current collector")
     else:
-        eps = pybamm.Variable(f"{D} electrode primary active material volume fraction", domain=f"{d} electrode",
+        eps = pybamm.Variable(f"{D} electrode {ph}active material volume fraction", domain=f"{d} electrode",
                               auxiliary_domains={"secondary": "current collector"})
     return eps / eps0
 
 
 def _phase_values(host: Host, stack: Stack, side: str, phase: int, n_phases: int, eps: float,
-                  catalog: Catalog, contact: pybamm.Symbol | None = None) -> dict[str, Any]:
+                  catalog: Catalog, contact: pybamm.Symbol | None = None,
+                  area_share: pybamm.Symbol | None = None) -> dict[str, Any]:
     d, D = DOMAIN[side]
     pre = PHASE_PREFIX[phase] if n_phases > 1 else ""
     metal_rho = None
     if host.kind in ("foil", "planar"):
         metal_rho = (catalog.metal(host.material).density_g_cm3 or 1.0) * 1e3
-    i0 = _i0_constant(host.i0, contact) if host.kind in ("foil", "planar") else _i0_intercalation(host.i0)
+    if host.kind in ("foil", "planar"):
+        i0 = _i0_constant(host.i0, contact)
+    else:
+        i0 = _i0_intercalation(host.i0, area_share if host.kind == "active" and phase == 0 else None)
     return {
         f"{pre}Maximum concentration in {d} electrode [mol.m-3]": host.c_max,
         f"{pre}Initial concentration in {d} electrode [mol.m-3]": host.x0 * host.c_max,
@@ -260,7 +288,8 @@ def _phase_values(host: Host, stack: Stack, side: str, phase: int, n_phases: int
 
 def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float], catalog: Catalog | None = None,
                      constants: SimConstants | None = None, x_average: bool = True,
-                     contact_sides: tuple[str, ...] = ("anode", "cathode")) -> pybamm.ParameterValues:
+                     contact_sides: tuple[str, ...] = ("anode", "cathode"),
+                     coordinated: tuple[str, ...] = ()) -> pybamm.ParameterValues:
     """Parameter values for ``stack`` with ``hosts`` (see module docstring). ``window`` (V) sets loose
     model-level voltage limits; the protocol's own cut-offs end the steps. ``x_average``: whether the model's
     active-material states are x-averaged (SPM, SPMe) or not (DFN): a reacting foil's kinetics read them.
@@ -323,7 +352,8 @@ def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float], 
             contact = None
             if i > 0 and host.kind == "foil" and side_hosts[0].kind == "active" and side in contact_sides:
                 contact = composite_contact(side, eps_a, x_average)
-            values.update(_phase_values(host, stack, side, i, len(side_hosts), eps, catalog, contact))
+            share = touching_share(side, eps_a, x_average, len(side_hosts)) if i == 0 and side in coordinated else None
+            values.update(_phase_values(host, stack, side, i, len(side_hosts), eps, catalog, contact, share))
     values.update(sei_values(stack, hosts, catalog, constants))
     values.update(cei_values(stack, hosts, catalog, constants))
     pv.update(values, check_already_exists=False)

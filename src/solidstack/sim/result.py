@@ -195,7 +195,8 @@ class CyclingResult:
         n = len(ends)
         host_cols = _host_columns(hosts)
         names = ["Throughput capacity [A.h]", "Discharge capacity [A.h]", "Negative electrode contact fraction",
-                 "Positive electrode contact fraction"] + [v for _, li, lost in host_cols for v in (li, lost)]
+                 "Positive electrode contact fraction", "Negative electrode closed SE contact fraction",
+                 "Positive electrode closed SE contact fraction"] + [v for _, li, lost in host_cols for v in (li, lost)]
         names += _sei_variables(hosts)
         if isinstance(sim.model.submodels.get("positive primary sei"), CEIGrowth):
             names.append(CEI_VARIABLE)
@@ -222,6 +223,10 @@ class CyclingResult:
                 "mean_discharge_voltage_V": np.where(q_dis > 0, v_dis, np.nan),
                 "contact_fraction_anode": sv["Negative electrode contact fraction"],
                 "contact_fraction_cathode": sv["Positive electrode contact fraction"],
+                # the share of the active particles' SE contacts still closed (sim/coordination.py): equal to the
+                # contact fraction (the connected share) where a particle touches one SE grain
+                "se_contact_fraction_anode": sv["Negative electrode closed SE contact fraction"],
+                "se_contact_fraction_cathode": sv["Positive electrode closed SE contact fraction"],
             }
         for stem, li_var, lost_var in host_cols:
             table[f"{stem}_held_mAh"] = sv[li_var] * MOL_TO_MAH

@@ -701,7 +701,7 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
     cap_Ah = _theoretical_cathode_Ah(stack)
     if sim is None:
         pv = build_parameters(stack, hosts, (protocol.lower_V, protocol.upper_V), catalog, constants,
-                              x_average=model.lower() != "dfn", contact_sides=sides)
+                              x_average=model.lower() != "dfn", contact_sides=sides, coordinated=coord)
         exp = protocol.with_changes(cycles=CHUNK_CYCLES).experiment(stack.area_m2, cap_Ah)
         sim = _Simulation(build_model(model, n_phases, constants, sides, coord), parameter_values=pv,
                                 experiment=exp, solver=make_solver())
