@@ -11,7 +11,9 @@ capacity at cycle N over cycle 1 (N = ``retention_cycle``, default the last cycl
 * ``ce``: ``ce_1`` (coulombic efficiency of cycle 1)
 * ``retention``: ``retention``, ``retention_cycle``, ``cycles_run``
 * ``voltages``: ``mean_charge_voltage_V``, ``mean_discharge_voltage_V`` (cycle 1)
-* ``contact``: ``contact_fraction_anode``, ``contact_fraction_cathode`` (at cycle N)
+* ``contact``: ``contact_fraction_anode``, ``contact_fraction_cathode`` (the connected share of the active material
+  at cycle N) and ``se_contact_fraction_anode``, ``se_contact_fraction_cathode`` (the share of its SE contacts still
+  closed; the same value where an active particle touches one SE grain, README "SE contacts per active particle")
 * ``losses``: ``first_cycle_loss_mAh`` (charge - discharge of cycle 1), ``stranded_mAh`` (ion stranded by contact
   loss, every host, at cycle N), ``held_mAh`` (ion left in the hosts at the end of cycle N) and every host's own
   ``<side>_<host>_held_mAh`` / ``_stranded_mAh`` column
@@ -130,6 +132,8 @@ def cycling_outputs(result, stack, groups: tuple[str, ...], retention_cycle: int
     if "contact" in groups and at_n is not None:
         row["contact_fraction_anode"] = float(at_n["contact_fraction_anode"])
         row["contact_fraction_cathode"] = float(at_n["contact_fraction_cathode"])
+        row["se_contact_fraction_anode"] = float(at_n["se_contact_fraction_anode"])
+        row["se_contact_fraction_cathode"] = float(at_n["se_contact_fraction_cathode"])
     if "losses" in groups:
         row["first_cycle_loss_mAh"] = float(first["charge_capacity_mAh"]) - float(first["discharge_capacity_mAh"])
         if at_n is not None:
