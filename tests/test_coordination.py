@@ -144,3 +144,21 @@ def test_the_example_study_sweeps_the_se_particle_size(tmp_path):
     assert at_2.loc[1.0, "retention"] > at_2.loc[20.0, "retention"]
     # the fine catholyte keeps its particles connected while more than half of its contacts have opened
     assert at_2.loc[1.0, "contact_fraction_cathode"] > 0.99 > 0.5 > at_2.loc[1.0, "se_contact_fraction_cathode"]
+
+
+def test_a_bad_se_particle_size_in_a_stack_file_is_one_located_line(tmp_path):
+    # through the command line: a wrong unit gives one line naming the field, a non-zero exit and no traceback
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[1] / "examples" / "zhou2025-li-lpscl-ncm811.toml"
+    text = src.read_text(encoding="utf-8").replace('particle_size = "1 um"', 'particle_size = "1 kg"')
+    assert 'particle_size = "1 kg"' in text
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text, encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "solidstack.cli", "show", str(bad)], capture_output=True, text=True)
+    assert r.returncode != 0
+    assert "Traceback" not in r.stderr
+    lines = [ln for ln in r.stderr.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1 and "particle_size" in lines[0], r.stderr
