@@ -184,7 +184,7 @@ def test_a_user_catalog_reaches_the_contact_inputs(monkeypatch):
     class Stop(Exception):
         pass
 
-    def recording(stack, k, constants=None, catalog=None, hosts=None):
+    def recording(stack, k, constants=None, catalog=None, se_contacts_z=None):
         seen.append(catalog)
         raise Stop
 

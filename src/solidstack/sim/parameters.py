@@ -270,7 +270,7 @@ def _phase_values(host: Host, stack: Stack, side: str, phase: int, n_phases: int
     if host.kind in ("foil", "planar"):
         i0 = _i0_constant(host.i0, contact)
     else:
-        i0 = _i0_intercalation(host.i0, area_share if host.kind == "active" and phase == 0 else None)
+        i0 = _i0_intercalation(host.i0, area_share)
     return {
         f"{pre}Maximum concentration in {d} electrode [mol.m-3]": host.c_max,
         f"{pre}Initial concentration in {d} electrode [mol.m-3]": host.x0 * host.c_max,

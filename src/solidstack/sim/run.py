@@ -351,27 +351,27 @@ def pressure_held_fraction(stack: Stack, constants: SimConstants | None = None, 
 
 
 def contact_inputs(stack: Stack, k: dict[str, float], constants: SimConstants | None = None,
-                   catalog: Catalog | None = None, hosts: HostMap | None = None) -> dict[str, float]:
+                   catalog: Catalog | None = None, se_contacts_z: dict[str, float] | None = None) -> dict[str, float]:
     """The contact law's PyBaMM input parameters: K per electrode (``k``, from :func:`contact_coefficients`, or 0
     without contact loss), f_p per electrode (:func:`pressure_held_fraction`: the pressure-free share f_0 plus
     the share of the rest that the stack pressure holds; f_0 applies to every electrode whose contact can be lost)
-    and, on the electrodes with the contact-level state (contact loss on and Z > 1, :func:`coordinated_sides`), Z,
-    the SE contacts of one active particle (``sim/coordination.py``; none without ``hosts``)."""
+    and Z, the SE contacts of one active particle, of the electrodes in ``se_contacts_z`` (those built with the
+    contact-level state, :func:`coordinated_contacts`)."""
     out = {}
     for side in ("anode", "cathode"):
         out[contact_input(side)] = k[side]
         out[contact_floor_input(side)] = pressure_held_fraction(stack, constants, side, catalog)
-    if hosts is not None:
-        for side in coordinated_sides(stack, hosts, contact_sides(k), constants):
-            out[coordination_input(side)] = se_contacts(stack, hosts, side, constants)
+    for side, z in (se_contacts_z or {}).items():
+        out[coordination_input(side)] = z
     return out
 
 
-def coordinated_sides(stack: Stack, hosts: HostMap, sides: tuple[str, ...],
-                      constants: SimConstants | None = None) -> tuple[str, ...]:
-    """The electrodes of ``sides`` (those with contact-loss states) whose active particles touch Z > 1 SE grains:
-    they carry the share of closed SE contacts as a state (``sim/contact.py``)."""
-    return tuple(side for side in sides if se_contacts(stack, hosts, side, constants) > 1.0)
+def coordinated_contacts(stack: Stack, hosts: HostMap, sides: tuple[str, ...],
+                         constants: SimConstants | None = None) -> dict[str, float]:
+    """Z of the electrodes of ``sides`` (those with contact-loss states) whose active particles touch Z > 1 SE
+    grains (``sim/coordination.py``): they carry the share of closed SE contacts as a state (``sim/contact.py``)."""
+    z = {side: se_contacts(stack, hosts, side, constants) for side in sides}
+    return {side: v for side, v in z.items() if v > 1.0}
 
 
 @dataclass
@@ -693,7 +693,8 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
     hosts.gaps.extend(g for g in contact_gaps if g not in hosts.gaps)
     k = contact_coefficients(stack, hosts, constants) if contact_loss else {"anode": 0.0, "cathode": 0.0}
     sides = contact_sides(k)  # the others get no contact-loss states
-    coord = coordinated_sides(stack, hosts, sides, constants)
+    z = coordinated_contacts(stack, hosts, sides, constants)
+    coord = tuple(z)
     key = _fingerprint(stack, protocol, model.lower(), hosts, constants, catalog, sides, coord)
     sim = _sims.get(key)
     if sim is not None:
@@ -709,7 +710,7 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
         while len(_sims) > SIM_CACHE_SIZE:
             _sims.popitem(last=False)
     _set_time_limit(sim.experiment, protocol.time_limit_s(stack.area_m2, cap_Ah))
-    inputs = {CURRENT_INPUT: protocol.current_density_A_m2, **contact_inputs(stack, k, constants, catalog, hosts),
+    inputs = {CURRENT_INPUT: protocol.current_density_A_m2, **contact_inputs(stack, k, constants, catalog, z),
               **collector_inputs(contacts, stack.area_m2)}
     n = protocol.cycles
     kept = _kept_cycles(n, save_at_cycles)
