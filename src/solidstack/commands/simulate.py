@@ -11,7 +11,8 @@ from solidstack.errors import InputError, Problem
 
 FORMATS = ("solidstack", "bdf")
 #: Where simulate() reports a problem -> the option that set it.
-_OPTION = {"current": "--current", "window": "--window", "cycles": "--cycles", "cv_hold": "--cv-hold",
+_OPTION = {"current": "--current", "charge_current": "--charge-current", "discharge_current": "--discharge-current",
+           "window": "--window", "cycles": "--cycles", "cv_hold": "--cv-hold",
            "cv_hold_until": "--cv-hold", "rest": "--rest", "period": "--period", "stack_pressure": "--pressure",
            "model": "--model"}
 
@@ -24,6 +25,8 @@ def register(app: typer.Typer) -> None:
         stack: Annotated[str, typer.Argument(help="A stack file (.toml, .yaml, .json) or a preset name.")],
         cycles: Annotated[int | None, typer.Option("--cycles", help="Number of cycles (default: the stack's own).")] = None,
         current: Annotated[str | None, typer.Option("--current", help='Current density "0.2 mA/cm2", current "0.2 mA" or C-rate "C/10", "0.5C" (on the limiting capacity, min of anode and cathode).')] = None,
+        charge_current: Annotated[str | None, typer.Option("--charge-current", help='The charge step\'s own current, in the forms of --current (default: --current, or the stack\'s own).')] = None,
+        discharge_current: Annotated[str | None, typer.Option("--discharge-current", help='The discharge step\'s own current, e.g. "1C" after a "C/10" charge (default: --current, or the stack\'s own).')] = None,
         window: Annotated[str | None, typer.Option("--window", help="Voltage window LO:HI or LO,HI in V, e.g. 3.0:4.37.")] = None,
         cv_hold: Annotated[str | None, typer.Option("--cv-hold", help='Hold at the upper cut-off until the current falls to this, e.g. "C/50" or "0.02 mA/cm2".')] = None,
         rest: Annotated[str | None, typer.Option("--rest", help='Rest after each step, e.g. "10 min".')] = None,
@@ -70,7 +73,8 @@ def register(app: typer.Typer) -> None:
         try:  # before the progress bar: bad input is one line
             run_stack = s.replace(stack_pressure=pressure) if pressure is not None else s
             resolved = resolve_protocol(run_stack, None, cycles=cycles, current=current, window=window,
-                                        cv_hold=cv_hold, rest=rest, period=period).resolved(run_stack)
+                                        cv_hold=cv_hold, rest=rest, period=period, charge_current=charge_current,
+                                        discharge_current=discharge_current).resolved(run_stack)
             check_ranges(resolved)
         except InputError as e:
             raise InputError([Problem(_OPTION.get(p.where, p.where), p.what) for p in e.problems]) from None
@@ -91,7 +95,8 @@ def register(app: typer.Typer) -> None:
 
         try:
             # a run with --out checkpoints there after every chunk; SIGINT/SIGTERM stop it at a step boundary
-            result = run(s, cycles=cycles, current=current, window=window, cv_hold=cv_hold, rest=rest,
+            result = run(s, cycles=cycles, current=current, charge_current=charge_current,
+                         discharge_current=discharge_current, window=window, cv_hold=cv_hold, rest=rest,
                          period=period, pressure=pressure, contact_loss=not no_contact_loss,
                          model=model_name, progress=progress, checkpoint=out, resume=resume, handle_signals=True)
         except InputError as e:

@@ -155,8 +155,10 @@ def design_report(stack: Stack | str, *, simulate: bool = False, cycles: int = 3
 def _protocol_text(protocol: Any) -> str:
     """The cycling protocol in words (current in mA/cm2, window in V)."""
     if hasattr(protocol, "lower_cutoff"):  # a protocol that keeps its quantities as written ("C/10", "3.0 V")
-        text = (f"{protocol.current} between {protocol.lower_cutoff} and {protocol.upper_cutoff}, "
-                f"{getattr(protocol, 'first', 'charge')} first")
+        own = [f"{w.split('_')[0]} at {getattr(protocol, w)}" for w in ("charge_current", "discharge_current")
+               if getattr(protocol, w, None) is not None]
+        text = (f"{protocol.current}{' (' + ', '.join(own) + ')' if own else ''} between {protocol.lower_cutoff} "
+                f"and {protocol.upper_cutoff}, {getattr(protocol, 'first', 'charge')} first")
         cv, rest = getattr(protocol, "cv_hold_until", None), getattr(protocol, "rest", None)
         return text + (f", CV hold until {cv}" if cv else "") + (f", rest {rest}" if rest else "")
     cd, lo, hi = (getattr(protocol, k, None) for k in ("current_density_A_m2", "lower_V", "upper_V"))

@@ -7,8 +7,8 @@ The current is an input parameter (A/m2), so runs differing only in current re-s
 Every constant-current step has a time limit (``TIME_LIMIT_FACTOR`` times the time to pass the cathode's
 theoretical capacity), so a host too large to fill or empty (e.g. a thick reacting foil) ends the step on time
 instead of running forever; such steps are reported. The charge and the discharge are one PyBaMM step (the current
-times a direction input, -1 or +1, which ``solidstack.sim.run`` sets per step; the cut-off :class:`CutOff`), so
-PyBaMM builds one model and one solver for both.
+times a direction input, -1 or +1, which ``solidstack.sim.run`` sets per step, with the step's own current; the cut-off :class:`CutOff`), so PyBaMM builds one model and one solver for both, whether
+the charge and discharge currents are equal or not.
 """
 
 from __future__ import annotations
@@ -22,19 +22,20 @@ from solidstack.stack.cycling import Protocol
 
 TIME_LIMIT_FACTOR = 2.0
 
-__all__ = ["CUTOFF_EVENT", "DIRECTION_INPUT", "CutOff", "Protocol", "TIME_LIMIT_FACTOR", "experiment", "from_experiment", "step_direction",
-           "time_limit_s"]
+__all__ = ["CUTOFF_EVENT", "DIRECTION_INPUT", "CutOff", "Protocol", "TIME_LIMIT_FACTOR", "experiment", "from_experiment",
+           "step_direction", "time_limit_s"]
 
 #: What :func:`from_experiment` reads, in the words of its error messages.
 SUPPORTED = ("one repeated cycle of: a constant-current charge until the upper cut-off (V), optionally a "
-             "voltage hold at that cut-off until a current or C-rate, a constant-current discharge (same "
-             "magnitude) until the lower cut-off (V), and optional rests of one duration after each; either "
-             "direction first")
+             "voltage hold at that cut-off until a current or C-rate, a constant-current discharge until the lower "
+             "cut-off (V), and optional rests of one duration after each; either direction first")
 
 
 def time_limit_s(protocol: Protocol, area_m2: float, capacity_Ah: float) -> float:
-    """The time limit of every step (s): TIME_LIMIT_FACTOR x the time to pass ``capacity_Ah``."""
-    return TIME_LIMIT_FACTOR * capacity_Ah * 3600.0 / (protocol.current_density_A_m2 * area_m2)
+    """The time limit of every step (s): TIME_LIMIT_FACTOR x the time to pass ``capacity_Ah`` at the smaller of the
+    charge and discharge currents (one limit serves both steps)."""
+    return TIME_LIMIT_FACTOR * capacity_Ah * 3600.0 / (min(protocol.step_current_densities_A_m2) * area_m2)
+
 
 
 #: Input parameter of the constant-current steps' direction: -1 on charge, +1 on discharge. Both current steps
@@ -160,10 +161,13 @@ def from_experiment(exp: pybamm.Experiment, stack: Stack) -> Protocol:
         raise InputError(Problem(where, f"{kind} steps are not supported; supported: {SUPPORTED}"))
     if len(currents) != 2 or sorted(o for o in order if o in ("charge", "discharge")) != ["charge", "discharge"]:
         raise InputError(Problem("experiment", f"need one charge and one discharge per cycle; supported: {SUPPORTED}"))
-    if len({c for c in currents}) != 1:
-        raise InputError(Problem("experiment", "charge and discharge currents differ; one current is supported"))
-    kind, value = currents[0]
-    fields["current"] = f"{value / stack.area_m2} A/m2" if kind == "A" else f"{value}C"
+    def as_field(kind: str, value: float) -> str:
+        return f"{value / stack.area_m2} A/m2" if kind == "A" else f"{value}C"
+
+    steps_current = dict(zip([o for o in order if o in ("charge", "discharge")], currents, strict=True))
+    fields["current"] = as_field(*steps_current["charge"])
+    if steps_current["discharge"] != steps_current["charge"]:
+        fields["discharge_current"] = as_field(*steps_current["discharge"])
     hold_V = fields.pop("_hold_V", None)
     if hold_V is not None and abs(hold_V - float(fields["upper_cutoff"].split()[0])) > 1e-9:
         raise InputError(Problem("experiment", "the voltage hold must be at the charge's cut-off voltage"))

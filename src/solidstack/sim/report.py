@@ -21,11 +21,17 @@ COLUMNS = [
 
 
 def protocol_line(result: CyclingResult) -> str:
-    """The protocol as given, in one line: "C/10 (0.2014 mA/cm2), 3-4.37 V, charge first, CV hold until C/50, ..."."""
+    """The protocol as given, in one line: "C/10 (0.2014 mA/cm2), discharge at 1C (2.014 mA/cm2), 3-4.37 V, charge
+    first, CV hold until C/50, ..." (a step's own current only where the protocol gives one)."""
     p, run = result.protocol, (result.provenance or {}).get("protocol", {})
     given = run.get("current", str(p.current))
-    parts = [given if given == str(p.current) else f"{given} ({p.current})",
-             f"{p.lower_V:g}-{p.upper_V:g} V", f"{p.first} first"]
+    parts = [given if given == str(p.current) else f"{given} ({p.current})"]
+    for which in ("charge_current", "discharge_current"):
+        value = getattr(p, which)
+        if value is not None:
+            text = run.get(which, str(value))
+            parts.append(f"{which.split('_')[0]} at {text if text == str(value) else f'{text} ({value})'}")
+    parts += [f"{p.lower_V:g}-{p.upper_V:g} V", f"{p.first} first"]
     if p.cv_hold_until is not None:
         parts.append(f"CV hold until {run.get('cv_hold_until', p.cv_hold_until)}")
     if p.rest is not None:

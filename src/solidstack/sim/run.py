@@ -238,8 +238,25 @@ class _Simulation(pybamm.Simulation):
 
     def _build_experiment_step_inputs(self, user_inputs, step, start_time, *args, **kwargs):
         inputs = super()._build_experiment_step_inputs(user_inputs, step, start_time, *args, **kwargs)
-        inputs[DIRECTION_INPUT] = step_direction(step)
+        direction = step_direction(step)
+        inputs[DIRECTION_INPUT] = direction
+        step_currents = {d: inputs.pop(key) for d, key in STEP_CURRENT_KEYS.items() if key in inputs}
+        if direction in step_currents:  # the protocol's own current for this step (charge or discharge)
+            inputs[CURRENT_INPUT] = step_currents[direction]
         return inputs
+
+
+#: Keys of the solve's inputs that carry the protocol's charge (direction -1) and discharge (+1) current densities
+#: (A/m2) to :class:`_Simulation`, which sets each current step's ``CURRENT_INPUT`` from them and drops them (they are
+#: not model inputs).
+STEP_CURRENT_KEYS = {-1.0: "Charge current density [A.m-2]", 1.0: "Discharge current density [A.m-2]"}
+
+
+def step_inputs(protocol: Protocol) -> dict[str, float]:
+    """The solve inputs of a resolved ``protocol``'s currents: ``CURRENT_INPUT`` (the charge's, for anything that
+    reads it outside a step) and the two step currents of :data:`STEP_CURRENT_KEYS` (A/m2)."""
+    charge, discharge = protocol.step_current_densities_A_m2
+    return {CURRENT_INPUT: charge, STEP_CURRENT_KEYS[-1.0]: charge, STEP_CURRENT_KEYS[1.0]: discharge}
 
 
 def check_ranges(protocol: Protocol) -> None:
@@ -247,9 +264,14 @@ def check_ranges(protocol: Protocol) -> None:
     limits"): a current density that would run for ever or make no sense, a window outside 0-6 V, too many cycles."""
     problems = []
     lo, hi = limits.CURRENT_DENSITY_A_M2
-    j = protocol.current_density_A_m2
-    if not (math.isfinite(j) and lo <= j <= hi):
-        problems.append(Problem("current", f"current density {j / 10:g} mA/cm2 is outside {lo / 10:g} to {hi / 10:g} mA/cm2"))
+    for which, j in (("current", protocol.current_density_A_m2),
+                     ("charge_current", protocol.charge_current_density_A_m2),
+                     ("discharge_current", protocol.discharge_current_density_A_m2)):
+        if which != "current" and getattr(protocol, which) is None:
+            continue
+        if not (math.isfinite(j) and lo <= j <= hi):
+            problems.append(Problem(which, f"current density {j / 10:g} mA/cm2 is outside {lo / 10:g} to "
+                                    f"{hi / 10:g} mA/cm2"))
     vlo, vhi = limits.VOLTAGE_V
     if not all(math.isfinite(v) and vlo <= v <= vhi for v in (protocol.lower_V, protocol.upper_V)):
         problems.append(Problem("window", f"cut-offs {protocol.lower_V:g}:{protocol.upper_V:g} V must be finite and "
@@ -438,7 +460,7 @@ def _fingerprint(stack: Stack, protocol: Protocol, model: str, hosts: HostMap | 
                  contact_sides: tuple[str, ...] = ("anode", "cathode"), coordinated: tuple[str, ...] = ()) -> str:
     """What a built simulation depends on, and nothing else: the model, the stack's parameters (area, temperature,
     ion, composites, separator, and the hosts: a reacting foil's material and thickness) and the experiment (the
-    protocol without its cycle count, its current, which is an input, and the step time limit the current sets,
+    protocol without its cycle count, its currents, which are inputs, and the step time limit the currents set,
     which is set on the built experiment before each solve: :func:`_set_time_limit`). Names, notes, collectors,
     stack pressure and non-reacting metal layers (they only set the contact-loss input) do not change it, so
     sweeps over them and over the current re-solve one built simulation. The constants and the catalog (its
@@ -448,7 +470,8 @@ def _fingerprint(stack: Stack, protocol: Protocol, model: str, hosts: HostMap | 
     data = stack.to_dict()
     kept = [_without_notes(la) for la in data["layers"] if la.get("type") in ("anode", "separator", "cathode")]
     host_keys = [(h.label, h.material, h.side, h.kind, h.thickness, h.working_metal) for h in hosts.anode + hosts.cathode]
-    proto = {k: v for k, v in protocol.__dict__.items() if k not in ("cycles", "current", "period", "source")}
+    proto = {k: v for k, v in protocol.__dict__.items()
+             if k not in ("cycles", "current", "charge_current", "discharge_current", "period", "source")}
     top = {k: data.get(k) for k in ("area", "temperature", "working_ion")}
     extra = [constants.fingerprint if constants is not None else "", repr(catalog) if catalog is not None else "",
              structure_key(contact_sides, coordinated=coordinated)]
@@ -509,6 +532,8 @@ def simulate(
     model: str = "SPMe",
     *,
     current: str | None = None,
+    charge_current: str | None = None,
+    discharge_current: str | None = None,
     window: str | tuple[float, float] | None = None,
     cv_hold: str | None = None,
     rest: str | None = None,
@@ -530,7 +555,8 @@ def simulate(
     within the supported subset (``solidstack.sim.protocol.SUPPORTED``; anything else is refused with an
     :class:`InputError` saying why). The keywords change single fields, as the CLI options do: ``current``
     ("0.2 mA/cm2", "0.2 mA" or a C-rate "C/10", "0.5C" on the stack's limiting capacity, min of anode and
-    cathode), ``window`` ("3.0:4.2", "3.0,4.2" or (3.0, 4.2) V), ``cycles``, ``cv_hold`` (current or C-rate
+    cathode; both steps), ``charge_current`` / ``discharge_current`` (one step's own current, in the same forms),
+    ``window`` ("3.0:4.2", "3.0,4.2" or (3.0, 4.2) V), ``cycles``, ``cv_hold`` (current or C-rate
     that ends a CV hold at the upper cut-off), ``rest`` (a duration after each step), ``first`` (charge or
     discharge), ``period`` (time-series sampling: "30 s", a capacity "0.01 mAh" or "0.5 mAh/g" of cathode
     active material; default the solver's points); ``pressure`` replaces the stack pressure ("10 MPa"). Without a ``[cycling]`` section ``current``
@@ -572,7 +598,8 @@ def simulate(
         if pressure is not None:
             stack = stack.replace(stack_pressure=pressure)
         given = resolve_protocol(stack, protocol, cycles=cycles, current=current, window=window, cv_hold=cv_hold,
-                                 rest=rest, first=first, period=period)
+                                 rest=rest, first=first, period=period, charge_current=charge_current,
+                                 discharge_current=discharge_current)
         resolved = given.resolved(stack)
         info = run_info(stack, given, resolved, model, contact_loss=contact_loss, constants=constants, catalog=catalog)
         with _progress_fn(progress, stack.name) as fn:
@@ -590,7 +617,8 @@ def simulate(
 def resolve_protocol(stack: Stack, protocol: Protocol | pybamm.Experiment | dict | None = None, *,
                      cycles: int | None = None, current: str | None = None,
                      window: str | tuple[float, float] | None = None, cv_hold: str | None = None,
-                     rest: str | None = None, first: str | None = None, period: str | None = None) -> Protocol:
+                     rest: str | None = None, first: str | None = None, period: str | None = None,
+                     charge_current: str | None = None, discharge_current: str | None = None) -> Protocol:
     """The protocol :func:`simulate` runs: ``protocol`` (or the stack's ``[cycling]``), with the given fields
     changed; currents as given (C-rates are resolved by ``Protocol.resolved``). Problems raise a located
     :class:`InputError` (``--current``-style names are the CLI's)."""
@@ -606,7 +634,8 @@ def resolve_protocol(stack: Stack, protocol: Protocol | pybamm.Experiment | dict
     if cycles is not None and (isinstance(cycles, bool) or not isinstance(cycles, int) or cycles < 1):
         raise InputError(Problem("cycles", f"need a whole number of cycles, at least 1; got {cycles!r}"))
     changes = {"cycles": cycles, "current": current, "window": window, "cv_hold_until": cv_hold, "rest": rest,
-               "first": first, "period": period}
+               "first": first, "period": period, "charge_current": charge_current,
+               "discharge_current": discharge_current}
     base = protocol if protocol is not None else stack.cycling
     if base is None:
         if current is None or window is None:
@@ -710,7 +739,7 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
         while len(_sims) > SIM_CACHE_SIZE:
             _sims.popitem(last=False)
     _set_time_limit(sim.experiment, protocol.time_limit_s(stack.area_m2, cap_Ah))
-    inputs = {CURRENT_INPUT: protocol.current_density_A_m2, **contact_inputs(stack, k, constants, catalog, z),
+    inputs = {**step_inputs(protocol), **contact_inputs(stack, k, constants, catalog, z),
               **collector_inputs(contacts, stack.area_m2)}
     n = protocol.cycles
     kept = _kept_cycles(n, save_at_cycles)

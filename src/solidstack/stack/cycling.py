@@ -32,6 +32,9 @@ else:
     Voltage = quantity_type("voltage", 0.0, 6.0)
     Duration = quantity_type("time", 0.0, 1e7)
 
+#: The protocol's fields that hold a current (density, current or C-rate).
+CURRENT_FIELDS = ("current", "charge_current", "discharge_current", "cv_hold_until")
+
 #: Bounds of a current density after resolution (A/m2): (0, 100 mA/cm2].
 MAX_CURRENT_DENSITY_A_M2 = 1000.0
 MAX_C_RATE = 100.0
@@ -157,7 +160,9 @@ CurrentSpec = Annotated[Q | CRate, BeforeValidator(parse_current), PlainSerializ
 SamplingSpec = Annotated[Q, BeforeValidator(parse_sampling), PlainSerializer(str, return_type=str)]
 
 #: Old names (SI numbers) accepted for the fields, e.g. ``Protocol(current_density_A_m2=2.0, lower_V=3.0, ...)``.
-_LEGACY = {"current_density": ("current", ""), "current_density_A_m2": ("current", "A/m2"), "lower_V": ("lower_cutoff", "V"),
+_LEGACY = {"current_density": ("current", ""), "current_density_A_m2": ("current", "A/m2"),
+           "charge_current_density_A_m2": ("charge_current", "A/m2"),
+           "discharge_current_density_A_m2": ("discharge_current", "A/m2"), "lower_V": ("lower_cutoff", "V"),
            "upper_V": ("upper_cutoff", "V"), "cv_hold_until_A_m2": ("cv_hold_until", "A/m2"), "rest_s": ("rest", "s"),
            "period_s": ("period", "s")}
 
@@ -166,11 +171,15 @@ class Protocol(BaseModel):
     """Constant-current cycling: ``current`` between ``lower_cutoff`` and ``upper_cutoff``, ``first`` step charge
     or discharge, ``cycles`` times; optional CV hold at the upper cut-off until the current falls to
     ``cv_hold_until``, a ``rest`` after each step, and the time series sampled every ``period`` (a time or a
-    capacity; default: the solver's own points). Quantities are kept as written (``"C/10"``, ``"0.2 mA/cm2"``)."""
+    capacity; default: the solver's own points). ``charge_current`` or ``discharge_current`` gives that step its own
+    current (a rate test's "charge at C/10, discharge at 1C"); without them both steps run at ``current``.
+    Quantities are kept as written (``"C/10"``, ``"0.2 mA/cm2"``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     current: CurrentSpec
+    charge_current: CurrentSpec | None = None
+    discharge_current: CurrentSpec | None = None
     lower_cutoff: Voltage
     upper_cutoff: Voltage
     cycles: Annotated[int, Field(ge=1, le=100000)] = 1
@@ -267,13 +276,34 @@ class Protocol(BaseModel):
         return _density_only(self.current, "current")
 
     @property
+    def charge_current_density_A_m2(self) -> float:
+        """The charge step's current density (A/m2): ``charge_current``, else ``current`` (as
+        :attr:`current_density_A_m2`: resolve C-rates and currents on a stack first)."""
+        if self.charge_current is None:
+            return self.current_density_A_m2
+        return _density_only(self.charge_current, "charge_current")
+
+    @property
+    def discharge_current_density_A_m2(self) -> float:
+        """The discharge step's current density (A/m2): ``discharge_current``, else ``current``."""
+        if self.discharge_current is None:
+            return self.current_density_A_m2
+        return _density_only(self.discharge_current, "discharge_current")
+
+    @property
+    def step_current_densities_A_m2(self) -> tuple[float, float]:
+        """(charge, discharge) current densities (A/m2) of a resolved protocol."""
+        return self.charge_current_density_A_m2, self.discharge_current_density_A_m2
+
+    @property
     def cv_hold_until_A_m2(self) -> float | None:
         """The CV-hold end current density (A/m2), as :attr:`current_density_A_m2`."""
         return None if self.cv_hold_until is None else _density_only(self.cv_hold_until, "cv_hold_until")
 
     def current_density_on(self, stack: Stack, which: str = "current") -> float | None:
-        """``current`` (or ``cv_hold_until``) as a current density on ``stack`` (A/m2): a C-rate on the stack's
-        limiting capacity (min of anode and cathode), a current over its area."""
+        """``current`` (or ``charge_current``, ``discharge_current``, ``cv_hold_until``: ``which``) as a current
+        density on ``stack`` (A/m2): a C-rate on the stack's limiting capacity (min of anode and cathode), a current
+        over its area; None for a field that is not given."""
         value = getattr(self, which)
         if value is None:
             return None
@@ -289,7 +319,7 @@ class Protocol(BaseModel):
         sampling step per gram of cathode active material as a capacity (mAh)."""
         changes: dict[str, Any] = {}
         problems = []
-        for which in ("current", "cv_hold_until"):
+        for which in CURRENT_FIELDS:
             j = self.current_density_on(stack, which)
             if j is None:
                 continue
@@ -308,7 +338,7 @@ class Protocol(BaseModel):
     def describe_currents(self, stack: Stack) -> list[str]:
         """Notes saying how C-rates and currents were turned into current densities on ``stack``."""
         out = []
-        for which in ("current", "cv_hold_until"):
+        for which in CURRENT_FIELDS:
             value = getattr(self, which)
             if value is None or (isinstance(value, Q) and not _is_current(value)):
                 continue

@@ -412,7 +412,8 @@ def structure_group(data: dict[str, Any]) -> str:
     d = {k: v for k, v in data.items()
          if k not in ("name", "description", "source", "stack_pressure", "fabrication_pressure")}
     if d.get("cycling"):
-        d["cycling"] = {k: v for k, v in d["cycling"].items() if k not in ("current", "current_density", "cycles", "source")}
+        d["cycling"] = {k: v for k, v in d["cycling"].items()
+                        if k not in ("current", "current_density", "charge_current", "discharge_current", "cycles", "source")}
     layers = d.get("layers", [])
     types = [la.get("type") for la in layers]
     keep = []
@@ -480,10 +481,14 @@ def _protocol_of(stack, cycles: int | None) -> dict[str, Any]:
     c = stack.cycling
     if c is None:
         raise InputError(Problem("cycling", "the stack has no [cycling] section; give one, or a [protocol] table in the study"))
-    return {"current_density_A_m2": c.current_density.si, "lower_V": c.lower_cutoff.si, "upper_V": c.upper_cutoff.si,
-            "cycles": int(cycles or c.cycles), "first": c.first,
-            "cv_hold_until_A_m2": c.cv_hold_until.si if c.cv_hold_until is not None else None,
-            "rest_s": c.rest.si if c.rest is not None else None}
+    out = {"current_density_A_m2": c.current_density.si, "lower_V": c.lower_cutoff.si, "upper_V": c.upper_cutoff.si,
+           "cycles": int(cycles or c.cycles), "first": c.first,
+           "cv_hold_until_A_m2": c.cv_hold_until.si if c.cv_hold_until is not None else None,
+           "rest_s": c.rest.si if c.rest is not None else None}
+    for which in ("charge_current", "discharge_current"):  # only where given: the ids of other designs stay as they were
+        if getattr(c, which) is not None:
+            out[f"{which}_density_A_m2"] = c.current_density_on(stack, which)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- the study
