@@ -385,11 +385,15 @@ def _energy_Wh(ctx: _Ctx, n: Number, run: str) -> float:
 
 
 def _energy_density(ctx: _Ctx, n: Number, run: str) -> float:
+    """Wh/L: the run's cycle-N discharge energy over the stack's volume, its thickness plus ``packaging_thickness``;
+    the area is the stack's own (its electrodes'), or the source's ``footprint_area`` (the cell's outline, which a
+    pouch's margins make larger than its electrodes) where the number's source divides by that."""
     from solidstack.units import parse_quantity
 
     stack = ctx.runs.stack(run)
     extra = parse_quantity(n.params["packaging_thickness"], "length").si if "packaging_thickness" in n.params else 0.0
-    return _energy_Wh(ctx, n, run) / (stack.area_m2 * (stack.thickness_m + extra) * 1e3)
+    area = parse_quantity(n.params["footprint_area"], "area").si if "footprint_area" in n.params else stack.area_m2
+    return _energy_Wh(ctx, n, run) / (area * (stack.thickness_m + extra) * 1e3)
 
 
 def _specific_energy_composite(ctx: _Ctx, n: Number, run: str) -> float:
