@@ -252,6 +252,12 @@ class _Simulation(pybamm.Simulation):
 STEP_CURRENT_KEYS = {-1.0: "Charge current density [A.m-2]", 1.0: "Discharge current density [A.m-2]"}
 
 
+def _model_inputs(inputs: dict) -> dict:
+    """``inputs`` without the step-current keys (:data:`STEP_CURRENT_KEYS`): the model's own inputs, as a result keeps
+    them (each step's current is among its solution's inputs)."""
+    return {k: v for k, v in inputs.items() if k not in STEP_CURRENT_KEYS.values()}
+
+
 def step_inputs(protocol: Protocol) -> dict[str, float]:
     """The solve inputs of a resolved ``protocol``'s currents: ``CURRENT_INPUT`` (the charge's, for anything that
     reads it outside a step) and the two step currents of :data:`STEP_CURRENT_KEYS` (A/m2)."""
@@ -799,7 +805,7 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
     if len(ends):
         if chunks > 1 or len(saved) < len(ends) or resume is not None:  # drop unkept cycles from the solution
             sol = _joined_solution(saved, len(ends))
-        result = CyclingResult.from_cycles(stack, protocol, hosts, sim, ends, saved, sol, inputs, model,
+        result = CyclingResult.from_cycles(stack, protocol, hosts, sim, ends, saved, sol, _model_inputs(inputs), model,
                                            tracker.terminations, time_limit_s=protocol.time_limit_s(stack.area_m2, cap_Ah),
                                            voltages=voltages)
         mark_refused(result, [r for r in tracker.refused if r.cycle <= len(ends)], restored)
