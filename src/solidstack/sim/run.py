@@ -865,7 +865,8 @@ def mark_refused(result: CyclingResult, refused: list[RefusedStep], restored: in
 def _run_fingerprint(stack: Stack, protocol: Protocol, model: str, contact_loss: bool,
                      constants: SimConstants | None = None) -> dict:
     """What a checkpoint must match to be resumed: everything that sets the results but the cycle count."""
-    proto = {k: v for k, v in protocol.__dict__.items() if k != "cycles"}
+    proto = {k: v for k, v in protocol.__dict__.items() if k != "cycles"
+             and not (k in ("charge_current", "discharge_current") and v is None)}  # as written before these fields
     consts = (constants or default_constants()).files_data()
     return {"stack": stack.to_dict(), "protocol": proto, "model": model.lower(), "contact_loss": bool(contact_loss),
             "constants": consts, "chunk_cycles": CHUNK_CYCLES}
