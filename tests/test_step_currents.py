@@ -98,3 +98,43 @@ def test_stack_file_fields_and_their_errors(ex1):
         type(ex1).from_dict(data)
     with pytest.raises(InputError, match="discharge_current"):
         simulate(ex1, cycles=1, model="SPM", discharge_current="0 mA/cm2")
+
+
+def test_a_stack_file_may_write_its_currents_as_c_rates(ex1, tmp_path):
+    # the README's stack-file example allows "C/10": the stack loads, and the protocol resolves on its capacity
+    data = ex1.to_dict()
+    data["cycling"] = {k: v for k, v in data["cycling"].items() if k not in ("current", "current_density")}
+    data["cycling"].update(current="C/10", discharge_current="1C")
+    s = type(ex1).from_dict(data)
+    charge, discharge = s.cycling.resolved(s).step_current_densities_A_m2
+    assert charge == pytest.approx(ex1.limiting_capacity_mAh * 0.1 / ex1.area.to("cm2") * 10.0, rel=1e-9)
+    assert discharge == pytest.approx(10 * charge, rel=1e-6)
+    # a current density out of range is refused where it is written
+    data["cycling"]["discharge_current"] = "500 mA/cm2"
+    with pytest.raises(InputError, match=r"cycling\.discharge_current: 500 mA/cm2 is outside"):
+        type(ex1).from_dict(data)
+
+
+def test_the_example_rate_study_through_the_cli(tmp_path):
+    # examples/study-rate-capability.toml: one CC-CV charge at C/10 for every design, the discharge at C/10 ... 1C.
+    # Every design passes the same charge (the charge step does not see the discharge current), and the discharge
+    # capacity falls as the discharge current rises (the overpotentials reach the cut-off sooner).
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pandas as pd
+
+    study = Path(__file__).resolve().parents[1] / "examples" / "study-rate-capability.toml"
+    store, out = tmp_path / "rate.store", tmp_path / "rate.csv"
+    run = subprocess.run([sys.executable, "-m", "solidstack.cli", "study", "run", str(study), "--store", str(store),
+                          "--workers", "0"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    exp = subprocess.run([sys.executable, "-m", "solidstack.cli", "study", "export", str(store), "--csv", str(out)],
+                         capture_output=True, text=True)
+    assert exp.returncode == 0, exp.stderr
+    d = pd.read_csv(out).set_index("cycling_discharge_current")
+    assert len(d) == 4 and (d["status"] == "ok").all()
+    q = d.loc[["C/10", "C/5", "C/2", "1C"], "discharge_capacity_mAh_g"].to_numpy()
+    assert (np.diff(q) < 0).all(), q
+    assert d["charge_capacity_mAh"].max() == pytest.approx(d["charge_capacity_mAh"].min(), rel=1e-9)

@@ -370,6 +370,11 @@ class Protocol(BaseModel):
         return first + rest + second + rest
 
 
+def is_current_density(q: Q | CRate) -> bool:
+    """Whether ``q`` is a current density (not a C-rate and not a current)."""
+    return isinstance(q, Q) and not _is_current(q)
+
+
 def _is_current(q: Q | CRate) -> bool:
     if not isinstance(q, Q):
         return False

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from solidstack.errors import InputError, Problem
 from solidstack.stack import limits
-from solidstack.stack.cycling import Cycling
+from solidstack.stack.cycling import Cycling, is_current_density
 from solidstack.stack.layers import (
     Collector,
     CompositeElectrode,
@@ -69,10 +69,19 @@ class StackSpec(BaseModel):
 
     @model_validator(mode="after")
     def _current_in_range(self) -> StackSpec:
+        """Current densities as written must be in range; a C-rate or a current is range-checked where the protocol
+        is resolved on the stack (``Protocol.resolved``), as it needs the stack's capacity or area."""
         c = self.cycling
         lo, hi = limits.CURRENT_DENSITY_A_M2
-        if c is not None and not lo <= c.current_density.si <= hi:
-            raise ValueError(f"cycling.current_density: {c.current_density} is outside {lo / 10:g} to {hi / 10:g} mA/cm2")
+        if c is None:
+            return self
+        for which in ("current", "charge_current", "discharge_current"):
+            value = getattr(c, which)
+            if value is None or not is_current_density(value):
+                continue
+            if not lo <= value.si <= hi:
+                name = "current_density" if which == "current" else which
+                raise ValueError(f"cycling.{name}: {value} is outside {lo / 10:g} to {hi / 10:g} mA/cm2")
         return self
 
 

@@ -481,9 +481,10 @@ def _protocol_of(stack, cycles: int | None) -> dict[str, Any]:
     c = stack.cycling
     if c is None:
         raise InputError(Problem("cycling", "the stack has no [cycling] section; give one, or a [protocol] table in the study"))
-    out = {"current_density_A_m2": c.current_density.si, "lower_V": c.lower_cutoff.si, "upper_V": c.upper_cutoff.si,
-           "cycles": int(cycles or c.cycles), "first": c.first,
-           "cv_hold_until_A_m2": c.cv_hold_until.si if c.cv_hold_until is not None else None,
+    # currents as densities on this design's stack: a C-rate is on its own limiting capacity, a current over its area
+    out = {"current_density_A_m2": c.current_density_on(stack, "current"), "lower_V": c.lower_cutoff.si,
+           "upper_V": c.upper_cutoff.si, "cycles": int(cycles or c.cycles), "first": c.first,
+           "cv_hold_until_A_m2": c.current_density_on(stack, "cv_hold_until"),
            "rest_s": c.rest.si if c.rest is not None else None}
     for which in ("charge_current", "discharge_current"):  # only where given: the ids of other designs stay as they were
         if getattr(c, which) is not None:
