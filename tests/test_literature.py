@@ -433,3 +433,18 @@ def test_a_conductivity_input_shows_the_stack_files_value_where_they_set_one(tmp
     assert given.status == "input" and given.calibration == "input" and given.within is None
     assert given.simulated == pytest.approx(3.0, rel=1e-12)  # 3 mS/cm as written, read back in the row's unit
     assert "stack files set" in given.reason and "is not used" in given.reason
+
+
+def test_lee2020_rate_test_runs_the_printed_protocol():
+    # Lee 2020 (Fig. 6d,e, printed): the rate test charges at 0.1C CC-CV and discharges at 0.2-2C (1C = 6.8 mA/cm2);
+    # the formation discharges at 0.2C. Each rate-ratio run must charge the same way and discharge at its own rate.
+    case = next(c for c in lit.load_cases() if c.id.startswith("lee2020"))
+    runs = lit._Runs(case, "SPMe", None)
+    expected = {"c02": 1.36, "c033-2MPa": 2.24, "c1-2MPa": 6.8, "c033-4MPa": 2.24, "c1-4MPa": 6.8, "formation": 1.36}
+    for run_id, discharge_mA_cm2 in expected.items():
+        p = runs.stack(run_id).cycling
+        r = p.resolved(runs.stack(run_id))
+        charge, discharge = r.step_current_densities_A_m2
+        assert charge == pytest.approx(6.8, rel=1e-9), run_id  # 0.68 mA/cm2 = 6.8 A/m2
+        assert discharge == pytest.approx(discharge_mA_cm2 * 10.0, rel=1e-9), run_id
+        assert r.cv_hold_until_A_m2 == pytest.approx(3.4, rel=1e-9), run_id  # CV to 0.05C = 0.34 mA/cm2
