@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from solidstack.report.html import esc, figure_html, key_values, page, references, summary_pairs
 from solidstack.report.html import layers_table as breakdown_table
+from solidstack.stack.cycling import STEP_CURRENT_FIELDS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -155,7 +156,7 @@ def design_report(stack: Stack | str, *, simulate: bool = False, cycles: int = 3
 def _protocol_text(protocol: Any) -> str:
     """The cycling protocol in words (current in mA/cm2, window in V)."""
     if hasattr(protocol, "lower_cutoff"):  # a protocol that keeps its quantities as written ("C/10", "3.0 V")
-        own = [f"{w.split('_')[0]} at {getattr(protocol, w)}" for w in ("charge_current", "discharge_current")
+        own = [f"{w.split('_')[0]} at {getattr(protocol, w)}" for w in STEP_CURRENT_FIELDS
                if getattr(protocol, w, None) is not None]
         text = (f"{protocol.current}{' (' + ', '.join(own) + ')' if own else ''} between {protocol.lower_cutoff} "
                 f"and {protocol.upper_cutoff}, {getattr(protocol, 'first', 'charge')} first")

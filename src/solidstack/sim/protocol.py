@@ -7,8 +7,9 @@ The current is an input parameter (A/m2), so runs differing only in current re-s
 Every constant-current step has a time limit (``TIME_LIMIT_FACTOR`` times the time to pass the cathode's
 theoretical capacity), so a host too large to fill or empty (e.g. a thick reacting foil) ends the step on time
 instead of running forever; such steps are reported. The charge and the discharge are one PyBaMM step (the current
-times a direction input, -1 or +1, which ``solidstack.sim.run`` sets per step, with the step's own current; the cut-off :class:`CutOff`), so PyBaMM builds one model and one solver for both, whether
-the charge and discharge currents are equal or not.
+times a direction input, -1 or +1, which ``solidstack.sim.run`` sets per step, with the step's own current; the
+cut-off :class:`CutOff`), so PyBaMM builds one model and one solver for both, whether the charge and discharge
+currents are equal or not.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ def time_limit_s(protocol: Protocol, area_m2: float, capacity_Ah: float) -> floa
     """The time limit of every step (s): TIME_LIMIT_FACTOR x the time to pass ``capacity_Ah`` at the smaller of the
     charge and discharge currents (one limit serves both steps)."""
     return TIME_LIMIT_FACTOR * capacity_Ah * 3600.0 / (min(protocol.step_current_densities_A_m2) * area_m2)
-
 
 
 #: Input parameter of the constant-current steps' direction: -1 on charge, +1 on discharge. Both current steps

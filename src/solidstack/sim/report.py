@@ -6,6 +6,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from solidstack.sim.result import CyclingResult
+from solidstack.stack.cycling import STEP_CURRENT_FIELDS
 
 COLUMNS = [
     ("cycle", "cycle", "{:d}"),
@@ -26,7 +27,7 @@ def protocol_line(result: CyclingResult) -> str:
     p, run = result.protocol, (result.provenance or {}).get("protocol", {})
     given = run.get("current", str(p.current))
     parts = [given if given == str(p.current) else f"{given} ({p.current})"]
-    for which in ("charge_current", "discharge_current"):
+    for which in STEP_CURRENT_FIELDS:
         value = getattr(p, which)
         if value is not None:
             text = run.get(which, str(value))

@@ -46,7 +46,7 @@ from solidstack.sim.parameters import (
 from solidstack.sim.protocol import CUTOFF_EVENT, DIRECTION_INPUT, Protocol, step_direction
 from solidstack.sim.result import CycleEnds, CyclingResult, _segments, evaluate, voltage_integrals_of
 from solidstack.stack import Stack, limits
-from solidstack.stack.cycling import parse_window
+from solidstack.stack.cycling import STEP_CURRENT_FIELDS, parse_window
 
 # solidstack switches PyBaMM's usage telemetry off (solidstack/__init__.py sets PYBAMM_DISABLE_TELEMETRY before
 # PyBAMM is imported; this covers a PyBaMM imported before solidstack)
@@ -270,10 +270,9 @@ def check_ranges(protocol: Protocol) -> None:
     limits"): a current density that would run for ever or make no sense, a window outside 0-6 V, too many cycles."""
     problems = []
     lo, hi = limits.CURRENT_DENSITY_A_M2
-    for which, j in (("current", protocol.current_density_A_m2),
-                     ("charge_current", protocol.charge_current_density_A_m2),
-                     ("discharge_current", protocol.discharge_current_density_A_m2)):
-        if which != "current" and getattr(protocol, which) is None:
+    steps = zip(STEP_CURRENT_FIELDS, protocol.step_current_densities_A_m2, strict=True)
+    for which, j in (("current", protocol.current_density_A_m2), *steps):
+        if which != "current" and getattr(protocol, which) is None:  # that step runs at ``current``, checked
             continue
         if not (math.isfinite(j) and lo <= j <= hi):
             problems.append(Problem(which, f"current density {j / 10:g} mA/cm2 is outside {lo / 10:g} to "
@@ -477,7 +476,7 @@ def _fingerprint(stack: Stack, protocol: Protocol, model: str, hosts: HostMap | 
     kept = [_without_notes(la) for la in data["layers"] if la.get("type") in ("anode", "separator", "cathode")]
     host_keys = [(h.label, h.material, h.side, h.kind, h.thickness, h.working_metal) for h in hosts.anode + hosts.cathode]
     proto = {k: v for k, v in protocol.__dict__.items()
-             if k not in ("cycles", "current", "charge_current", "discharge_current", "period", "source")}
+             if k not in ("cycles", "current", *STEP_CURRENT_FIELDS, "period", "source")}
     top = {k: data.get(k) for k in ("area", "temperature", "working_ion")}
     extra = [constants.fingerprint if constants is not None else "", repr(catalog) if catalog is not None else "",
              structure_key(contact_sides, coordinated=coordinated)]
@@ -866,7 +865,7 @@ def _run_fingerprint(stack: Stack, protocol: Protocol, model: str, contact_loss:
                      constants: SimConstants | None = None) -> dict:
     """What a checkpoint must match to be resumed: everything that sets the results but the cycle count."""
     proto = {k: v for k, v in protocol.__dict__.items() if k != "cycles"
-             and not (k in ("charge_current", "discharge_current") and v is None)}  # as written before these fields
+             and not (k in STEP_CURRENT_FIELDS and v is None)}  # as written before these fields
     consts = (constants or default_constants()).files_data()
     return {"stack": stack.to_dict(), "protocol": proto, "model": model.lower(), "contact_loss": bool(contact_loss),
             "constants": consts, "chunk_cycles": CHUNK_CYCLES}

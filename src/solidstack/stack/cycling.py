@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeGuard
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, model_validator
 
@@ -32,8 +32,10 @@ else:
     Voltage = quantity_type("voltage", 0.0, 6.0)
     Duration = quantity_type("time", 0.0, 1e7)
 
+#: The protocol's optional fields that give one step its own current (otherwise the step runs at ``current``).
+STEP_CURRENT_FIELDS = ("charge_current", "discharge_current")
 #: The protocol's fields that hold a current (density, current or C-rate).
-CURRENT_FIELDS = ("current", "charge_current", "discharge_current", "cv_hold_until")
+CURRENT_FIELDS = ("current", *STEP_CURRENT_FIELDS, "cv_hold_until")
 
 #: Bounds of a current density after resolution (A/m2): (0, 100 mA/cm2].
 MAX_CURRENT_DENSITY_A_M2 = 1000.0
@@ -326,7 +328,7 @@ class Protocol(BaseModel):
             if not 0 < j <= MAX_CURRENT_DENSITY_A_M2:
                 problems.append(Problem(which, f"{getattr(self, which)} is {j / 10:.4g} mA/cm2 on this stack; "
                                         f"need more than 0 and at most {MAX_CURRENT_DENSITY_A_M2 / 10:g} mA/cm2"))
-            if not isinstance(getattr(self, which), Q) or _is_current(getattr(self, which)):
+            if not is_current_density(getattr(self, which)):
                 changes[which] = f"{j / 10:.6g} mA/cm2"
         if problems:
             raise InputError(problems)
@@ -340,7 +342,7 @@ class Protocol(BaseModel):
         out = []
         for which in CURRENT_FIELDS:
             value = getattr(self, which)
-            if value is None or (isinstance(value, Q) and not _is_current(value)):
+            if value is None or is_current_density(value):
                 continue
             j = self.current_density_on(stack, which) or 0.0
             side = "anode" if stack.anode_capacity_mAh < stack.cathode_capacity_mAh else "cathode"
@@ -370,7 +372,7 @@ class Protocol(BaseModel):
         return first + rest + second + rest
 
 
-def is_current_density(q: Q | CRate) -> bool:
+def is_current_density(q: Q | CRate | None) -> TypeGuard[Q]:
     """Whether ``q`` is a current density (not a C-rate and not a current)."""
     return isinstance(q, Q) and not _is_current(q)
 
@@ -386,7 +388,7 @@ def _is_current(q: Q | CRate) -> bool:
 
 
 def _density_only(value: Q | CRate, which: str) -> float:
-    if isinstance(value, Q) and not _is_current(value):
+    if is_current_density(value):
         return value.si
     raise InputError(Problem(which, f"{value} is not a current density; resolve it on a stack first "
                              "(protocol.resolved(stack))"))

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from solidstack.errors import InputError, Problem
 from solidstack.stack import limits
-from solidstack.stack.cycling import Cycling, is_current_density
+from solidstack.stack.cycling import STEP_CURRENT_FIELDS, Cycling, is_current_density
 from solidstack.stack.layers import (
     Collector,
     CompositeElectrode,
@@ -75,7 +75,7 @@ class StackSpec(BaseModel):
         lo, hi = limits.CURRENT_DENSITY_A_M2
         if c is None:
             return self
-        for which in ("current", "charge_current", "discharge_current"):
+        for which in ("current", *STEP_CURRENT_FIELDS):
             value = getattr(c, which)
             if value is None or not is_current_density(value):
                 continue

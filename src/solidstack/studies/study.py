@@ -60,6 +60,7 @@ from pathlib import Path
 from typing import Any
 
 from solidstack.errors import InputError, Problem
+from solidstack.stack.cycling import STEP_CURRENT_FIELDS
 
 #: Output groups a study can record (``outputs = [...]``); see :mod:`solidstack.studies.outputs`.
 OUTPUTS = ("energy", "capacity", "ce", "retention", "voltages", "contact", "losses", "eligibility", "claims")
@@ -413,7 +414,7 @@ def structure_group(data: dict[str, Any]) -> str:
          if k not in ("name", "description", "source", "stack_pressure", "fabrication_pressure")}
     if d.get("cycling"):
         d["cycling"] = {k: v for k, v in d["cycling"].items()
-                        if k not in ("current", "current_density", "charge_current", "discharge_current", "cycles", "source")}
+                        if k not in ("current", "current_density", *STEP_CURRENT_FIELDS, "cycles", "source")}
     layers = d.get("layers", [])
     types = [la.get("type") for la in layers]
     keep = []
@@ -486,7 +487,7 @@ def _protocol_of(stack, cycles: int | None) -> dict[str, Any]:
            "upper_V": c.upper_cutoff.si, "cycles": int(cycles or c.cycles), "first": c.first,
            "cv_hold_until_A_m2": c.current_density_on(stack, "cv_hold_until"),
            "rest_s": c.rest.si if c.rest is not None else None}
-    for which in ("charge_current", "discharge_current"):  # only where given: the ids of other designs stay as they were
+    for which in STEP_CURRENT_FIELDS:  # only where given: the ids of other designs stay as they were
         if getattr(c, which) is not None:
             out[f"{which}_density_A_m2"] = c.current_density_on(stack, which)
     return out
