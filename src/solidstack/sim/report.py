@@ -39,7 +39,23 @@ def protocol_line(result: CyclingResult) -> str:
         parts.append(f"rest {p.rest}")
     if p.period is not None:
         parts.append(f"sampled every {p.period}")
+    if p.stages:
+        parts.append(f"in {len(p.stages)} stages (" + "; ".join(_stage_text(i, st) for i, st in
+                                                              enumerate(p.stages, start=1)) + ")")
     return ", ".join(parts)
+
+
+def _stage_text(i: int, stage) -> str:
+    """A stage in a few words: "1 formation: 2 cycles, C/20, 75 MPa" (its own currents and pressure only)."""
+    name = f" {stage.name}" if stage.name else ""
+    parts = [f"{stage.cycles} cycle(s)"]
+    if stage.current is not None:
+        parts.append(str(stage.current))
+    parts += [f"{which.split('_')[0]} at {getattr(stage, which)}" for which in STEP_CURRENT_FIELDS
+              if getattr(stage, which) is not None]
+    if stage.stack_pressure is not None:
+        parts.append(str(stage.stack_pressure))
+    return f"{i}{name}: " + ", ".join(parts)
 
 
 def cycles_table(result: CyclingResult, max_rows: int = 40) -> Table:
@@ -47,7 +63,8 @@ def cycles_table(result: CyclingResult, max_rows: int = 40) -> Table:
     t = Table(title=f"{escape(result.stack_name)}: {result.model_name}, {len(result.cycles)} cycle(s)", title_justify="left",
               caption=protocol_line(result), caption_justify="left")
     held = [c for c in result.cycles.columns if c.endswith("_held_mAh")]
-    for _, head, _ in COLUMNS:
+    columns = COLUMNS[:1] + ([("stage", "stage", "{:d}")] if "stage" in result.cycles.columns else []) + COLUMNS[1:]
+    for _, head, _ in columns:
         t.add_column(head, justify="right")
     for c in held:
         t.add_column(c.removesuffix("_held_mAh").replace("_", " ") + " mAh", justify="right")
@@ -57,10 +74,10 @@ def cycles_table(result: CyclingResult, max_rows: int = 40) -> Table:
         rows = rows[: max_rows // 2] + [-1] + rows[-max_rows // 2 :]
     for i in rows:
         if i == -1:
-            t.add_row(*(["..."] * (len(COLUMNS) + len(held))))
+            t.add_row(*(["..."] * (len(columns) + len(held))))
             continue
         r = df.iloc[i]
-        cells = [fmt.format(int(r[col]) if col == "cycle" else float(r[col])) for col, _, fmt in COLUMNS]
+        cells = [fmt.format(int(r[col]) if col in ("cycle", "stage") else float(r[col])) for col, _, fmt in columns]
         cells += [f"{float(r[c]):.3f}" for c in held]
         t.add_row(*cells)
     return t

@@ -228,6 +228,11 @@ class CyclingResult:
                 "se_contact_fraction_anode": sv["Negative electrode closed SE contact fraction"],
                 "se_contact_fraction_cathode": sv["Positive electrode closed SE contact fraction"],
             }
+        if protocol.stages:  # which stage of a staged protocol each cycle ran in (1-based)
+            stage_of = np.zeros(n, dtype=int)
+            for span in protocol.stage_spans():
+                stage_of[span.first - 1:span.last] = span.index
+            table = {"cycle": table.pop("cycle"), "stage": stage_of, **table}
         for stem, li_var, lost_var in host_cols:
             table[f"{stem}_held_mAh"] = sv[li_var] * MOL_TO_MAH
             table[f"{stem}_stranded_mAh"] = sv[lost_var] * MOL_TO_MAH

@@ -267,16 +267,12 @@ def step_inputs(protocol: Protocol) -> dict[str, float]:
 
 def check_ranges(protocol: Protocol) -> None:
     """Refuse a protocol outside the physical ranges of :mod:`solidstack.stack.limits` (the README's "Input
-    limits"): a current density that would run for ever or make no sense, a window outside 0-6 V, too many cycles."""
-    problems = []
-    lo, hi = limits.CURRENT_DENSITY_A_M2
-    steps = zip(STEP_CURRENT_FIELDS, protocol.step_current_densities_A_m2, strict=True)
-    for which, j in (("current", protocol.current_density_A_m2), *steps):
-        if which != "current" and getattr(protocol, which) is None:  # that step runs at ``current``, checked
-            continue
-        if not (math.isfinite(j) and lo <= j <= hi):
-            problems.append(Problem(which, f"current density {j / 10:g} mA/cm2 is outside {lo / 10:g} to "
-                                    f"{hi / 10:g} mA/cm2"))
+    limits"): a current density that would run for ever or make no sense (the protocol's and every stage's own), a
+    window outside 0-6 V, too many cycles."""
+    problems = _current_problems(protocol)
+    for span in protocol.stage_spans() if protocol.stages else ():
+        if span.stage is not None and span.stage.changes():  # a stage with its own currents
+            problems += _current_problems(span.protocol, f"stages[{span.index - 1}].")
     vlo, vhi = limits.VOLTAGE_V
     if not all(math.isfinite(v) and vlo <= v <= vhi for v in (protocol.lower_V, protocol.upper_V)):
         problems.append(Problem("window", f"cut-offs {protocol.lower_V:g}:{protocol.upper_V:g} V must be finite and "
@@ -285,6 +281,20 @@ def check_ranges(protocol: Protocol) -> None:
         problems.append(Problem("cycles", f"{protocol.cycles} cycles; a run has 1 to {limits.MAX_CYCLES}"))
     if problems:
         raise InputError(problems)
+
+
+def _current_problems(protocol: Protocol, where: str = "") -> list[Problem]:
+    """The range problems of a resolved protocol's currents (``where`` prefixes their location)."""
+    lo, hi = limits.CURRENT_DENSITY_A_M2
+    out = []
+    steps = zip(STEP_CURRENT_FIELDS, protocol.step_current_densities_A_m2, strict=True)
+    for which, j in (("current", protocol.current_density_A_m2), *steps):
+        if which != "current" and getattr(protocol, which) is None:  # that step runs at ``current``, checked
+            continue
+        if not (math.isfinite(j) and lo <= j <= hi):
+            out.append(Problem(where + which, f"current density {j / 10:g} mA/cm2 is outside {lo / 10:g} to "
+                               f"{hi / 10:g} mA/cm2"))
+    return out
 
 
 def separation_length_m(hosts: HostMap, side: str, constants: SimConstants | None = None) -> float:
@@ -476,7 +486,7 @@ def _fingerprint(stack: Stack, protocol: Protocol, model: str, hosts: HostMap | 
     kept = [_without_notes(la) for la in data["layers"] if la.get("type") in ("anode", "separator", "cathode")]
     host_keys = [(h.label, h.material, h.side, h.kind, h.thickness, h.working_metal) for h in hosts.anode + hosts.cathode]
     proto = {k: v for k, v in protocol.__dict__.items()
-             if k not in ("cycles", "current", *STEP_CURRENT_FIELDS, "period", "source")}
+             if k not in ("cycles", "current", *STEP_CURRENT_FIELDS, "stages", "period", "source")}
     top = {k: data.get(k) for k in ("area", "temperature", "working_ion")}
     extra = [constants.fingerprint if constants is not None else "", repr(catalog) if catalog is not None else "",
              structure_key(contact_sides, coordinated=coordinated)]
@@ -721,10 +731,18 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
                 "cei": cei is not None}
     hosts.gaps.extend(g for g in interphase_gaps(pairs) + cei_gaps(cei) if g not in hosts.gaps)
     hosts.notes.extend(n for n in cei_notes(stack, hosts, cei, catalog) if n not in hosts.notes)
-    contacts = collector_contacts(stack, hosts, catalog, constants)  # electrode|collector contact resistances
-    contact_notes, contact_gaps = collector_notes(contacts)
-    hosts.notes.extend(n for n in contact_notes if n not in hosts.notes)
-    hosts.gaps.extend(g for g in contact_gaps if g not in hosts.gaps)
+    spans = protocol.stage_spans()
+    stage_stacks = [stack if sp.stack_pressure is None else stack.replace(stack_pressure=str(sp.stack_pressure))
+                    for sp in spans]
+    stage_contacts = []  # electrode|collector contact resistances, at each stage's stack pressure
+    for st in stage_stacks:
+        contacts = collector_contacts(st, hosts, catalog, constants)
+        contact_notes, contact_gaps = collector_notes(contacts)
+        if protocol.stages:
+            contact_notes = [f"at {st.stack_pressure}: {note}" for note in contact_notes]
+        hosts.notes.extend(n for n in contact_notes if n not in hosts.notes)
+        hosts.gaps.extend(g for g in contact_gaps if g not in hosts.gaps)
+        stage_contacts.append(contacts)
     k = contact_coefficients(stack, hosts, constants) if contact_loss else {"anode": 0.0, "cathode": 0.0}
     sides = contact_sides(k)  # the others get no contact-loss states
     z = coordinated_contacts(stack, hosts, sides, constants)
@@ -743,9 +761,12 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
         _sims[key] = sim
         while len(_sims) > SIM_CACHE_SIZE:
             _sims.popitem(last=False)
-    _set_time_limit(sim.experiment, protocol.time_limit_s(stack.area_m2, cap_Ah))
-    inputs = {**step_inputs(protocol), **contact_inputs(stack, k, constants, catalog, z),
-              **collector_inputs(contacts, stack.area_m2)}
+    # each stage's solve inputs (its currents and stack pressure: one built model serves every stage)
+    stage_inputs = [{**step_inputs(sp.protocol), **contact_inputs(st, k, constants, catalog, z),
+                     **collector_inputs(contacts, stack.area_m2)}
+                    for sp, st, contacts in zip(spans, stage_stacks, stage_contacts, strict=True)]
+    time_limits = [sp.protocol.time_limit_s(stack.area_m2, cap_Ah) for sp in spans]
+    inputs = stage_inputs[0]
     n = protocol.cycles
     kept = _kept_cycles(n, save_at_cycles)
     tracker = _Tracker(step_names=protocol.step_names(), progress=progress, total=n,
@@ -767,7 +788,10 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
     with _signals_stop(stop, handle_signals), _stoppable(sim, stop, tracker):
         while len(ends) < n and failure is None and stop.signum is None:
             done = len(ends)
-            m = min(CHUNK_CYCLES, n - done)
+            i_stage = next(i for i, sp in enumerate(spans) if sp.first <= done + 1 <= sp.last)
+            inputs = stage_inputs[i_stage]
+            _set_time_limit(sim.experiment, time_limits[i_stage])
+            m = min(CHUNK_CYCLES, n - done, spans[i_stage].last - done)  # a chunk ends with its stage
             tracker.offset = done
             tracker.failed_in = tracker.stopped_in = None
             try:
@@ -804,9 +828,9 @@ def _simulate(stack: Stack, protocol: Protocol, model: str, contact_loss: bool, 
     if len(ends):
         if chunks > 1 or len(saved) < len(ends) or resume is not None:  # drop unkept cycles from the solution
             sol = _joined_solution(saved, len(ends))
-        result = CyclingResult.from_cycles(stack, protocol, hosts, sim, ends, saved, sol, _model_inputs(inputs), model,
-                                           tracker.terminations, time_limit_s=protocol.time_limit_s(stack.area_m2, cap_Ah),
-                                           voltages=voltages)
+        result = CyclingResult.from_cycles(stack, protocol, hosts, sim, ends, saved, sol,
+                                           _model_inputs(stage_inputs[0]), model, tracker.terminations,
+                                           time_limit_s=min(time_limits), voltages=voltages)
         mark_refused(result, [r for r in tracker.refused if r.cycle <= len(ends)], restored)
         if resume is not None:
             from solidstack.sim import checkpoint as cp
@@ -865,7 +889,9 @@ def _run_fingerprint(stack: Stack, protocol: Protocol, model: str, contact_loss:
                      constants: SimConstants | None = None) -> dict:
     """What a checkpoint must match to be resumed: everything that sets the results but the cycle count."""
     proto = {k: v for k, v in protocol.__dict__.items() if k != "cycles"
-             and not (k in STEP_CURRENT_FIELDS and v is None)}  # as written before these fields
+             and not (k in (*STEP_CURRENT_FIELDS, "stages") and v is None)}  # as written before these fields
+    if protocol.stages:
+        proto["stages"] = [st.model_dump(mode="json", exclude_none=True) for st in protocol.stages]
     consts = (constants or default_constants()).files_data()
     return {"stack": stack.to_dict(), "protocol": proto, "model": model.lower(), "contact_loss": bool(contact_loss),
             "constants": consts, "chunk_cycles": CHUNK_CYCLES}

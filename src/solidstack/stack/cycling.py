@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeGuard
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple, TypeGuard
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError, model_validator
 
@@ -27,15 +27,22 @@ from solidstack.units import Q, parse_quantity, quantity_type, ureg
 if TYPE_CHECKING:  # to a type checker each is a Q; pydantic gets the validating Annotated type
     from solidstack.stack.model import Stack
     from solidstack.units import Q as Duration
+    from solidstack.units import Q as Pressure
     from solidstack.units import Q as Voltage
 else:
     Voltage = quantity_type("voltage", 0.0, 6.0)
     Duration = quantity_type("time", 0.0, 1e7)
+    Pressure = quantity_type("pressure", 0.0, 1e9)  # [0, 1 GPa], as the stack's stack_pressure
 
 #: The protocol's optional fields that give one step its own current (otherwise the step runs at ``current``).
 STEP_CURRENT_FIELDS = ("charge_current", "discharge_current")
 #: The protocol's fields that hold a current (density, current or C-rate).
 CURRENT_FIELDS = ("current", *STEP_CURRENT_FIELDS, "cv_hold_until")
+
+#: The fields a stage of a staged protocol may change (besides its cycle count): its currents and the stack pressure,
+#: which are inputs of one built model; the window, the CV hold and the rests belong to the whole protocol.
+STAGE_CURRENT_FIELDS = ("current", *STEP_CURRENT_FIELDS)
+STAGE_FIELDS = (*STAGE_CURRENT_FIELDS, "stack_pressure")
 
 #: Bounds of a current density after resolution (A/m2): (0, 100 mA/cm2].
 MAX_CURRENT_DENSITY_A_M2 = 1000.0
@@ -169,13 +176,86 @@ _LEGACY = {"current_density": ("current", ""), "current_density_A_m2": ("current
            "period_s": ("period", "s")}
 
 
+class Stage(BaseModel):
+    """One stage of a staged protocol (``Protocol.stages``): ``cycles`` cycles of the protocol at this stage's
+    currents and stack pressure, e.g. a formation at C/20 and 75 MPa before cycling at C/3 and 10 MPa.
+
+    A stage that gives any current (``current``, ``charge_current``, ``discharge_current``) runs at its own currents
+    only: ``current`` (else the protocol's ``current``) for every step whose own current the stage does not give. A
+    stage that gives none runs at the protocol's currents. ``stack_pressure`` replaces the stack's (and a
+    ``simulate(pressure=...)``) for the stage; without it the stage runs at the stack's. The voltage window, the CV
+    hold, the rests and the first step belong to the whole protocol (one built model serves every stage)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    cycles: Annotated[int, Field(ge=1, le=100000)]
+    name: str | None = None
+    current: CurrentSpec | None = None
+    charge_current: CurrentSpec | None = None
+    discharge_current: CurrentSpec | None = None
+    stack_pressure: Pressure | None = None
+    source: str | None = None
+
+    def __init__(self, **data: Any):
+        try:
+            super().__init__(**data)
+        except ValidationError as err:
+            from solidstack.stack.model import pydantic_problems
+
+            raise InputError(pydantic_problems(err)) from None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_stage_fields(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            whole = sorted(k for k in data if k in Protocol.model_fields and k not in cls.model_fields)
+            if whole:
+                raise ValueError(f"a stage changes only its cycles, currents and stack_pressure; {', '.join(whole)} "
+                                 "belongs to the whole protocol (one built model serves every stage: write another "
+                                 "stack or run for another window)")
+        return data
+
+    @property
+    def label(self) -> str:
+        return self.name or ""
+
+    def changes(self) -> dict[str, Any]:
+        """The protocol fields this stage sets, as written (its currents; see the class)."""
+        given = {k: str(getattr(self, k)) for k in STAGE_CURRENT_FIELDS if getattr(self, k) is not None}
+        if not given:
+            return {}
+        return {"charge_current": None, "discharge_current": None, **given}
+
+
+class StageSpan(NamedTuple):
+    """The cycles ``first`` to ``last`` (1-based, inclusive) of a protocol, run as ``protocol`` (a protocol without
+    stages, its ``cycles`` the span's length) at ``stage``'s stack pressure; ``index`` is the stage's number
+    (1-based; 0 and ``stage`` None for a protocol without stages)."""
+
+    first: int
+    last: int
+    protocol: Protocol
+    stage: Stage | None
+    index: int
+
+    @property
+    def stack_pressure(self) -> Q | None:
+        """The stage's own stack pressure, or None (the stack's)."""
+        return None if self.stage is None else self.stage.stack_pressure
+
+
 class Protocol(BaseModel):
     """Constant-current cycling: ``current`` between ``lower_cutoff`` and ``upper_cutoff``, ``first`` step charge
     or discharge, ``cycles`` times; optional CV hold at the upper cut-off until the current falls to
     ``cv_hold_until``, a ``rest`` after each step, and the time series sampled every ``period`` (a time or a
     capacity; default: the solver's own points). ``charge_current`` or ``discharge_current`` gives that step its own
     current (a rate test's "charge at C/10, discharge at 1C"); without them both steps run at ``current``.
-    Quantities are kept as written (``"C/10"``, ``"0.2 mA/cm2"``)."""
+    Quantities are kept as written (``"C/10"``, ``"0.2 mA/cm2"``).
+
+    ``stages`` (a list of :class:`Stage`) runs the protocol in stages, one after another from where the last left
+    the cell: each stage its own cycle count, currents and stack pressure (a formation, a rate test's steps, a
+    pressure step). ``cycles`` is then the whole run's: the stages' sum unless given; where it is more, the last
+    stage runs on; where it is less, the run stops within the stages."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -189,6 +269,7 @@ class Protocol(BaseModel):
     cv_hold_until: CurrentSpec | None = None
     rest: Duration | None = None
     period: SamplingSpec | None = None
+    stages: tuple[Stage, ...] | None = None
     source: str | None = None
 
     def __init__(self, **data: Any):
@@ -204,6 +285,14 @@ class Protocol(BaseModel):
     def _legacy_names(cls, data: Any) -> Any:
         if isinstance(data, dict):
             data = dict(data)
+            stages = data.get("stages")
+            if stages is not None and len(stages) == 0:
+                data["stages"] = None
+            elif stages is not None and "cycles" not in data:  # the whole run: the stages' sum
+                counts = [st.cycles if isinstance(st, Stage) else st.get("cycles") if isinstance(st, dict) else None
+                          for st in stages]
+                if all(isinstance(c, int) and not isinstance(c, bool) and c >= 1 for c in counts):
+                    data["cycles"] = sum(counts)  # type: ignore[arg-type]
             for old, (new, unit) in _LEGACY.items():
                 if old in data:
                     value = data.pop(old)
@@ -240,6 +329,8 @@ class Protocol(BaseModel):
         for old, (new, _) in _LEGACY.items():
             if old in changes:
                 data.pop(new, None)
+        if "stages" in changes and "cycles" not in changes:  # new stages: the run is theirs (their sum)
+            data.pop("cycles", None)
         data.update(changes)
         return Protocol(**data)
 
@@ -306,15 +397,7 @@ class Protocol(BaseModel):
         """``current`` (or ``charge_current``, ``discharge_current``, ``cv_hold_until``: ``which``) as a current
         density on ``stack`` (A/m2): a C-rate on the stack's limiting capacity (min of anode and cathode), a current
         over its area; None for a field that is not given."""
-        value = getattr(self, which)
-        if value is None:
-            return None
-        area = stack.area_m2
-        if isinstance(value, CRate):
-            return value.rate * stack.limiting_capacity_mAh * 1e-3 / area  # A.h * 1/h / m2
-        if _is_current(value):
-            return value.si / area
-        return value.si
+        return density_on(getattr(self, which), stack)
 
     def resolved(self, stack: Stack) -> Protocol:
         """This protocol with its currents as current densities on ``stack`` (mA/cm2), range-checked, and a
@@ -330,8 +413,24 @@ class Protocol(BaseModel):
                                         f"need more than 0 and at most {MAX_CURRENT_DENSITY_A_M2 / 10:g} mA/cm2"))
             if not is_current_density(getattr(self, which)):
                 changes[which] = f"{j / 10:.6g} mA/cm2"
+        stages = []
+        for i, stage in enumerate(self.stages or ()):
+            done: dict[str, Any] = {}
+            for which in STAGE_CURRENT_FIELDS:
+                value = getattr(stage, which)
+                j = density_on(value, stack)
+                if j is None:
+                    continue
+                if not 0 < j <= MAX_CURRENT_DENSITY_A_M2:
+                    problems.append(Problem(f"stages[{i}].{which}", f"{value} is {j / 10:.4g} mA/cm2 on this stack; "
+                                            f"need more than 0 and at most {MAX_CURRENT_DENSITY_A_M2 / 10:g} mA/cm2"))
+                if not is_current_density(value):
+                    done[which] = f"{j / 10:.6g} mA/cm2"
+            stages.append(Stage(**{**stage.model_dump(mode="json", exclude_none=True), **done}) if done else stage)
         if problems:
             raise InputError(problems)
+        if self.stages and any(a is not b for a, b in zip(stages, self.stages, strict=True)):
+            changes["stages"] = [st.model_dump(mode="json", exclude_none=True) for st in stages]
         if self.period is not None and is_specific_capacity(self.period):
             grams = stack.cathode.active_mass_kg(stack.area_m2) * 1e3
             changes["period"] = f"{self.period.si * grams * 1e-3 / 3.6:.6g} mAh"  # A.s/kg * kg -> mAh
@@ -350,6 +449,14 @@ class Protocol(BaseModel):
                      f"and cathode)" if isinstance(value, CRate) else f"over the area {stack.area}")
             out.append(f"{which.replace('_', ' ')} {value} = {j / 10:.4g} mA/cm2 "
                        f"({j * stack.area_m2 * 1e3:.4g} mA) {basis}")
+        for span in self.stage_spans() if self.stages else ():
+            assert span.stage is not None
+            name = f" ({span.stage.name})" if span.stage.name else ""
+            pressure = f", {span.stage.stack_pressure}" if span.stage.stack_pressure is not None else ""
+            both = all(getattr(span.protocol, w) is not None for w in STEP_CURRENT_FIELDS)  # `current` unused
+            lines = [line for line in span.protocol.describe_currents(stack) if not (both and line.startswith("current "))]
+            out += [f"stage {span.index}{name}, cycles {span.first}-{span.last}{pressure}: {line}"
+                    for line in lines or ["the protocol's currents"]]
         return out
 
     def experiment(self, area_m2: float, capacity_Ah: float) -> Any:
@@ -370,6 +477,40 @@ class Protocol(BaseModel):
         rest = ["rest"] if self.rest_s else []
         first, second = (charge, ["discharge"]) if self.first == "charge" else (["discharge"], charge)
         return first + rest + second + rest
+
+    def stage_spans(self) -> list[StageSpan]:
+        """The run's cycles 1 to ``cycles`` split by stage (one span, this protocol, without stages): each span's
+        cycles and the protocol they run (this one with the stage's currents, without stages)."""
+        if not self.stages:
+            return [StageSpan(1, self.cycles, self, None, 0)]
+        spans, first = [], 1
+        for i, stage in enumerate(self.stages, start=1):
+            if first > self.cycles:
+                break
+            last = self.cycles if i == len(self.stages) else min(first + stage.cycles - 1, self.cycles)
+            data = self.model_dump(mode="json", exclude_none=True)
+            data.pop("stages", None)
+            for k, v in stage.changes().items():
+                if v is None:
+                    data.pop(k, None)
+                else:
+                    data[k] = v
+            data["cycles"] = last - first + 1
+            spans.append(StageSpan(first, last, Protocol(**data), stage, i))
+            first = last + 1
+        return spans
+
+
+def density_on(value: Q | CRate | None, stack: Stack) -> float | None:
+    """A current as a current density on ``stack`` (A/m2): a C-rate on the stack's limiting capacity (min of anode
+    and cathode), a current over its area, a current density as it is; None for None."""
+    if value is None:
+        return None
+    if isinstance(value, CRate):
+        return value.rate * stack.limiting_capacity_mAh * 1e-3 / stack.area_m2  # A.h * 1/h / m2
+    if _is_current(value):
+        return value.si / stack.area_m2
+    return value.si
 
 
 def is_current_density(q: Q | CRate | None) -> TypeGuard[Q]:

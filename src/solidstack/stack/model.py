@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from solidstack.errors import InputError, Problem
 from solidstack.stack import limits
-from solidstack.stack.cycling import STEP_CURRENT_FIELDS, Cycling, is_current_density
+from solidstack.stack.cycling import STAGE_CURRENT_FIELDS, STEP_CURRENT_FIELDS, Cycling, is_current_density
 from solidstack.stack.layers import (
     Collector,
     CompositeElectrode,
@@ -75,13 +75,15 @@ class StackSpec(BaseModel):
         lo, hi = limits.CURRENT_DENSITY_A_M2
         if c is None:
             return self
-        for which in ("current", *STEP_CURRENT_FIELDS):
-            value = getattr(c, which)
+        written = [("", c, which) for which in ("current", *STEP_CURRENT_FIELDS)]
+        written += [(f"stages[{i}].", st, which) for i, st in enumerate(c.stages or ()) for which in STAGE_CURRENT_FIELDS]
+        for where, fields, which in written:
+            value = getattr(fields, which)
             if value is None or not is_current_density(value):
                 continue
             if not lo <= value.si <= hi:
-                name = "current_density" if which == "current" else which
-                raise ValueError(f"cycling.{name}: {value} is outside {lo / 10:g} to {hi / 10:g} mA/cm2")
+                name = "current_density" if which == "current" and not where else which
+                raise ValueError(f"cycling.{where}{name}: {value} is outside {lo / 10:g} to {hi / 10:g} mA/cm2")
         return self
 
 
