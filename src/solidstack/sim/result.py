@@ -231,7 +231,7 @@ class CyclingResult:
         if protocol.stages:  # which stage of a staged protocol each cycle ran in (1-based)
             stage_of = np.zeros(n, dtype=int)
             for span in protocol.stage_spans():
-                stage_of[span.first - 1:span.last] = span.index
+                stage_of[span.first - 1:span.last] = span.number
             table = {"cycle": table.pop("cycle"), "stage": stage_of, **table}
         for stem, li_var, lost_var in host_cols:
             table[f"{stem}_held_mAh"] = sv[li_var] * MOL_TO_MAH

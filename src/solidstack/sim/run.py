@@ -272,7 +272,7 @@ def check_ranges(protocol: Protocol) -> None:
     problems = _current_problems(protocol)
     for span in protocol.stage_spans() if protocol.stages else ():
         if span.stage is not None and span.stage.changes():  # a stage with its own currents
-            problems += _current_problems(span.protocol, f"stages[{span.index - 1}].")
+            problems += _current_problems(span.protocol, f"stages[{span.number - 1}].")
     vlo, vhi = limits.VOLTAGE_V
     if not all(math.isfinite(v) and vlo <= v <= vhi for v in (protocol.lower_V, protocol.upper_V)):
         problems.append(Problem("window", f"cut-offs {protocol.lower_V:g}:{protocol.upper_V:g} V must be finite and "

@@ -229,14 +229,14 @@ class Stage(BaseModel):
 
 class StageSpan(NamedTuple):
     """The cycles ``first`` to ``last`` (1-based, inclusive) of a protocol, run as ``protocol`` (a protocol without
-    stages, its ``cycles`` the span's length) at ``stage``'s stack pressure; ``index`` is the stage's number
+    stages, its ``cycles`` the span's length) at ``stage``'s stack pressure; ``number`` is the stage's number
     (1-based; 0 and ``stage`` None for a protocol without stages)."""
 
     first: int
     last: int
     protocol: Protocol
     stage: Stage | None
-    index: int
+    number: int
 
     @property
     def stack_pressure(self) -> Q | None:
@@ -431,6 +431,7 @@ class Protocol(BaseModel):
             raise InputError(problems)
         if self.stages and any(a is not b for a, b in zip(stages, self.stages, strict=True)):
             changes["stages"] = [st.model_dump(mode="json", exclude_none=True) for st in stages]
+            changes["cycles"] = self.cycles  # the same run, its stages resolved
         if self.period is not None and is_specific_capacity(self.period):
             grams = stack.cathode.active_mass_kg(stack.area_m2) * 1e3
             changes["period"] = f"{self.period.si * grams * 1e-3 / 3.6:.6g} mAh"  # A.s/kg * kg -> mAh
@@ -455,7 +456,7 @@ class Protocol(BaseModel):
             pressure = f", {span.stage.stack_pressure}" if span.stage.stack_pressure is not None else ""
             both = all(getattr(span.protocol, w) is not None for w in STEP_CURRENT_FIELDS)  # `current` unused
             lines = [line for line in span.protocol.describe_currents(stack) if not (both and line.startswith("current "))]
-            out += [f"stage {span.index}{name}, cycles {span.first}-{span.last}{pressure}: {line}"
+            out += [f"stage {span.number}{name}, cycles {span.first}-{span.last}{pressure}: {line}"
                     for line in lines or ["the protocol's currents"]]
         return out
 

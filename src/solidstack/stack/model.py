@@ -75,7 +75,7 @@ class StackSpec(BaseModel):
         lo, hi = limits.CURRENT_DENSITY_A_M2
         if c is None:
             return self
-        written = [("", c, which) for which in ("current", *STEP_CURRENT_FIELDS)]
+        written: list[tuple[str, Any, str]] = [("", c, which) for which in ("current", *STEP_CURRENT_FIELDS)]
         written += [(f"stages[{i}].", st, which) for i, st in enumerate(c.stages or ()) for which in STAGE_CURRENT_FIELDS]
         for where, fields, which in written:
             value = getattr(fields, which)
