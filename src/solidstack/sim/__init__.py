@@ -15,6 +15,7 @@ from solidstack.sim.hosts import Host, HostMap, find_hosts
 from solidstack.sim.protocol import Protocol
 from solidstack.sim.result import CyclingResult
 from solidstack.sim.run import SimulationError, SimulationInterrupted, clear_cache, contact_coefficients, simulate
+from solidstack.stack.cycling import Stage
 
 __all__ = [
     "CyclingResult",
@@ -24,6 +25,7 @@ __all__ = [
     "SimConstants",
     "SimulationError",
     "SimulationInterrupted",
+    "Stage",
     "clear_cache",
     "contact_coefficients",
     "find_hosts",
