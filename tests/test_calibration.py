@@ -26,7 +26,10 @@ def test_every_calibration_is_recorded_with_its_basis():
     assert [f for f in fitted if "case" in f] == [
         {"case": park, "number": "n03"}, {"case": park, "number": "n04"}, {"case": park, "number": "n05"},
         {"case": "zhou2025-ncm811-lpscl-li-pressure-microstructure", "number": "n02"},
+        {"case": "braun2024-ncm811-hydroborate-li-inli-graphite", "number": "n04"},
     ]
+    # the reinsertion limit's size is fitted on a cell outside the literature suite (Strauss 2018), named, not a number
+    assert "fitted_to" not in recs["strauss-reinsertion"] and "Strauss" in recs["strauss-reinsertion"]["source"]
 
 
 def test_recorded_values_are_what_the_simulation_reads():

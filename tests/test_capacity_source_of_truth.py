@@ -52,5 +52,8 @@ def test_simulated_capacity_is_the_knowledge_base_practical_capacity(mat, no_int
                     "active": {"material": mat.key, "fraction": 0.6}, "electrolyte": {"material": se, "fraction": 0.4}},
                    {"type": "collector", "material": "SUS", "thickness": "10 um"}]})
     assert stack.cathode.capacity_mAh(stack.area_m2, mat.ion) == pytest.approx(g_active * 1e-3 * q_kb)  # show's value
-    r = simulate(stack, contact_loss=False, constants=no_interphase)  # this test is about the host's capacity only
+    # this test is about the host's capacity only: no interphases, no contact loss and no reinsertion limit (a Ni-rich
+    # oxide's first discharge stops short of its pristine composition, sim/reinsertion.py)
+    constants = no_interphase.with_value("reinsertion.toml", "limit.trapped_capacity_mAh_g", 0.0)
+    r = simulate(stack, contact_loss=False, constants=constants)
     assert r.cycles["discharge_capacity_mAh_g"].iloc[0] == pytest.approx(q_kb, rel=0.03)

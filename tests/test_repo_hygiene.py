@@ -42,7 +42,8 @@ def test_no_shipped_file_names_a_machine_path():
 
 def test_sim_data_holds_only_the_constants_files():
     files = sorted(p.name for p in SIM_DATA.iterdir() if p.name != "__pycache__")
-    assert files == ["calibration.toml", "cei.toml", "collector.toml", "composite_transport.toml", "contact.toml", "sei.toml"]
+    assert files == ["calibration.toml", "cei.toml", "collector.toml", "composite_transport.toml", "contact.toml",
+                     "reinsertion.toml", "sei.toml"]
 
 
 def test_sim_data_names_no_material_entry():

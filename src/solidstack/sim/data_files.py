@@ -25,7 +25,8 @@ from types import MappingProxyType
 from typing import Any
 
 #: The constants files of ``sim/data`` (besides ``calibration.toml``).
-CONSTANT_FILES = ("contact.toml", "sei.toml", "cei.toml", "composite_transport.toml", "collector.toml")
+CONSTANT_FILES = ("contact.toml", "sei.toml", "cei.toml", "composite_transport.toml", "collector.toml",
+                  "reinsertion.toml")
 #: Bruggeman exponent of a composite or separator without a measured transport law (PyBaMM's default).
 DEFAULT_BRUGGEMAN = 1.5
 CALIBRATION_FILE = "calibration.toml"
@@ -145,6 +146,11 @@ class SimConstants:
         return self.files["cei.toml"]
 
     @property
+    def reinsertion(self) -> MappingProxyType:
+        """The reinsertion limit of Ni-rich layered oxides (``reinsertion.toml``, :mod:`solidstack.sim.reinsertion`)."""
+        return self.files["reinsertion.toml"]
+
+    @property
     def composite_transport(self) -> MappingProxyType:
         """The ionic-transport law of composite electrodes (``composite_transport.toml``)."""
         return self.files["composite_transport.toml"]
@@ -158,9 +164,10 @@ class SimConstants:
     @property
     def fingerprint(self) -> str:
         """A string that differs whenever a value that enters a built simulation's parameters differs (the
-        interphases, the creep weights and the composite transport law; the contact law itself enters as inputs)."""
-        return json.dumps([_thawed(self.sei), _thawed(self.cei), _thawed(self.creep), _thawed(self.composite_transport)],
-                          sort_keys=True, default=str)
+        interphases, the creep weights, the composite transport law and the reinsertion limit; the contact law itself
+        enters as inputs)."""
+        return json.dumps([_thawed(self.sei), _thawed(self.cei), _thawed(self.creep), _thawed(self.composite_transport),
+                           _thawed(self.reinsertion)], sort_keys=True, default=str)
 
 
 @dataclass(frozen=True)

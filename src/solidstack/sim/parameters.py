@@ -34,10 +34,11 @@ import pybamm
 from solidstack.materials import Catalog, default_catalog
 from solidstack.materials.records import Electrolyte
 from solidstack.sim.data_files import DEFAULT_BRUGGEMAN, SimConstants, default_constants
-from solidstack.sim.hosts import PLANAR_DOMAIN_M, PLANAR_FRACTION, Host, HostMap, arrhenius, away_from
+from solidstack.sim.hosts import PLANAR_DOMAIN_M, PLANAR_FRACTION, START_INSIDE, Host, HostMap, arrhenius, away_from
 from solidstack.sim.interphase import electrolyte_family, sei_values
 from solidstack.sim.ocp import ocp_function
 from solidstack.sim.oxidation import cei_values
+from solidstack.sim.reinsertion import ReinsertionLimit, limit_for, lithiation_factor
 from solidstack.stack import Stack
 from solidstack.stack.layers import component_density_kg_m3
 
@@ -200,13 +201,16 @@ def composite_bruggeman(stack: Stack, side: str, eps_se: float, catalog: Catalog
     return b if ratio == 1.0 else b + math.log(ratio) / math.log(eps_se)
 
 
-def _i0_intercalation(i0: float, area_share: pybamm.Symbol | None = None):
+def _i0_intercalation(i0: float, area_share: pybamm.Symbol | None = None, lithiation=None):
     """An intercalation host's exchange-current density, 2 i0 sqrt(x (1 - x)); times ``area_share`` where given
     (an electrode whose active particles touch Z > 1 SE grains: the share of a connected particle's surface that
-    still touches the SE, f / a, ``sim/coordination.py``)."""
+    still touches the SE, f / a, ``sim/coordination.py``) and times ``lithiation(c_s_surf, c_s_max, T)`` where given
+    (a Ni-rich oxide's reinsertion limit on discharge steps, ``sim/reinsertion.py``)."""
     def fn(c_e, c_s_surf, c_s_max, T):
         x = c_s_surf / c_s_max
         j0 = pybamm.Scalar(2.0 * i0) * pybamm.sqrt(pybamm.maximum(x * (1 - x), 1e-8))
+        if lithiation is not None:
+            j0 = j0 * lithiation(c_s_surf, c_s_max, T)
         if area_share is None:
             return j0
         g = area_share
@@ -215,6 +219,14 @@ def _i0_intercalation(i0: float, area_share: pybamm.Symbol | None = None):
         return j0 * g
 
     return fn
+
+
+def reinsertion_limit(host: Host, stack: Stack, catalog: Catalog,
+                      constants: SimConstants | None = None) -> ReinsertionLimit | None:
+    """The reinsertion limit of a composite's active ``host`` (:mod:`solidstack.sim.reinsertion`), or None: its
+    pristine composition is the top of its OCP table (where a pristine cathode starts, ``sim/hosts.py``)."""
+    density = catalog.active(host.material, stack.working_ion).density_g_cm3
+    return limit_for(host.material, host.side, host.c_max, float(host.ocp.x[-1]) - START_INSIDE, density, constants)
 
 
 def touching_share(side: str, eps0: float, x_average: bool, n_phases: int = 1) -> pybamm.Symbol:
@@ -261,7 +273,7 @@ def composite_contact(side: str, eps0: float, x_average: bool, primary: bool = T
 
 def _phase_values(host: Host, stack: Stack, side: str, phase: int, n_phases: int, eps: float,
                   catalog: Catalog, contact: pybamm.Symbol | None = None,
-                  area_share: pybamm.Symbol | None = None) -> dict[str, Any]:
+                  area_share: pybamm.Symbol | None = None, lithiation=None) -> dict[str, Any]:
     d, D = DOMAIN[side]
     pre = PHASE_PREFIX[phase] if n_phases > 1 else ""
     metal_rho = None
@@ -270,7 +282,7 @@ def _phase_values(host: Host, stack: Stack, side: str, phase: int, n_phases: int
     if host.kind in ("foil", "planar"):
         i0 = _i0_constant(host.i0, contact)
     else:
-        i0 = _i0_intercalation(host.i0, area_share)
+        i0 = _i0_intercalation(host.i0, area_share, lithiation)
     return {
         f"{pre}Maximum concentration in {d} electrode [mol.m-3]": host.c_max,
         f"{pre}Initial concentration in {d} electrode [mol.m-3]": host.x0 * host.c_max,
@@ -353,7 +365,9 @@ def build_parameters(stack: Stack, hosts: HostMap, window: tuple[float, float], 
             if i > 0 and host.kind == "foil" and side_hosts[0].kind == "active" and side in contact_sides:
                 contact = composite_contact(side, eps_a, x_average)
             share = touching_share(side, eps_a, x_average, len(side_hosts)) if i == 0 and side in coordinated else None
-            values.update(_phase_values(host, stack, side, i, len(side_hosts), eps, catalog, contact, share))
+            limit = reinsertion_limit(host, stack, catalog, constants) if host.kind == "active" else None
+            lith = None if limit is None else lithiation_factor(limit, side, i == 0 and len(side_hosts) > 1, x_average)
+            values.update(_phase_values(host, stack, side, i, len(side_hosts), eps, catalog, contact, share, lith))
     values.update(sei_values(stack, hosts, catalog, constants))
     values.update(cei_values(stack, hosts, catalog, constants))
     pv.update(values, check_already_exists=False)

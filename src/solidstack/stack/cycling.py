@@ -176,7 +176,23 @@ _LEGACY = {"current_density": ("current", ""), "current_density_A_m2": ("current
            "period_s": ("period", "s")}
 
 
-class Stage(BaseModel):
+class _Declarative(BaseModel):
+    """A frozen declarative record (no unknown fields)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _located(init: Any, data: dict[str, Any]) -> None:
+    """Run a pydantic ``init`` on ``data``; its validation problems raise one located :class:`InputError`."""
+    try:
+        init(**data)
+    except ValidationError as err:
+        from solidstack.stack.model import pydantic_problems
+
+        raise InputError(pydantic_problems(err)) from None
+
+
+class Stage(_Declarative):
     """One stage of a staged protocol (``Protocol.stages``): ``cycles`` cycles of the protocol at this stage's
     currents and stack pressure, e.g. a formation at C/20 and 75 MPa before cycling at C/3 and 10 MPa.
 
@@ -186,7 +202,8 @@ class Stage(BaseModel):
     ``simulate(pressure=...)``) for the stage; without it the stage runs at the stack's. The voltage window, the CV
     hold, the rests and the first step belong to the whole protocol (one built model serves every stage)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    def __init__(self, **data: Any):
+        _located(super().__init__, data)
 
     cycles: Annotated[int, Field(ge=1, le=100000)]
     name: str | None = None
@@ -195,14 +212,6 @@ class Stage(BaseModel):
     discharge_current: CurrentSpec | None = None
     stack_pressure: Pressure | None = None
     source: str | None = None
-
-    def __init__(self, **data: Any):
-        try:
-            super().__init__(**data)
-        except ValidationError as err:
-            from solidstack.stack.model import pydantic_problems
-
-            raise InputError(pydantic_problems(err)) from None
 
     @model_validator(mode="before")
     @classmethod
@@ -244,7 +253,7 @@ class StageSpan(NamedTuple):
         return None if self.stage is None else self.stage.stack_pressure
 
 
-class Protocol(BaseModel):
+class Protocol(_Declarative):
     """Constant-current cycling: ``current`` between ``lower_cutoff`` and ``upper_cutoff``, ``first`` step charge
     or discharge, ``cycles`` times; optional CV hold at the upper cut-off until the current falls to
     ``cv_hold_until``, a ``rest`` after each step, and the time series sampled every ``period`` (a time or a
@@ -257,7 +266,8 @@ class Protocol(BaseModel):
     pressure step). ``cycles`` is then the whole run's: the stages' sum unless given; where it is more, the last
     stage runs on; where it is less, the run stops within the stages."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    def __init__(self, **data: Any):
+        _located(super().__init__, data)
 
     current: CurrentSpec
     charge_current: CurrentSpec | None = None
@@ -271,14 +281,6 @@ class Protocol(BaseModel):
     period: SamplingSpec | None = None
     stages: tuple[Stage, ...] | None = None
     source: str | None = None
-
-    def __init__(self, **data: Any):
-        try:
-            super().__init__(**data)
-        except ValidationError as err:
-            from solidstack.stack.model import pydantic_problems
-
-            raise InputError(pydantic_problems(err)) from None
 
     @model_validator(mode="before")
     @classmethod
