@@ -164,3 +164,13 @@ def test_a_staged_run_resumes_to_its_uninterrupted_table(ex1, tmp_path):
     resumed = simulate(ex1, p, model="SPM", resume=tmp_path)
     for col in ("charge_capacity_mAh", "discharge_capacity_mAh", "stage"):
         assert np.allclose(resumed.cycles[col], whole.cycles[col], rtol=1e-6), col
+
+
+def test_reports_name_the_stages():
+    from solidstack.report.design import _protocol_text
+
+    p = Protocol(current="C/3", lower_cutoff="2.5 V", upper_cutoff="4.2 V",
+                 stages=[{"cycles": 2, "current": "C/20", "stack_pressure": "75 MPa", "name": "formation"},
+                         {"cycles": 5, "discharge_current": "1C"}])
+    text = _protocol_text(p)
+    assert "in 2 stages (1 formation: 2 cycle(s), C/20, 75 MPa; 2: 5 cycle(s), discharge at 1C)" in text

@@ -161,7 +161,13 @@ def _protocol_text(protocol: Any) -> str:
         text = (f"{protocol.current}{' (' + ', '.join(own) + ')' if own else ''} between {protocol.lower_cutoff} "
                 f"and {protocol.upper_cutoff}, {getattr(protocol, 'first', 'charge')} first")
         cv, rest = getattr(protocol, "cv_hold_until", None), getattr(protocol, "rest", None)
-        return text + (f", CV hold until {cv}" if cv else "") + (f", rest {rest}" if rest else "")
+        text += (f", CV hold until {cv}" if cv else "") + (f", rest {rest}" if rest else "")
+        stages = getattr(protocol, "stages", None)
+        if stages:
+            from solidstack.sim.report import stage_text
+
+            text += f", in {len(stages)} stages (" + "; ".join(stage_text(i, st) for i, st in enumerate(stages, 1)) + ")"
+        return text
     cd, lo, hi = (getattr(protocol, k, None) for k in ("current_density_A_m2", "lower_V", "upper_V"))
     if cd is None or lo is None or hi is None:
         return str(protocol)

@@ -6,7 +6,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from solidstack.sim.result import CyclingResult
-from solidstack.stack.cycling import STEP_CURRENT_FIELDS
+from solidstack.stack.cycling import STEP_CURRENT_FIELDS, Stage
 
 COLUMNS = [
     ("cycle", "cycle", "{:d}"),
@@ -40,12 +40,12 @@ def protocol_line(result: CyclingResult) -> str:
     if p.period is not None:
         parts.append(f"sampled every {p.period}")
     if p.stages:
-        parts.append(f"in {len(p.stages)} stages (" + "; ".join(_stage_text(i, st) for i, st in
+        parts.append(f"in {len(p.stages)} stages (" + "; ".join(stage_text(i, st) for i, st in
                                                               enumerate(p.stages, start=1)) + ")")
     return ", ".join(parts)
 
 
-def _stage_text(i: int, stage) -> str:
+def stage_text(i: int, stage: Stage) -> str:
     """A stage in a few words: "1 formation: 2 cycles, C/20, 75 MPa" (its own currents and pressure only)."""
     name = f" {stage.name}" if stage.name else ""
     parts = [f"{stage.cycles} cycle(s)"]
