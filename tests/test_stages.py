@@ -174,3 +174,34 @@ def test_reports_name_the_stages():
                          {"cycles": 5, "discharge_current": "1C"}])
     text = _protocol_text(p)
     assert "in 2 stages (1 formation: 2 cycle(s), C/20, 75 MPa; 2: 5 cycle(s), discharge at 1C)" in text
+
+
+def test_an_experiment_whose_cycles_change_current_runs_as_stages(ex1):
+    import pybamm
+
+    exp = pybamm.Experiment([("Charge at C/20 until 4.37 V", "Discharge at C/20 until 3.0 V")] * 2
+                            + [("Charge at C/5 until 4.37 V", "Discharge at 1C until 3.0 V")] * 2)
+    r = simulate(ex1, exp, model="SPM")
+    assert list(r.cycles["stage"]) == [1, 1, 2, 2]
+    # the same run written as a staged protocol
+    p = Protocol(current="C/20", lower_cutoff="3.0 V", upper_cutoff="4.37 V",
+                 stages=[{"cycles": 2}, {"cycles": 2, "current": "C/5", "discharge_current": "1C"}])
+    same = simulate(ex1, p, model="SPM")
+    for col in ("charge_capacity_mAh", "discharge_capacity_mAh"):
+        assert np.allclose(r.cycles[col], same.cycles[col], rtol=1e-9)
+    # each stage at its own C-rate on the limiting capacity, by hand: mAh x rate /h over cm2 -> mA/cm2 (resolved to 6
+    # significant digits, Protocol.resolved)
+    ts = r.timeseries
+    area = ex1.area.to("cm2")
+    for cycle, kind, rate in ((1, "charge", 0.05), (3, "charge", 0.2), (3, "discharge", 1.0)):
+        i = ts.loc[(ts["cycle"] == cycle) & (ts["step_type"] == kind), "current_A"].to_numpy()
+        assert np.allclose(np.abs(i) * 1e3 / area, ex1.limiting_capacity_mAh * rate / area, rtol=1e-5)
+
+
+def test_an_experiment_whose_cycles_change_more_than_current_is_refused(ex1):
+    import pybamm
+
+    exp = pybamm.Experiment([("Charge at C/20 until 4.37 V", "Discharge at C/20 until 3.0 V"),
+                             ("Charge at C/20 until 4.2 V", "Discharge at C/20 until 3.0 V")])
+    with pytest.raises(InputError, match=r"cycle 2 differs from cycle 1 in more than its currents \(upper_cutoff\)"):
+        simulate(ex1, exp, model="SPM")

@@ -29,7 +29,8 @@ __all__ = ["CUTOFF_EVENT", "DIRECTION_INPUT", "CutOff", "Protocol", "TIME_LIMIT_
 #: What :func:`from_experiment` reads, in the words of its error messages.
 SUPPORTED = ("one repeated cycle of: a constant-current charge until the upper cut-off (V), optionally a "
              "voltage hold at that cut-off until a current or C-rate, a constant-current discharge until the lower "
-             "cut-off (V), and optional rests of one duration after each; either direction first")
+             "cut-off (V), and optional rests of one duration after each; either direction first; runs of cycles "
+             "that differ only in their currents (stages)")
 
 
 def time_limit_s(protocol: Protocol, area_m2: float, capacity_Ah: float) -> float:
@@ -102,7 +103,9 @@ def from_experiment(exp: pybamm.Experiment, stack: Stack) -> Protocol:
     """The :class:`Protocol` of a ``pybamm.Experiment`` within the supported subset (:data:`SUPPORTED`);
     anything else raises :class:`InputError` naming the step and why. Currents in A become current densities
     over the stack's area; PyBaMM C-rates become C-rates on the stack's limiting capacity (solidstack's
-    definition, not PyBaMM's "Nominal cell capacity"); a step ``period`` becomes the time-series sampling."""
+    definition, not PyBaMM's "Nominal cell capacity"); a step ``period`` becomes the time-series sampling.
+    Consecutive runs of cycles that differ from the first only in their currents become the protocol's stages (a
+    formation at C/20 before cycling at C/3, ``Protocol.stages``)."""
     if getattr(exp, "termination", None):
         raise InputError(Problem("experiment", f"an experiment termination ({exp.termination}) is not supported; "
                                  "give the number of cycles"))
@@ -112,11 +115,39 @@ def from_experiment(exp: pybamm.Experiment, stack: Stack) -> Protocol:
         steps = steps[n:]
     if not cycles or not cycles[0]:
         raise InputError(Problem("experiment", "has no steps"))
-    first = cycles[0]
-    for k, c in enumerate(cycles[1:], start=2):
-        if [s.description or s.basic_repr() for s in c] != [s.description or s.basic_repr() for s in first]:
-            raise InputError(Problem("experiment", f"cycle {k} differs from cycle 1; supported: {SUPPORTED}"))
-    fields: dict = {"cycles": len(cycles)}
+    groups: list[list] = []  # [first cycle's steps, cycle number, count] of each run of identical cycles
+    for k, c in enumerate(cycles, start=1):
+        if groups and _described(c) == _described(groups[-1][0]):
+            groups[-1][2] += 1
+        else:
+            groups.append([c, k, 1])
+    runs = [(_cycle_fields(g[0], exp, stack), g[1], g[2]) for g in groups]
+    base = runs[0][0]
+    if len(runs) == 1:
+        return Protocol(**base, cycles=len(cycles))
+    stages = []
+    for fields, k, count in runs:
+        other = sorted(key for key in set(fields) | set(base) if key not in _STAGE_KEYS and fields.get(key) != base.get(key))
+        if other:
+            raise InputError(Problem("experiment", f"cycle {k} differs from cycle 1 in more than its currents "
+                                     f"({', '.join(other)}); cycles may differ in their currents only (they become "
+                                     f"stages); supported: {SUPPORTED}"))
+        stages.append({"cycles": count, **{key: fields[key] for key in _STAGE_KEYS if key in fields}})
+    return Protocol(**base, cycles=len(cycles), stages=stages)
+
+
+#: The fields of one cycle that may change from one run of cycles to the next (they become a stage's).
+_STAGE_KEYS = ("current", "discharge_current")
+
+
+def _described(cycle: tuple) -> list[str]:
+    return [s.description or s.basic_repr() for s in cycle]
+
+
+def _cycle_fields(first: tuple, exp: pybamm.Experiment, stack: Stack) -> dict:
+    """The protocol fields (all but ``cycles``) of one cycle's steps ``first``; problems raise a located
+    :class:`InputError`."""
+    fields: dict = {}
     rests: set[float] = set()
     currents: list[tuple[str, float]] = []  # (kind, value): kind "A" or "C"
     order: list[str] = []
@@ -178,8 +209,7 @@ def from_experiment(exp: pybamm.Experiment, stack: Stack) -> Protocol:
     fields["first"] = order[0] if order[0] != "rest" else next(o for o in order if o != "rest")
     if periods:
         fields["period"] = f"{min(periods)} s"
-    p = Protocol(**fields)
-    if p.step_names() != order:
+    if Protocol(**fields).step_names() != order:
         raise InputError(Problem("experiment", f"steps {order} are not in a supported order; supported: {SUPPORTED}"))
-    return p
+    return fields
 
