@@ -205,3 +205,25 @@ def test_an_experiment_whose_cycles_change_more_than_current_is_refused(ex1):
                              ("Charge at C/20 until 4.2 V", "Discharge at C/20 until 3.0 V")])
     with pytest.raises(InputError, match=r"cycle 2 differs from cycle 1 in more than its currents \(upper_cutoff\)"):
         simulate(ex1, exp, model="SPM")
+
+
+def test_a_study_runs_its_protocols_stages(tmp_path):
+    # a study's [protocol] with a formation stage: the formation's own pressure is an axis, and the cell's pressure
+    # after it is another; the stages reach every design (before, a study dropped them and ran the plain protocol)
+    from solidstack.studies import Study, run_study
+
+    study = Study.from_dict({
+        "name": "formation pressure", "stack": "example-4", "model": "SPM", "outputs": ["capacity", "retention"],
+        "protocol": {"current": "0.2 mA/cm2",
+                     "stages": [{"name": "formation", "cycles": 1, "stack_pressure": "50 MPa"}, {"cycles": 2}]},
+        "axes": [{"path": "cycling.stages[0].stack_pressure", "values": ["2 MPa", "200 MPa"]},
+                 {"path": "stack_pressure", "values": ["0 MPa", "5 MPa"]}]})
+    rows = run_study(study, tmp_path / "s.store", workers=0).rows
+    assert len(rows) == 4 and (rows["status"] == "ok").all()
+    first = {(round(a), round(b)): c for a, b, c in zip(rows["cycling_stages_0_stack_pressure_MPa"],
+                                                         rows["stack_pressure_MPa"], rows["discharge_capacity_mAh_g"],
+                                                         strict=True)}
+    # cycle 1 is the formation: the same for either later pressure, not for another formation pressure
+    assert first[(2, 0)] == pytest.approx(first[(2, 5)], rel=1e-9)
+    assert first[(200, 0)] == pytest.approx(first[(200, 5)], rel=1e-9)
+    assert first[(200, 0)] != pytest.approx(first[(2, 0)], rel=1e-3)

@@ -490,6 +490,8 @@ def _protocol_of(stack, cycles: int | None) -> dict[str, Any]:
     for which in STEP_CURRENT_FIELDS:  # only where given: the ids of other designs stay as they were
         if getattr(c, which) is not None:
             out[f"{which}_density_A_m2"] = c.current_density_on(stack, which)
+    if c.stages:  # only where given, as above; each stage's currents as densities on this design's stack
+        out["stages"] = [st.model_dump(mode="json", exclude_none=True) for st in c.resolved(stack).stages or ()]
     return out
 
 
