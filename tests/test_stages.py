@@ -227,3 +227,8 @@ def test_a_study_runs_its_protocols_stages(tmp_path):
     assert first[(2, 0)] == pytest.approx(first[(2, 5)], rel=1e-9)
     assert first[(200, 0)] == pytest.approx(first[(200, 5)], rel=1e-9)
     assert first[(200, 0)] != pytest.approx(first[(2, 0)], rel=1e-3)
+    # designs that differ only in their stages share one built model, as the simulation's cache key says
+    from solidstack.studies.study import structure_group
+
+    assert len({d.group for d in study.designs()}) == 1
+    assert structure_group({"cycling": {"stages": [{"cycles": 1}]}}) == structure_group({"cycling": {"stages": []}})

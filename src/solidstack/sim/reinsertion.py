@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import pybamm
 
@@ -43,11 +44,12 @@ class ReinsertionLimit:
     activation_J_mol: float
     width_per_decade: float
 
-    def trapped_at(self, T_K: float) -> float:
-        """q_trap (mAh/g) at ``T_K``."""
-        return self.trapped_mAh_g * math.exp(self.activation_J_mol / GAS_CONSTANT * (1.0 / T_K - 1.0 / self.reference_K))
+    def trapped_at(self, T_K: Any) -> Any:
+        """q_trap (mAh/g) at ``T_K`` (a number, or PyBaMM's temperature symbol)."""
+        exp = pybamm.exp if isinstance(T_K, pybamm.Symbol) else math.exp
+        return self.trapped_mAh_g * exp(self.activation_J_mol / GAS_CONSTANT * (1.0 / T_K - 1.0 / self.reference_K))
 
-    def limit_x(self, T_K: float) -> float:
+    def limit_x(self, T_K: Any) -> Any:
         """x_f at ``T_K``: the mean stoichiometry where lithiation stops."""
         return self.x_pristine - self.trapped_at(T_K) / self.q_per_x
 
@@ -93,10 +95,7 @@ def lithiation_factor(limit: ReinsertionLimit, side: str, primary: bool, x_avera
         x_avg = pybamm.r_average(c) / c_s_max
         if c_s_surf.domain and x_avg.domain != c_s_surf.domain:
             x_avg = pybamm.PrimaryBroadcast(x_avg, c_s_surf.domain)
-        trapped = limit.trapped_mAh_g * pybamm.exp(
-            limit.activation_J_mol / GAS_CONSTANT * (1.0 / T - 1.0 / limit.reference_K))
-        x_f = limit.x_pristine - trapped / limit.q_per_x
-        g = 10 ** (-pybamm.maximum(x_avg - x_f, 0.0) / limit.width_per_decade)
+        g = 10 ** (-pybamm.maximum(x_avg - limit.limit_x(T), 0.0) / limit.width_per_decade)
         lithiating = (direction + 1.0) / 2.0  # 1 on a discharge step (direction +1), 0 on a charge (-1)
         return 1.0 + lithiating * (g - 1.0)
 

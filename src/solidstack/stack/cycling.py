@@ -39,10 +39,9 @@ STEP_CURRENT_FIELDS = ("charge_current", "discharge_current")
 #: The protocol's fields that hold a current (density, current or C-rate).
 CURRENT_FIELDS = ("current", *STEP_CURRENT_FIELDS, "cv_hold_until")
 
-#: The fields a stage of a staged protocol may change (besides its cycle count): its currents and the stack pressure,
-#: which are inputs of one built model; the window, the CV hold and the rests belong to the whole protocol.
+#: The currents a stage of a staged protocol may change (besides its cycle count and the stack pressure, which are
+#: inputs of one built model); the window, the CV hold and the rests belong to the whole protocol.
 STAGE_CURRENT_FIELDS = ("current", *STEP_CURRENT_FIELDS)
-STAGE_FIELDS = (*STAGE_CURRENT_FIELDS, "stack_pressure")
 
 #: Bounds of a current density after resolution (A/m2): (0, 100 mA/cm2].
 MAX_CURRENT_DENSITY_A_M2 = 1000.0
@@ -224,10 +223,6 @@ class Stage(_Declarative):
                                  "stack or run for another window)")
         return data
 
-    @property
-    def label(self) -> str:
-        return self.name or ""
-
     def changes(self) -> dict[str, Any]:
         """The protocol fields this stage sets, as written (its currents; see the class)."""
         given = {k: str(getattr(self, k)) for k in STAGE_CURRENT_FIELDS if getattr(self, k) is not None}
@@ -404,30 +399,11 @@ class Protocol(_Declarative):
     def resolved(self, stack: Stack) -> Protocol:
         """This protocol with its currents as current densities on ``stack`` (mA/cm2), range-checked, and a
         sampling step per gram of cathode active material as a capacity (mAh)."""
-        changes: dict[str, Any] = {}
-        problems = []
-        for which in CURRENT_FIELDS:
-            j = self.current_density_on(stack, which)
-            if j is None:
-                continue
-            if not 0 < j <= MAX_CURRENT_DENSITY_A_M2:
-                problems.append(Problem(which, f"{getattr(self, which)} is {j / 10:.4g} mA/cm2 on this stack; "
-                                        f"need more than 0 and at most {MAX_CURRENT_DENSITY_A_M2 / 10:g} mA/cm2"))
-            if not is_current_density(getattr(self, which)):
-                changes[which] = f"{j / 10:.6g} mA/cm2"
+        problems: list[Problem] = []
+        changes: dict[str, Any] = dict(_densities_on(self, CURRENT_FIELDS, stack, "", problems))
         stages = []
         for i, stage in enumerate(self.stages or ()):
-            done: dict[str, Any] = {}
-            for which in STAGE_CURRENT_FIELDS:
-                value = getattr(stage, which)
-                j = density_on(value, stack)
-                if j is None:
-                    continue
-                if not 0 < j <= MAX_CURRENT_DENSITY_A_M2:
-                    problems.append(Problem(f"stages[{i}].{which}", f"{value} is {j / 10:.4g} mA/cm2 on this stack; "
-                                            f"need more than 0 and at most {MAX_CURRENT_DENSITY_A_M2 / 10:g} mA/cm2"))
-                if not is_current_density(value):
-                    done[which] = f"{j / 10:.6g} mA/cm2"
+            done = _densities_on(stage, STAGE_CURRENT_FIELDS, stack, f"stages[{i}].", problems)
             stages.append(Stage(**{**stage.model_dump(mode="json", exclude_none=True), **done}) if done else stage)
         if problems:
             raise InputError(problems)
@@ -502,6 +478,24 @@ class Protocol(_Declarative):
             spans.append(StageSpan(first, last, Protocol(**data), stage, i))
             first = last + 1
         return spans
+
+
+def _densities_on(record: Any, fields: tuple[str, ...], stack: Stack, where: str,
+                  problems: list[Problem]) -> dict[str, str]:
+    """The ``fields`` of ``record`` (a protocol or a stage) that are C-rates or currents, as current densities on
+    ``stack`` ("0.2 mA/cm2"); each out of (0, MAX_CURRENT_DENSITY_A_M2] adds a problem located at ``where`` + field."""
+    out = {}
+    for which in fields:
+        value = getattr(record, which)
+        j = density_on(value, stack)
+        if j is None:
+            continue
+        if not 0 < j <= MAX_CURRENT_DENSITY_A_M2:
+            problems.append(Problem(where + which, f"{value} is {j / 10:.4g} mA/cm2 on this stack; "
+                                    f"need more than 0 and at most {MAX_CURRENT_DENSITY_A_M2 / 10:g} mA/cm2"))
+        if not is_current_density(value):
+            out[which] = f"{j / 10:.6g} mA/cm2"
+    return out
 
 
 def density_on(value: Q | CRate | None, stack: Stack) -> float | None:

@@ -407,14 +407,15 @@ def design_id(stack_or_data: Any, protocol: dict[str, Any] | None, model: str) -
 
 def structure_group(data: dict[str, Any]) -> str:
     """A key grouping designs that most likely share a built model: the stack without names, notes, pressures
-    (stack and fabrication: model inputs), current or cycle count, and without metal layers that do not touch an electrode (the simulation cache makes
+    (stack and fabrication: model inputs), current, stages (their currents and pressures are inputs too) or cycle
+    count, and without metal layers that do not touch an electrode (the simulation cache makes
     the final decision, see ``solidstack.sim.run._fingerprint``)."""
     # shallow: nothing below is changed in place (a deep copy per design cost ~0.1 ms)
     d = {k: v for k, v in data.items()
          if k not in ("name", "description", "source", "stack_pressure", "fabrication_pressure")}
     if d.get("cycling"):
         d["cycling"] = {k: v for k, v in d["cycling"].items()
-                        if k not in ("current", "current_density", *STEP_CURRENT_FIELDS, "cycles", "source")}
+                        if k not in ("current", "current_density", *STEP_CURRENT_FIELDS, "stages", "cycles", "source")}
     layers = d.get("layers", [])
     types = [la.get("type") for la in layers]
     keep = []
