@@ -68,7 +68,6 @@ def _transport() -> dict:
 def _source_points():
     from pybamm.input.parameters.lithium_ion import Chen2020, Chen2020_composite, Mohtat2020, ORegan2022
 
-    nca = _pybamm_data("lithium_ion/data/nca_ocp_Kim2011_data.csv")
     nvpf = _pybamm_data("sodium_ion/data/U_p.csv")
     return [
         # (key, ion, x, source value in V, tolerance in V)
@@ -76,8 +75,8 @@ def _source_points():
         *[("NMC532", "Li", x, float(Mohtat2020.NMC_ocp_PeymanMPM(x)), 2e-3) for x in (0.2, 0.8)],
         *[("Si", "Li", x, float(Chen2020_composite.silicon_ocp_average_Mark2016(x)), 3e-3) for x in (0.25, 0.75)],
         *[("SiOx-graphite", "Li", x, float(Chen2020.graphite_LGM50_ocp_Chen2020(x)), 2e-3) for x in (0.3, 0.8)],
-        # the Kim 2011 data points at two of their own compositions
-        *[("NCA", "Li", float(nca[i, 0]), float(nca[i, 1]), 1e-5) for i in (10, 60)],
+        # Hall 2016's equilibrium potential as tabulated in the COMSOL 6.2 library (rows as printed there)
+        ("NCA", "Li", 0.4489, 4.0007, 1e-5), ("NCA", "Li", 0.8776, 3.6369, 1e-5),
         # PyBaMM interpolates the Chayambuka table linearly; so do we
         *[("Na3V2(PO4)2F3", "Na", x, float(np.interp(x, nvpf[:, 0], nvpf[:, 1])), 1e-5) for x in (0.4, 0.85)],
         # NMC622: the MSMR composition at a given potential must give that potential back
@@ -201,12 +200,12 @@ def _expected():
     """Per case: cell, which electrode limits, and the hand-calculated OCP capacity (mAh/g of that electrode's active)."""
     from pybamm.input.parameters.lithium_ion import Mohtat2020, ORegan2022
 
-    nca = _pybamm_data("lithium_ion/data/nca_ocp_Kim2011_data.csv")
     nvpf = _pybamm_data("sodium_ion/data/U_p.csv")
     # cathodes against an excess of Li4Ti5O12: a 2.75 V cell cut-off is 2.75 + 1.55 = 4.30 V at the cathode
     x_811 = brentq(lambda x: float(ORegan2022.nmc_LGM50_ocp_Chen2020(x)) - 4.30, 0.2, 0.5)
     x_532 = brentq(lambda x: float(Mohtat2020.NMC_ocp_PeymanMPM(x)) - 4.30, 0.0, 0.5)
-    x_nca = float(np.interp(4.20, nca[::-1, 1], nca[::-1, 0]))  # 2.65 V cell -> 4.20 V
+    # 2.65 V cell -> 4.20 V: between Hall 2016's rows (0.2852, 4.2173 V) and (0.3054, 4.1901 V), as printed
+    x_nca = 0.2852 + (4.2173 - 4.20) / (4.2173 - 4.1901) * (0.3054 - 0.2852)
     x_622_top, x_622 = _msmr_nmc622_x(3.0), _msmr_nmc622_x(4.30)
     cut = f"{4.30 - LTO_PLATEAU_V:.2f} V"
     return {
@@ -216,7 +215,7 @@ def _expected():
         "NMC622": (("Li4Ti5O12", "NMC622", "Li", "Li6PS5Cl", "1.45 V", cut), "cathode",
                    _q(36710, x_622_top - x_622, 4.77)),
         "NCA": (("Li4Ti5O12", "NCA", "Li", "Li6PS5Cl", "1.45 V", "2.65 V"), "cathode",
-                _q(49000, float(nca[-1, 0]) - x_nca, 4.77)),
+                _q(48000, 1.0 - x_nca, 4.77)),  # the table ends at x = 1.0 (3.199 V)
         # Na cathodes against an excess of hard carbon, to their tabulated ends
         "Na3V2(PO4)2F3": (("hard_carbon", "Na3V2(PO4)2F3", "Na", "Na3PS4", "2.0 V", "4.2 V"), "cathode",
                           _q(15320, float(nvpf[-1, 0] - nvpf[0, 0]), 3.17)),
