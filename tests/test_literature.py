@@ -448,3 +448,19 @@ def test_lee2020_rate_test_runs_the_printed_protocol():
         assert charge == pytest.approx(6.8, rel=1e-9), run_id  # 0.68 mA/cm2 = 6.8 A/m2
         assert discharge == pytest.approx(discharge_mA_cm2 * 10.0, rel=1e-9), run_id
         assert r.cv_hold_until_A_m2 == pytest.approx(3.4, rel=1e-9), run_id  # CV to 0.05C = 0.34 mA/cm2
+
+
+def test_a_number_a_knowledge_base_value_was_set_from_is_fitted():
+    """Park 2025's 789 mAh/g (n06) is the knowledge base's Li2S practical capacity (actives.csv says so): its row is
+    fitted, never a prediction, and says why; the case's other capacities stay predictions."""
+    case = next(c for c in lit.load_cases() if c.id.startswith("park2025"))
+    n06 = next(n for n in case.numbers if n.id == "n06")
+    assert "practical capacity" in n06.kb_fitted
+    from solidstack.materials.catalog import default_catalog
+
+    li2s = default_catalog().active("Li2S", "Li")
+    assert li2s.practical_capacity_mAh_g == pytest.approx(n06.value)  # the value the knowledge base took from it
+    ctx_fitted: set[tuple[str, str]] = set()
+    assert lit._calibration(n06, case, None, ctx_fitted, set(), [n06.runs[0]]) == "fitted"  # type: ignore[arg-type]
+    n09 = next(n for n in case.numbers if n.id == "n09")
+    assert lit._calibration(n09, case, None, ctx_fitted, set(), list(n09.runs)) != "fitted"  # type: ignore[arg-type]

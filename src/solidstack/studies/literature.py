@@ -10,7 +10,8 @@ running as soon as the knowledge base or the stack model can express it.
 
 Fitted or predicted is read from the simulation's calibration records: a record whose ``fitted_to`` names a
 literature ``case`` and ``number`` marks that number ``fitted``, and the other numbers of the same run ``fitted
-cell`` (they come from the cell a constant was fitted on). Inputs from the very source a number comes from (the
+cell`` (they come from the cell a constant was fitted on); so does a number's ``kb_fitted`` (a knowledge-base value
+set from it, e.g. a practical capacity). Inputs from the very source a number comes from (the
 case's ``kb_source_keys``) are marked ``input``: the comparison is a consistency check, not a validation.
 """
 
@@ -33,7 +34,7 @@ F_C_MOL = 96485.33212  # Faraday constant, C/mol
 
 #: Fields of a number that describe it; every other field is a parameter of its kind.
 _META = ("id", "quantity", "value", "value_max", "unit", "qualifier", "where", "confidence", "basis", "note", "kind",
-         "reason", "used_as", "model_note")
+         "reason", "used_as", "model_note", "kb_fitted")
 #: Grades that count in the targets (README of the validation set: C is recalled, not confirmed, and not carried).
 COUNTED_GRADES = ("A", "B")
 
@@ -76,6 +77,8 @@ class Number:
     reason: str = ""
     used_as: str = ""
     model_note: str = ""
+    #: the knowledge-base value that was set from this number (e.g. a practical capacity): compared, marked fitted
+    kb_fitted: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     derived: bool = False
 
@@ -155,7 +158,7 @@ def _number(case: str, n: dict[str, Any], where: str) -> Number:
     return Number(case=case, id=n["id"], quantity=n["quantity"], value=float(n["value"]), unit=n["unit"], kind=kind,
                   confidence=n["confidence"], basis=n["basis"], where=n["where"], qualifier=n.get("qualifier", ""),
                   value_max=n.get("value_max"), note=n.get("note", ""), reason=n.get("reason", ""),
-                  used_as=n.get("used_as", ""), model_note=n.get("model_note", ""),
+                  used_as=n.get("used_as", ""), model_note=n.get("model_note", ""), kb_fitted=n.get("kb_fitted", ""),
                   params={k: v for k, v in n.items() if k not in _META})
 
 
@@ -710,7 +713,8 @@ def _fmt(x: float) -> str:
 def _compare(n: Number, case: Case, ctx: _Ctx, fitted: set[tuple[str, str]], fitted_runs: set[str]) -> Comparison:
     base: dict[str, Any] = dict(case=n.case, number=n.id, quantity=n.quantity, kind=n.kind, unit=n.unit, published=n.value,
                 published_text=n.published_text, confidence=n.confidence, basis=n.basis, where=n.where,
-                derived=n.derived, note="; ".join(x for x in (n.model_note, n.note) if x))
+                derived=n.derived, note="; ".join(x for x in (n.model_note, n.note, n.kb_fitted and f"fitted: {n.kb_fitted}")
+                                                  if x))
     empty: dict[str, Any] = dict(simulated=None, simulated_text="", difference=None, tolerance="", within=None)
     if n.kind == "not modelled":
         return Comparison(**base, **empty, calibration="", status="not modelled", reason=n.reason)
@@ -744,7 +748,7 @@ def _compare(n: Number, case: Case, ctx: _Ctx, fitted: set[tuple[str, str]], fit
 
 def _calibration(n: Number, case: Case, ctx: _Ctx, fitted: set[tuple[str, str]], fitted_runs: set[str],
                  runs: list[str | None]) -> str:
-    if (n.case, n.id) in fitted:
+    if (n.case, n.id) in fitted or n.kb_fitted:
         return "fitted"
     if any(r in fitted_runs for r in runs if r is not None):
         return "fitted cell"
