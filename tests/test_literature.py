@@ -15,6 +15,9 @@ import pytest
 from _stacks import stack_toml
 from solidstack.errors import UnknownNameError
 from solidstack.studies import literature as lit
+from solidstack.studies.literature.compare import _calibration
+from solidstack.studies.literature.measures import _within
+from solidstack.studies.literature.runs import _Runs
 
 KNOWN_KINDS = set(lit.MEASURES) | {"not modelled", "input"}
 
@@ -69,7 +72,7 @@ def test_shipped_stack_files_use_the_stack_syntax():
     """Every run of every shipped case builds its stack, or fails only on a stated gap (found at run time)."""
     built = gaps = 0
     for case in lit.load_cases():
-        runs = lit._Runs(case, "spm", None)
+        runs = _Runs(case, "spm", None)
         for run_id, run in case.runs.items():
             try:
                 runs.stack(run_id)
@@ -90,21 +93,21 @@ def test_particle_size_and_primer_cases_build():
     (printed, Table 1) give radii 2.5 / 5.6 / 15.0 um; the primed Al has a ~1 um primer next to the collector."""
     case = {c.id: c for c in lit.load_cases()}
     fuku = case["fukunishi2023-graphite-lpsi-3electrode"]
-    runs = lit._Runs(fuku, "spm", None)
+    runs = _Runs(fuku, "spm", None)
     radii = set()
     for run_id, run in fuku.runs.items():
         if run.stack.startswith("graphite-d50"):
             radii.add(round(runs.stack(run_id).anode.active.particle_radius_m() * 1e6, 6))
     assert radii == {2.5, 5.6, 15.0}
     park = case["park2025-li2s-lpscl-inli-collector-primer-pressure"]
-    runs = lit._Runs(park, "spm", None)
+    runs = _Runs(park, "spm", None)
     primed = [runs.stack(r) for r, run in park.runs.items() if run.stack in ("cb-al.toml", "gr-al.toml")]
     assert primed and all(s.layers[-2].type == "primer" and s.layers[-2].thickness.si == 1e-6 for s in primed)
 
 
 def test_every_row_is_produced(monkeypatch):
     """No number is dropped, whatever happens to the runs (here every run fails)."""
-    monkeypatch.setattr(lit._Runs, "_simulate", lambda self, run_id: lit.CannotRun(f"stub failure of {run_id}"))
+    monkeypatch.setattr(_Runs, "_simulate", lambda self, run_id: lit.CannotRun(f"stub failure of {run_id}"))
     val = lit.literature()
     expected = [(c.id, n.id) for c in lit.load_cases() for n in c.numbers]
     assert [(r.case, r.number) for r in val.comparisons] == expected
@@ -256,12 +259,12 @@ def test_tolerance_logic_by_hand():
                           confidence="B", basis="printed", qualifier=qualifier, value_max=value_max)
 
     w = 15.0  # +-15 % of 100
-    assert lit._within(n(100), 114.9, w)[0] and not lit._within(n(100), 115.1, w)[0]
-    assert lit._within(n(100, ">"), 500, w)[0] and lit._within(n(100, ">"), 86, w)[0] and not lit._within(n(100, ">"), 84, w)[0]
-    assert lit._within(n(100, "<"), 0, w)[0] and not lit._within(n(100, "<"), 116, w)[0]
-    ok, diff = lit._within(n(20, "range", 25), 22, 3.0)
+    assert _within(n(100), 114.9, w)[0] and not _within(n(100), 115.1, w)[0]
+    assert _within(n(100, ">"), 500, w)[0] and _within(n(100, ">"), 86, w)[0] and not _within(n(100, ">"), 84, w)[0]
+    assert _within(n(100, "<"), 0, w)[0] and not _within(n(100, "<"), 116, w)[0]
+    ok, diff = _within(n(20, "range", 25), 22, 3.0)
     assert ok and diff == 0.0
-    ok, diff = lit._within(n(20, "range", 25), 29, 3.0)
+    ok, diff = _within(n(20, "range", 25), 29, 3.0)
     assert not ok and diff == pytest.approx(4.0)
 
 
@@ -439,7 +442,7 @@ def test_lee2020_rate_test_runs_the_printed_protocol():
     # Lee 2020 (Fig. 6d,e, printed): the rate test charges at 0.1C CC-CV and discharges at 0.2-2C (1C = 6.8 mA/cm2);
     # the formation discharges at 0.2C. Each rate-ratio run must charge the same way and discharge at its own rate.
     case = next(c for c in lit.load_cases() if c.id.startswith("lee2020"))
-    runs = lit._Runs(case, "SPMe", None)
+    runs = _Runs(case, "SPMe", None)
     expected = {"c02": 1.36, "c033-2MPa": 2.24, "c1-2MPa": 6.8, "c033-4MPa": 2.24, "c1-4MPa": 6.8, "formation": 1.36}
     for run_id, discharge_mA_cm2 in expected.items():
         p = runs.stack(run_id).cycling
@@ -461,6 +464,6 @@ def test_a_number_a_knowledge_base_value_was_set_from_is_fitted():
     li2s = default_catalog().active("Li2S", "Li")
     assert li2s.practical_capacity_mAh_g == pytest.approx(n06.value)  # the value the knowledge base took from it
     ctx_fitted: set[tuple[str, str]] = set()
-    assert lit._calibration(n06, case, None, ctx_fitted, set(), [n06.runs[0]]) == "fitted"  # type: ignore[arg-type]
+    assert _calibration(n06, case, None, ctx_fitted, set(), [n06.runs[0]]) == "fitted"  # type: ignore[arg-type]
     n09 = next(n for n in case.numbers if n.id == "n09")
-    assert lit._calibration(n09, case, None, ctx_fitted, set(), list(n09.runs)) != "fitted"  # type: ignore[arg-type]
+    assert _calibration(n09, case, None, ctx_fitted, set(), list(n09.runs)) != "fitted"  # type: ignore[arg-type]

@@ -132,7 +132,8 @@ def test_the_literature_runs_set_the_printed_60_degc_conductivity():
     file's 1.5 mS/cm is the room-temperature value); the composite's hydroborate takes the knowledge base's 1.5 mS/cm
     scaled by the law derived from the same two printed values, so it lands on 29.4 mS/cm too (a consistency check,
     not a prediction)."""
-    from solidstack.studies.literature import _Runs, load_cases
+    from solidstack.studies.literature import load_cases
+    from solidstack.studies.literature.runs import _Runs
 
     case = next(c for c in load_cases() if c.id.startswith("braun2024"))
     runs = _Runs(case, "SPMe", None)

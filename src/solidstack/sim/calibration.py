@@ -102,7 +102,8 @@ def literature_stack(case_id: str, run_id: str):
     """The stack of run ``run_id`` of literature case ``case_id`` (its stack file with the run's settings)."""
     from solidstack.stack import Stack
     from solidstack.stack.io import parse_text
-    from solidstack.studies.literature import _set, load_cases
+    from solidstack.studies.literature import load_cases
+    from solidstack.studies.literature.runs import _set
 
     case = next(c for c in load_cases() if c.id == case_id)
     run = case.runs[run_id]
