@@ -467,3 +467,21 @@ def test_a_number_a_knowledge_base_value_was_set_from_is_fitted():
     assert _calibration(n06, case, None, ctx_fitted, set(), [n06.runs[0]]) == "fitted"  # type: ignore[arg-type]
     n09 = next(n for n in case.numbers if n.id == "n09")
     assert _calibration(n09, case, None, ctx_fitted, set(), list(n09.runs)) != "fitted"  # type: ignore[arg-type]
+
+
+def test_every_capacity_the_knowledge_base_took_from_a_case_is_fitted_there():
+    """An active whose practical capacity cites the very source of a case (its kb_source_keys) had that capacity
+    set from the case: some number of the case must say so (kb_fitted), so that it is never counted as predicted."""
+    from solidstack.materials.catalog import default_catalog
+
+    cat = default_catalog()
+    found = 0
+    for case in lit.load_cases():
+        keys = set(case.kb_source_keys)
+        for a in cat.actives():
+            cap = {r.key for r in a.sources.get("capacity", ())}
+            if keys & cap:
+                found += 1
+                marked = [n for n in case.numbers if n.kb_fitted and "practical capacity" in n.kb_fitted]
+                assert marked, f"{case.id}: {a.key}'s practical capacity comes from this case and no number is kb_fitted"
+    assert found >= 2  # Park 2025's Li2S and Hayashi 2012's TiS2 (Na)
