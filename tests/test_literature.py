@@ -464,10 +464,10 @@ def test_a_number_a_knowledge_base_value_was_set_from_is_fitted():
 
     li2s = default_catalog().active("Li2S", "Li")
     assert li2s.practical_capacity_mAh_g == pytest.approx(n06.value)  # the value the knowledge base took from it
-    ctx_fitted: set[tuple[str, str]] = set()
-    assert _calibration(n06, case, None, ctx_fitted, set(), [n06.runs[0]]) == "fitted"  # type: ignore[arg-type]
+    fitted: set[tuple[str, str]] = set()  # no calibration record names these numbers
+    assert _calibration(n06, case, None, fitted, set(), [n06.runs[0]]) == "fitted"  # type: ignore[arg-type]
     n09 = next(n for n in case.numbers if n.id == "n09")
-    assert _calibration(n09, case, None, ctx_fitted, set(), list(n09.runs)) != "fitted"  # type: ignore[arg-type]
+    assert _calibration(n09, case, None, fitted, set(), list(n09.runs)) != "fitted"  # type: ignore[arg-type]
 
 
 def test_every_capacity_the_knowledge_base_took_from_a_case_is_fitted_there():

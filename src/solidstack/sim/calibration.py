@@ -74,14 +74,19 @@ def fit(cal: Calibration, iterations: int = 14, base: SimConstants | None = None
 
 
 # ----------------------------------------------------------------------------------------------- the measures
+def _first_ce(stack: Any, constants: SimConstants) -> float:
+    """First-cycle coulombic efficiency (fraction) of ``stack`` simulated for one cycle with ``constants``, SPMe."""
+    from solidstack.sim.run import simulate
+
+    c = simulate(stack, cycles=1, constants=constants).cycles.iloc[0]
+    return float(c["discharge_capacity_mAh"] / c["charge_capacity_mAh"])
+
+
 def comparative_first_ce(constants: SimConstants) -> float:
     """First-cycle coulombic efficiency (fraction) of the Comparative Example preset, SPMe."""
-    from solidstack.sim.run import simulate
     from solidstack.stack import load_preset
 
-    r = simulate(load_preset("comparative"), cycles=1, constants=constants)
-    c = r.cycles.iloc[0]
-    return float(c["discharge_capacity_mAh"] / c["charge_capacity_mAh"])
+    return _first_ce(load_preset("comparative"), constants)
 
 
 #: The contact law's constants (c_lambda, p_h, f_0) and the reinsertion limit's (its size and activation energy; the
@@ -188,23 +193,16 @@ def strauss_first_ce(constants: SimConstants) -> float:
     there), SPMe, 1 cycle."""
     from importlib import resources
 
-    from solidstack.sim.run import simulate
     from solidstack.stack import Stack
 
     path = resources.files("solidstack.studies") / "data" / "calibration" / STRAUSS_STACK
-    r = simulate(Stack.from_file(str(path)), cycles=1, constants=constants)
-    c = r.cycles.iloc[0]
-    return float(c["discharge_capacity_mAh"] / c["charge_capacity_mAh"])
+    return _first_ce(Stack.from_file(str(path)), constants)
 
 
 def braun_first_ce_60C(constants: SimConstants) -> float:
     """The measure: first-cycle coulombic efficiency (fraction) of Braun 2024's InLi | hydroborate | NMC811 cell at
     60 degC, C/10 (the literature suite's run, its assumptions in its stack file), SPMe, 1 cycle."""
-    from solidstack.sim.run import simulate
-
-    r = simulate(literature_stack(BRAUN_CASE, BRAUN_RUN), cycles=1, constants=constants)
-    c = r.cycles.iloc[0]
-    return float(c["discharge_capacity_mAh"] / c["charge_capacity_mAh"])
+    return _first_ce(literature_stack(BRAUN_CASE, BRAUN_RUN), constants)
 
 
 def graphite_first_cycle_loss(constants: SimConstants) -> float:
